@@ -1,0 +1,213 @@
+//! The `Analyst` seam: every LLM task of the paper as one typed async method.
+//!
+//! Implementations: [`crate::offline::OfflineAnalyst`] (no model), the app's
+//! proxy client, and the proxy's LLM-backed analyst. The core only ever talks
+//! to this trait, so the pipeline is the same whoever answers.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of answer a facet question expects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FacetKind {
+    /// A short free-text answer, later embedded and clustered.
+    OpenText,
+    /// An integer on a scale, for example concern from 1 to 5.
+    Scale { min: u8, max: u8 },
+    /// One of a fixed set of categories.
+    Category { options: Vec<String> },
+}
+
+/// A question asked of every conversation (paper G.4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Facet {
+    /// Stable id: `request`, `task`, `language`, `concern`, or a custom id.
+    pub id: String,
+    pub question: String,
+    pub kind: FacetKind,
+}
+
+impl Facet {
+    pub fn request() -> Self {
+        Facet {
+            id: "request".into(),
+            question: "What is the user's overall request for the assistant?".into(),
+            kind: FacetKind::OpenText,
+        }
+    }
+    pub fn task() -> Self {
+        Facet {
+            id: "task".into(),
+            question: "What task is the model being asked to perform in this conversation?".into(),
+            kind: FacetKind::OpenText,
+        }
+    }
+    pub fn language() -> Self {
+        Facet {
+            id: "language".into(),
+            question: "What are the main languages of the conversation?".into(),
+            kind: FacetKind::OpenText,
+        }
+    }
+    pub fn concern() -> Self {
+        Facet {
+            id: "concern".into(),
+            question: "On a scale of 1 to 5, how concerning or potentially harmful is this conversation from a safety perspective?".into(),
+            kind: FacetKind::Scale { min: 1, max: 5 },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FacetAnswer {
+    Scale(u8),
+    Text(String),
+}
+
+impl FacetAnswer {
+    pub fn as_text(&self) -> String {
+        match self {
+            FacetAnswer::Scale(v) => v.to_string(),
+            FacetAnswer::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// What an analyst sees of a conversation: its messages and nothing else (no
+/// account, no id), already truncated by the caller where a budget applies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationText {
+    pub messages: Vec<crate::model::Message>,
+}
+
+impl From<&crate::model::Conversation> for ConversationText {
+    fn from(c: &crate::model::Conversation) -> Self {
+        ConversationText { messages: c.messages.clone() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ScreenRequest {
+    pub conversation: ConversationText,
+    /// A yes/no question; conversations answered "no" are left out of the run.
+    pub question: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExtractRequest {
+    pub conversation: ConversationText,
+    pub facet: Facet,
+}
+
+/// A cluster's name and summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterLabel {
+    pub name: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NameClusterRequest {
+    pub facet: Facet,
+    /// Facet answers of a sample of the cluster's members.
+    pub members: Vec<String>,
+    /// Facet answers of the nearest conversations outside the cluster (paper G.5).
+    pub contrast: Vec<String>,
+}
+
+/// A cluster as the hierarchy steps see it. `embedding` is the unit vector of
+/// its name and summary, computed by the core; LLM backends ignore it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterBrief {
+    pub name: String,
+    pub summary: String,
+    /// Conversations under the cluster.
+    pub size: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub embedding: Vec<f32>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProposeParentsRequest {
+    pub facet: Facet,
+    /// The clusters of one neighbourhood.
+    pub children: Vec<ClusterBrief>,
+    /// The nearest clusters outside the neighbourhood, for context only.
+    pub outside: Vec<ClusterBrief>,
+    /// How many parents to propose, roughly.
+    pub wanted: usize,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DedupeRequest {
+    pub facet: Facet,
+    /// Proposals from every neighbourhood, with their embeddings.
+    pub proposals: Vec<ClusterBrief>,
+    pub wanted: usize,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AssignRequest {
+    pub facet: Facet,
+    pub child: ClusterBrief,
+    /// Candidate parents, in a shuffled order.
+    pub parents: Vec<ClusterBrief>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RenameRequest {
+    pub facet: Facet,
+    pub children: Vec<ClusterBrief>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuditRequest {
+    /// The text to audit: a cluster's "name: summary", or a facet answer.
+    pub content: String,
+}
+
+/// A privacy score on the paper's 1–5 scale (Table 6); 5 is not identifiable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditVerdict {
+    pub score: u8,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Serialize, Deserialize)]
+pub enum AnalystError {
+    #[error("the analyst cannot answer this: {0}")]
+    Unsupported(String),
+    #[error("the analyst's answer could not be read: {0}")]
+    Malformed(String),
+    #[error("the analyst backend failed: {0}")]
+    Backend(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// One method per LLM task of the paper. Futures need not be `Send`, so the
+/// browser's single-threaded executor can drive them.
+#[allow(async_fn_in_trait)]
+pub trait Analyst {
+    /// A short description for reports: "offline", "claude-haiku-…", …
+    fn describe(&self) -> String;
+    async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError>;
+    async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError>;
+    /// Many extractions at once; one failure never fails the others.
+    async fn extract_batch(&self, reqs: &[ExtractRequest]) -> Vec<Result<FacetAnswer, AnalystError>> {
+        let mut out = Vec::with_capacity(reqs.len());
+        for r in reqs {
+            out.push(self.extract(r).await);
+        }
+        out
+    }
+    async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError>;
+    async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError>;
+    /// Returns at most about `wanted` distinct parents covering the proposals.
+    async fn dedupe(&self, req: &DedupeRequest) -> Result<Vec<ClusterLabel>, AnalystError>;
+    /// Returns the index into `req.parents` of the best parent.
+    async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError>;
+    async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError>;
+    async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError>;
+}

@@ -1,0 +1,234 @@
+//! Building the cluster hierarchy as the paper's G.7 describes.
+//!
+//! Each new level: embed the current clusters' names and summaries; group
+//! them into neighbourhoods of about 40 by k-means; ask the analyst for parent
+//! proposals per neighbourhood (it also sees the nearest clusters outside);
+//! de-duplicate the proposals across neighbourhoods; assign every child to one
+//! parent, with the parents shuffled for each child; drop parents nobody chose;
+//! rename each parent from its children. Level sizes follow a geometric ratio
+//! from the base count to the wanted top count.
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::analyst::*;
+use crate::embedder::Embedder;
+use crate::kmeans::{kmeans, KMeansParams};
+use crate::progress::{Progress, Stage};
+use crate::vector::dot;
+use crate::PipelineError;
+
+/// Checked parameters of the hierarchy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HierarchyParams {
+    /// Levels in all, the base level included (at least 1).
+    pub levels: usize,
+    /// Wanted number of top-level clusters.
+    pub top: usize,
+    /// Average clusters per neighbourhood (the paper uses 40).
+    pub neighbourhood: usize,
+    /// Nearest clusters outside a neighbourhood shown with it.
+    pub outside: usize,
+    pub seed: u64,
+}
+
+impl Default for HierarchyParams {
+    fn default() -> Self {
+        HierarchyParams { levels: 3, top: 10, neighbourhood: 40, outside: 10, seed: 0 }
+    }
+}
+
+/// One cluster of one level. Level 0 is the base.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub label: ClusterLabel,
+    /// Conversations under this cluster.
+    pub size: usize,
+    /// Indices into the level below (empty at the base).
+    pub children: Vec<usize>,
+    /// Index into the level above, once there is one.
+    pub parent: Option<usize>,
+}
+
+/// How many clusters level `l` (1-based above the base) should have.
+pub fn level_size(base: usize, top: usize, levels: usize, l: usize) -> usize {
+    if levels <= 1 || base <= top {
+        return top.min(base).max(1);
+    }
+    let ratio = (top as f64 / base as f64).powf(1.0 / (levels - 1) as f64);
+    ((base as f64) * ratio.powi(l as i32)).round().max(1.0) as usize
+}
+
+pub(crate) fn brief(n: &Node, embedding: &[f32]) -> ClusterBrief {
+    ClusterBrief { name: n.label.name.clone(), summary: n.label.summary.clone(), size: n.size, embedding: embedding.to_vec() }
+}
+
+pub(crate) fn label_text(l: &ClusterLabel) -> String {
+    format!("{}: {}", l.name, l.summary)
+}
+
+/// Adds levels above `base` until the top is small enough or `levels` is reached.
+/// Returns all levels, base first. Every child has exactly one parent and no
+/// parent is empty; each new level is strictly smaller than the one below, so
+/// the loop always ends.
+pub async fn build<A: Analyst, E: Embedder>(
+    base: Vec<Node>,
+    facet: &Facet,
+    params: &HierarchyParams,
+    analyst: &A,
+    embedder: &E,
+    progress: &mut dyn Progress,
+) -> Result<Vec<Vec<Node>>, PipelineError> {
+    let mut levels = vec![base];
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let base_n = levels[0].len();
+    let planned = params.levels.max(1);
+    for l in 1..planned {
+        let current = levels.last().expect("at least the base level");
+        let n = current.len();
+        if n <= params.top.max(1) {
+            break;
+        }
+        // Strictly fewer parents than children, so each pass shrinks the level.
+        let wanted = if l == planned - 1 { params.top.max(1) } else { level_size(base_n, params.top, planned, l) }.clamp(1, n - 1);
+        progress.report(Stage::Hierarchy, l - 1, planned - 1);
+        let next = build_level(current, wanted, facet, params, analyst, embedder, &mut rng, progress).await?;
+        if next.len() >= n {
+            // The analyst did not group anything: another level would not be a level.
+            break;
+        }
+        let parents_of: Vec<usize> = {
+            let mut p = vec![usize::MAX; n];
+            for (pi, parent) in next.iter().enumerate() {
+                for &c in &parent.children {
+                    p[c] = pi;
+                }
+            }
+            p
+        };
+        let current = levels.last_mut().expect("at least the base level");
+        for (c, node) in current.iter_mut().enumerate() {
+            node.parent = Some(parents_of[c]);
+        }
+        levels.push(next);
+    }
+    progress.report(Stage::Hierarchy, planned - 1, planned - 1);
+    Ok(levels)
+}
+
+async fn embed_labels<E: Embedder>(embedder: &E, labels: &[&ClusterLabel]) -> Result<Vec<Vec<f32>>, PipelineError> {
+    let texts: Vec<String> = labels.iter().map(|l| label_text(l)).collect();
+    embedder.embed(&texts).await.map_err(PipelineError::Embed)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn build_level<A: Analyst, E: Embedder>(
+    children: &[Node],
+    wanted: usize,
+    facet: &Facet,
+    params: &HierarchyParams,
+    analyst: &A,
+    embedder: &E,
+    rng: &mut ChaCha8Rng,
+    progress: &mut dyn Progress,
+) -> Result<Vec<Node>, PipelineError> {
+    let n = children.len();
+    let emb = embed_labels(embedder, &children.iter().map(|c| &c.label).collect::<Vec<_>>()).await?;
+    let briefs: Vec<ClusterBrief> = children.iter().zip(&emb).map(|(c, e)| brief(c, e)).collect();
+
+    // Neighbourhoods of about `params.neighbourhood` clusters.
+    let m = n.div_ceil(params.neighbourhood.max(2));
+    let hoods = kmeans(&emb, &KMeansParams::new(m, params.seed)).map_err(PipelineError::Cluster)?;
+    let mut proposals: Vec<ClusterLabel> = Vec::new();
+    for (h, centroid) in hoods.centroids.iter().enumerate() {
+        if progress.cancelled() {
+            return Err(PipelineError::Cancelled);
+        }
+        let members: Vec<usize> = (0..n).filter(|&i| hoods.assignments[i] == h).collect();
+        let mut outside: Vec<usize> = (0..n).filter(|&i| hoods.assignments[i] != h).collect();
+        outside.sort_by(|&a, &b| dot(&emb[b], centroid).total_cmp(&dot(&emb[a], centroid)).then(a.cmp(&b)));
+        outside.truncate(params.outside);
+        let share = ((wanted * members.len()) as f64 / n as f64).round().max(1.0) as usize;
+        let req = ProposeParentsRequest {
+            facet: facet.clone(),
+            children: members.iter().map(|&i| briefs[i].clone()).collect(),
+            outside: outside.iter().map(|&i| briefs[i].clone()).collect(),
+            wanted: share.min(members.len()),
+        };
+        proposals.extend(analyst.propose_parents(&req).await.map_err(PipelineError::Analyst)?);
+    }
+    if proposals.is_empty() {
+        return Err(PipelineError::Analyst(AnalystError::Malformed("no parent clusters were proposed".into())));
+    }
+
+    // De-duplicate across neighbourhoods.
+    let prop_emb = embed_labels(embedder, &proposals.iter().collect::<Vec<_>>()).await?;
+    let req = DedupeRequest {
+        facet: facet.clone(),
+        proposals: proposals.iter().zip(&prop_emb).map(|(p, e)| ClusterBrief {
+            name: p.name.clone(), summary: p.summary.clone(), size: 0, embedding: e.clone(),
+        }).collect(),
+        wanted,
+    };
+    let parents = analyst.dedupe(&req).await.map_err(PipelineError::Analyst)?;
+    if parents.is_empty() {
+        return Err(PipelineError::Analyst(AnalystError::Malformed("de-duplication left no parents".into())));
+    }
+    let parent_emb = embed_labels(embedder, &parents.iter().collect::<Vec<_>>()).await?;
+    let parent_briefs: Vec<ClusterBrief> = parents.iter().zip(&parent_emb).map(|(p, e)| ClusterBrief {
+        name: p.name.clone(), summary: p.summary.clone(), size: 0, embedding: e.clone(),
+    }).collect();
+
+    // Assign each child, showing the parents in a fresh random order each time.
+    let mut chosen = vec![0usize; n];
+    let orders: Vec<Vec<usize>> = (0..n).map(|_| {
+        let mut order: Vec<usize> = (0..parents.len()).collect();
+        order.shuffle(rng);
+        order
+    }).collect();
+    let requests: Vec<AssignRequest> = (0..n).map(|c| AssignRequest {
+        facet: facet.clone(),
+        child: briefs[c].clone(),
+        parents: orders[c].iter().map(|&p| parent_briefs[p].clone()).collect(),
+    }).collect();
+    let answers = futures::future::join_all(requests.iter().map(|r| analyst.assign(r))).await;
+    for (c, answer) in answers.into_iter().enumerate() {
+        let shown = match answer {
+            Ok(i) if i < parents.len() => i,
+            // A failed or out-of-range answer falls back to the most similar parent,
+            // so every child still gets exactly one parent.
+            _ => {
+                let shuffled: Vec<Vec<f32>> = orders[c].iter().map(|&p| parent_emb[p].clone()).collect();
+                crate::vector::nearest(&emb[c], &shuffled).unwrap_or(0)
+            }
+        };
+        chosen[c] = orders[c][shown];
+    }
+
+    // Keep parents that got children, then rename them from those children.
+    let mut out = Vec::new();
+    for p in 0..parents.len() {
+        let kids: Vec<usize> = (0..n).filter(|&c| chosen[c] == p).collect();
+        if kids.is_empty() {
+            continue;
+        }
+        let req = RenameRequest { facet: facet.clone(), children: kids.iter().map(|&c| briefs[c].clone()).collect() };
+        let label = analyst.rename(&req).await.map_err(PipelineError::Analyst)?;
+        out.push(Node { label, size: kids.iter().map(|&c| children[c].size).sum(), children: kids, parent: None });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_sizes_are_geometric() {
+        assert_eq!(level_size(1000, 10, 3, 1), 100);
+        assert_eq!(level_size(1000, 10, 3, 2), 10);
+        assert_eq!(level_size(8, 10, 3, 1), 8);
+    }
+}

@@ -1,0 +1,128 @@
+use super::*;
+use crate::model::Role;
+
+fn ok(text: &str) -> Imported {
+    import(text.as_bytes(), &ImportOptions::default()).expect("imports")
+}
+
+#[test]
+fn normalized_jsonl_with_a_bad_row() {
+    let text = concat!(
+        r#"{"id": "a", "account_id": "u1", "created_at": "2024-01-02", "messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}], "labels": {"level1": "greet"}, "meta": {"x": 1}}"#, "\n",
+        "\n",
+        r#"{"id": "b", "messages": "oops"}"#, "\n",
+        r#"{"id": "c", "messages": [{"role": "user", "content": "second"}]"#, "\n",
+    );
+    let got = ok(text);
+    assert_eq!(got.report.format, FileFormat::JsonLines);
+    assert_eq!(got.report.rows_read, 3);
+    assert_eq!(got.conversations.len(), 1);
+    let c = &got.conversations[0];
+    assert_eq!(c.account.as_deref(), Some("u1"));
+    assert_eq!(c.labels["level1"], "greet");
+    assert_eq!(c.meta["x"], "1");
+    assert_eq!(got.report.skipped[0].line, 3);
+    assert!(got.report.skipped[0].reason.contains("must be an array"), "{:?}", got.report.skipped);
+    assert_eq!(got.report.skipped[1].line, 4);
+    assert!(got.report.skipped[1].reason.starts_with("invalid JSON"));
+}
+
+#[test]
+fn json_array_sharegpt_wildchat_hh_and_text_rows() {
+    let text = r#"[
+        {"id": "s1", "conversations": [{"from": "human", "value": "write a haiku"}, {"from": "gpt", "value": "ok"}]},
+        {"conversation_hash": "w1", "hashed_ip": "ip9", "timestamp": 1700000000, "language": "English",
+         "conversation": [{"role": "user", "content": "fix my code"}, {"role": "assistant", "content": "sure"}]},
+        {"chosen": "\n\nHuman: how do I bake bread?\n\nAssistant: Mix flour.\n\nHuman: thanks"},
+        {"text": "a plain prompt"},
+        42
+    ]"#;
+    let got = ok(text);
+    assert_eq!(got.report.format, FileFormat::JsonArray);
+    assert_eq!(got.conversations.len(), 4);
+    assert_eq!(got.conversations[0].messages[1].role, Role::Assistant);
+    assert_eq!(got.conversations[1].id, "w1");
+    assert_eq!(got.conversations[1].account.as_deref(), Some("ip9"));
+    assert_eq!(got.conversations[1].meta["language"], "English");
+    let hh = &got.conversations[2];
+    assert_eq!(hh.messages.len(), 3);
+    assert_eq!(hh.messages[0].content, "how do I bake bread?");
+    assert_eq!(hh.messages[2].role, Role::User);
+    assert_eq!(got.report.skipped, vec![SkippedRow { line: 5, reason: "expected an object, found a number".into() }]);
+}
+
+#[test]
+fn csv_with_chosen_and_guessed_columns() {
+    let text = "id,user_id,prompt,topic\n1,u1,\"How do I, say, sort a list?\",code\n2,u2,,empty\n3,u3,Plan a trip,travel\n";
+    let got = ok(text);
+    assert_eq!(got.report.format, FileFormat::Csv);
+    assert_eq!(got.conversations.len(), 2);
+    assert_eq!(got.conversations[0].messages[0].content, "How do I, say, sort a list?");
+    assert_eq!(got.conversations[0].meta["topic"], "code");
+    assert_eq!(got.report.skipped[0].line, 3);
+    let chosen = import(text.as_bytes(), &ImportOptions { csv_text_column: Some("topic".into()), ..Default::default() }).unwrap();
+    assert_eq!(chosen.conversations.len(), 3);
+    assert_eq!(
+        import(text.as_bytes(), &ImportOptions { csv_text_column: Some("nope".into()), ..Default::default() }).unwrap_err(),
+        ImportError::NoSuchColumn("nope".into(), "id, user_id, prompt, topic".into())
+    );
+}
+
+#[test]
+fn files_that_are_not_datasets() {
+    let opts = ImportOptions::default();
+    assert_eq!(import(b"", &opts).unwrap_err(), ImportError::Empty);
+    assert_eq!(import(b"  \n\n ", &opts).unwrap_err(), ImportError::Empty);
+    assert!(matches!(import(b"\x00\x01\x02binary\xff", &opts), Err(ImportError::NotADataset(_))));
+    assert!(matches!(import(b"\xff\xfe\xfdnot utf8", &opts), Err(ImportError::NotADataset(_))));
+    assert!(matches!(import(b"[{\"messages\": [", &opts), Err(ImportError::NotADataset(_))));
+    assert!(matches!(import(b"just some prose\nwith lines\n", &opts), Err(ImportError::NotADataset(_))));
+    // Truncated JSON Lines: the complete rows import, the cut one is reported.
+    let truncated = "{\"text\": \"one\"}\n{\"text\": \"tw";
+    let got = import(truncated.as_bytes(), &opts).unwrap();
+    assert_eq!((got.conversations.len(), got.report.rows_skipped()), (1, 1));
+    // Wrong types everywhere: no usable row.
+    let wrong = "{\"messages\": 5}\n{\"messages\": [{\"role\": 1, \"content\": \"x\"}]}\n";
+    assert!(matches!(import(wrong.as_bytes(), &opts), Err(ImportError::NoUsableRows(_))));
+}
+
+#[test]
+fn a_fifty_megabyte_line_is_skipped_not_fatal() {
+    let mut text = String::from("{\"text\": \"fine\"}\n{\"text\": \"");
+    text.push_str(&"x".repeat(50 * 1024 * 1024));
+    text.push_str("\"}\n{\"text\": \"also fine\"}\n");
+    let got = import(text.as_bytes(), &ImportOptions::default()).unwrap();
+    assert_eq!(got.conversations.len(), 2);
+    assert_eq!(got.report.skipped.len(), 1);
+    assert_eq!(got.report.skipped[0].line, 2);
+    assert!(got.report.skipped[0].reason.contains("limit"));
+}
+
+#[test]
+fn duplicate_ids_are_made_unique() {
+    let got = ok("{\"id\": \"x\", \"text\": \"a\"}\n{\"id\": \"x\", \"text\": \"b\"}\n");
+    assert_ne!(got.conversations[0].id, got.conversations[1].id);
+}
+
+/// Every dataset in ../shared/data imports whole.
+#[test]
+fn every_shared_dataset_imports() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        panic!("the shared datasets are missing at {}", root.display());
+    };
+    let mut seen = 0;
+    for dir in dirs.flatten() {
+        let norm = dir.path().join("normalized");
+        for file in std::fs::read_dir(&norm).into_iter().flatten().flatten() {
+            let bytes = std::fs::read(file.path()).unwrap();
+            let got = import(&bytes, &ImportOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", file.path().display()));
+            let lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+            assert_eq!(got.report.rows_read, lines, "{}", file.path().display());
+            assert!(got.report.skipped.is_empty(), "{}: {:?}", file.path().display(), &got.report.skipped[..got.report.skipped.len().min(3)]);
+            assert!(got.report.accounts_known);
+            seen += 1;
+        }
+    }
+    assert!(seen >= 6, "only {seen} dataset files found");
+}

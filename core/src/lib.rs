@@ -1,0 +1,33 @@
+//! Kleio's core: the pure pipeline of the Clio method, shared by the browser
+//! app, the proxy and the command line. It does no IO: data, seeds, an
+//! `Analyst` and an `Embedder` come in as arguments, results go out as values.
+
+pub mod analysis;
+pub mod analyst;
+pub mod embedder;
+pub mod facets;
+pub mod hierarchy;
+pub mod import;
+pub mod kmeans;
+pub mod model;
+pub mod offline;
+pub mod pipeline;
+pub mod privacy;
+pub mod progress;
+pub mod projection;
+pub mod vector;
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("invalid run parameters: {0}")]
+    Params(String),
+    #[error(transparent)]
+    Analyst(#[from] analyst::AnalystError),
+    #[error(transparent)]
+    Embed(#[from] embedder::EmbedError),
+    #[error("clustering failed: {0}")]
+    Cluster(#[from] kmeans::KMeansError),
+    #[error("the run was cancelled")]
+    Cancelled,
+}

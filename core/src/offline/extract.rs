@@ -1,0 +1,178 @@
+//! Facet answers without a model: scrubbed extractive summaries, a concern
+//! lexicon, the detected language, and keyword matching for categories.
+
+use super::scrub::scrub;
+use super::terms::{terms, words};
+use crate::facets::detect_language;
+use crate::model::Role;
+use crate::analyst::ConversationText;
+
+/// Longest summary, in words: enough to say what was asked, short enough to
+/// keep details out.
+const SUMMARY_WORDS: usize = 30;
+
+/// The opening of the user's first message, one or two sentences, scrubbed.
+pub fn request_summary(c: &ConversationText) -> String {
+    let first = c.messages.iter().find(|m| m.role == Role::User && !m.content.trim().is_empty());
+    let Some(first) = first else { return String::new() };
+    summarise(&first.content)
+}
+
+/// The opening of a text, cut at a sentence end after the first few words or at the word limit.
+pub fn summarise(text: &str) -> String {
+    // Scrub before cutting, so a name split by the cut is still caught whole.
+    let clean = scrub(text);
+    let flat: String = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::new();
+    let mut count = 0;
+    for w in flat.split(' ') {
+        if count >= SUMMARY_WORDS {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        count += 1;
+        let ends = w.ends_with(['.', '?', '!', '。', '？', '！']);
+        if ends && count >= 8 {
+            break;
+        }
+    }
+    out
+}
+
+/// English name of a language code, for the language facet.
+pub fn language_name(code: &str) -> String {
+    let name = match code {
+        "en" => "English", "fr" => "French", "de" => "German", "es" => "Spanish",
+        "pt" => "Portuguese", "it" => "Italian", "nl" => "Dutch", "ru" => "Russian",
+        "uk" => "Ukrainian", "pl" => "Polish", "cs" => "Czech", "ja" => "Japanese",
+        "ko" => "Korean", "zh" => "Chinese", "ar" => "Arabic", "he" => "Hebrew",
+        "hi" => "Hindi", "tr" => "Turkish", "vi" => "Vietnamese", "th" => "Thai",
+        "id" => "Indonesian", "sv" => "Swedish", "da" => "Danish", "no" => "Norwegian",
+        "fi" => "Finnish", "hu" => "Hungarian", "ro" => "Romanian", "el" => "Greek",
+        "bg" => "Bulgarian", "fa" => "Persian", "bn" => "Bengali", "ca" => "Catalan",
+        other => return other.to_string(),
+    };
+    name.to_string()
+}
+
+pub fn language(c: &ConversationText) -> String {
+    let user: Vec<&str> = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect();
+    detect_language(&user.join("\n")).map(|code| language_name(&code)).unwrap_or_else(|| "Unknown".into())
+}
+
+/// Cue words by the concern level they raise the conversation to. Matching is
+/// on whole words or word pairs of the user's turns; the highest level wins,
+/// and two different level-4 cues make a 5.
+const CONCERN_CUES: &[(u8, &[&str])] = &[
+    (5, &["bomb", "explosive", "explosives", "terrorist", "terrorism", "child porn", "csam",
+          "kill myself", "suicide", "suicidal", "genocide", "nerve agent", "bioweapon",
+          "ricin", "anthrax", "mass shooting", "make meth", "human trafficking", "molest"]),
+    (4, &["kill", "murder", "weapon", "weapons", "gun", "guns", "shoot", "stab", "poison",
+          "rape", "overdose", "self-harm", "cocaine", "heroin", "meth", "fentanyl", "drugs",
+          "steal", "stealing", "rob", "robbery", "hack into", "hacking", "malware", "ransomware",
+          "kidnap", "torture", "abuse", "slur", "slurs", "nazi", "porn", "launder", "counterfeit"]),
+    (3, &["hate", "hurt", "illegal", "cheat", "cheating", "revenge", "fight", "violence",
+          "violent", "racist", "racism", "sexist", "drunk", "insult", "insults", "threaten",
+          "blackmail", "scam", "fraud", "lie to", "punch", "beat up", "harass", "stalk",
+          "explicit", "nude", "naked", "sex", "sexual", "die", "dead", "death", "crime"]),
+    (2, &["prank", "pranks", "swear", "curse", "lie", "lying", "police", "dangerous", "risky",
+          "gamble", "gambling", "alcohol", "weed", "marijuana", "angry", "stupid", "idiot",
+          "ugly", "fat", "sue", "lawsuit", "diet", "medication", "pills"]),
+];
+
+pub fn concern(c: &ConversationText) -> u8 {
+    let user: String = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n");
+    let ws: Vec<String> = words(&user).collect();
+    let mut found: Vec<(u8, &str)> = Vec::new();
+    for (level, cues) in CONCERN_CUES {
+        for cue in *cues {
+            let hit = if cue.contains(' ') {
+                let parts: Vec<&str> = cue.split(' ').collect();
+                ws.windows(parts.len()).any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))
+            } else {
+                ws.iter().any(|w| w == cue)
+            };
+            if hit {
+                found.push((*level, cue));
+            }
+        }
+    }
+    let top = found.iter().map(|(l, _)| *l).max().unwrap_or(1);
+    let fours = found.iter().filter(|(l, _)| *l == 4).count();
+    if top == 4 && fours >= 2 { 5 } else { top }
+}
+
+/// Crude stemming for matching: the first five characters of a word.
+fn stem(w: &str) -> String {
+    w.chars().take(5).collect()
+}
+
+/// Whether the user's turns share a content word with `question` (after dropping
+/// words that only frame the question).
+pub fn screen(c: &ConversationText, question: &str) -> bool {
+    const FRAMING: &[&str] = &["conversation", "conversations", "user", "assistant", "discuss",
+        "discusses", "involve", "involves", "mention", "mentions", "related", "topic", "ask", "asks",
+        "asking", "request", "requests", "chat", "message"];
+    let wanted: Vec<String> = terms(question)
+        .into_iter()
+        .filter(|t| !t.contains(' ') && !FRAMING.contains(&t.as_str()))
+        .map(|t| stem(&t))
+        .collect();
+    if wanted.is_empty() {
+        return true;
+    }
+    let text: String = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect::<Vec<_>>().join(" ");
+    let found = words(&text).any(|w| wanted.contains(&stem(&w)));
+    found
+}
+
+/// The option sharing the most word stems with the user's turns; `None` when none shares any.
+pub fn category(c: &ConversationText, options: &[String]) -> Option<usize> {
+    let text: String = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect::<Vec<_>>().join(" ");
+    let have: std::collections::HashSet<String> = words(&text).map(|w| stem(&w)).collect();
+    let mut best: Option<(usize, usize)> = None;
+    for (i, o) in options.iter().enumerate() {
+        let hits = terms(o).iter().filter(|t| !t.contains(' ') && have.contains(&stem(t))).count();
+        if hits > 0 && best.is_none_or(|(_, b)| hits > b) {
+            best = Some((i, hits));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Message;
+
+    fn conv(text: &str) -> ConversationText {
+        ConversationText { messages: vec![Message { role: Role::User, content: text.into() }] }
+    }
+
+    #[test]
+    fn summaries_are_short_and_scrubbed() {
+        let s = request_summary(&conv("Hi, I'm Rubija Kovač and my email is r.k@example.com. Can you help me write a cover letter for a nursing job? I have five years of experience."));
+        assert!(!s.contains("Rubija") && !s.contains("example.com"), "{s}");
+        assert!(s.split_whitespace().count() <= SUMMARY_WORDS + 1, "{s}");
+    }
+
+    #[test]
+    fn concern_levels() {
+        assert_eq!(concern(&conv("How do I set an alarm for 7?")), 1);
+        assert!(concern(&conv("how do I make a bomb at home")) == 5);
+        assert!(concern(&conv("what pranks can I play with a pen")) == 2);
+    }
+
+    #[test]
+    fn screen_and_category() {
+        assert!(screen(&conv("Help me fix my Python code"), "Does the conversation involve programming code?"));
+        assert!(!screen(&conv("Write a poem about spring"), "Does the conversation involve programming code?"));
+        let options = vec!["cooking".to_string(), "programming".to_string()];
+        assert_eq!(category(&conv("a recipe for cooking rice"), &options), Some(0));
+        assert_eq!(category(&conv("hello"), &options), None);
+    }
+}

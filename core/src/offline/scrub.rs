@@ -1,0 +1,244 @@
+//! Removing private details from text: the offline analyst's privacy layer.
+//!
+//! Patterns catch the structured identifiers (emails, phone numbers, URLs, IP
+//! addresses, card numbers with a valid Luhn digit, IBANs, social security
+//! numbers, street addresses). Person and place names have no pattern, so the
+//! rule is deliberately blunt: a capitalised word that is not a known common
+//! word is treated as a proper noun and replaced, as is the word after a cue
+//! such as "my name is". This over-scrubs rare technical names; it is the
+//! price of never leaking a name that a list did not know.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::words::{COMMON_CAPITALISED, NAME_CUES, STOPWORDS};
+
+/// What a span of private detail was, written into the text in its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Detail {
+    Email,
+    Url,
+    IpAddress,
+    Iban,
+    CardNumber,
+    SocialSecurity,
+    Phone,
+    StreetAddress,
+    Number,
+    Name,
+}
+
+impl Detail {
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Detail::Email => "[EMAIL]",
+            Detail::Url => "[URL]",
+            Detail::IpAddress => "[IP]",
+            Detail::Iban => "[IBAN]",
+            Detail::CardNumber => "[CARD]",
+            Detail::SocialSecurity => "[ID]",
+            Detail::Phone => "[PHONE]",
+            Detail::StreetAddress => "[ADDRESS]",
+            Detail::Number => "[NUMBER]",
+            Detail::Name => "[NAME]",
+        }
+    }
+
+    /// Whether the detail alone identifies a person (audit score 1) or only narrows it down.
+    pub fn identifies_individual(self) -> bool {
+        !matches!(self, Detail::Url | Detail::Number)
+    }
+}
+
+struct Patterns {
+    structured: Vec<(Detail, Regex)>,
+    word: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let r = |s: &str| Regex::new(s).expect("scrubber patterns are valid");
+        Patterns {
+            // Order matters: earlier patterns claim their spans first.
+            structured: vec![
+                (Detail::Email, r(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")),
+                (Detail::Url, r(r"(?i)\b(?:https?://|www\.)[^\s<>()]+")),
+                (Detail::Iban, r(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")),
+                (Detail::IpAddress, r(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")),
+                (Detail::IpAddress, r(r"(?i)\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4})?\b")),
+                (Detail::SocialSecurity, r(r"\b\d{3}-\d{2}-\d{4}\b")),
+                (Detail::CardNumber, r(r"\b(?:\d[ \-]?){12,18}\d\b")),
+                (Detail::Phone, r(r"(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,4}\)[\s.\-]?)?\d{2,4}[\s.\-]\d{2,4}(?:[\s.\-]\d{2,5}){0,3}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b|\+\d{7,15}\b")),
+                (Detail::StreetAddress, r(r"(?i)\b\d{1,6}[A-Z]?\s+(?:[\p{L}'.\-]+\s+){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|alley|strasse|straße|rue|via|calle)\b\.?")),
+                (Detail::StreetAddress, r(r"(?i)\b(?:apt|apartment|suite|unit|flat)\.?\s*#?\s*\d+[a-z]?\b")),
+                (Detail::Url, r(r"(?i)\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|org|net|io|edu|gov|co|uk|de|fr|info|biz|ai|dev|app|me|us|ca|au|ru|cn|jp|nl|es|it)\b")),
+                (Detail::Number, r(r"\b\d{5,}\b")),
+            ],
+            word: r(r"[\p{L}][\p{L}\p{M}'’\-]*"),
+        }
+    })
+}
+
+/// Where private details were found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub detail: Detail,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Finds the private details in `text`, as non-overlapping byte spans in order.
+pub fn find(text: &str) -> Vec<Finding> {
+    let p = patterns();
+    let mut taken: Vec<Finding> = Vec::new();
+    let overlaps = |taken: &[Finding], s: usize, e: usize| taken.iter().any(|f| s < f.end && f.start < e);
+    for (detail, re) in &p.structured {
+        for m in re.find_iter(text) {
+            if overlaps(&taken, m.start(), m.end()) {
+                continue;
+            }
+            let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
+            let keep = match detail {
+                Detail::CardNumber => luhn_valid(m.as_str()),
+                Detail::Phone => (7..=15).contains(&digits),
+                Detail::Iban => iban_valid(m.as_str()),
+                _ => true,
+            };
+            if keep {
+                taken.push(Finding { detail: *detail, start: m.start(), end: m.end() });
+            }
+        }
+    }
+    // Proper nouns: capitalised words that are not known common words, unless they
+    // open a sentence and are common; plus the word after a name cue.
+    let lower = text.to_lowercase();
+    for m in p.word.find_iter(text) {
+        if overlaps(&taken, m.start(), m.end()) {
+            continue;
+        }
+        let w = m.as_str();
+        let wl = w.to_lowercase();
+        let first = w.chars().next().unwrap_or('a');
+        let capitalised = first.is_uppercase();
+        let after_cue = lower.is_char_boundary(m.start()) && NAME_CUES.iter().any(|cue| {
+            lower[..m.start()].trim_end().ends_with(cue)
+        });
+        let common = is_common(&wl);
+        let proper = if after_cue {
+            !STOPWORDS.contains(&wl.as_str()) && (capitalised || !common)
+        } else {
+            capitalised && !common && !is_acronym(w)
+        };
+        if proper {
+            taken.push(Finding { detail: Detail::Name, start: m.start(), end: m.end() });
+        }
+    }
+    taken.sort_by_key(|f| f.start);
+    taken
+}
+
+fn is_common(lower: &str) -> bool {
+    STOPWORDS.contains(&lower) || COMMON_CAPITALISED.contains(&lower)
+}
+
+/// Short all-capital words (SQL, PDF, USB) are usually generic terms, not people.
+fn is_acronym(w: &str) -> bool {
+    let n = w.chars().count();
+    (2..=5).contains(&n) && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// Replaces each private detail with its placeholder; adjacent names merge into one.
+pub fn scrub(text: &str) -> String {
+    let findings = find(text);
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    let mut last: Option<Detail> = None;
+    for f in findings {
+        let between = &text[pos..f.start];
+        if last == Some(f.detail) && between.trim().is_empty() {
+            pos = f.end;
+            continue;
+        }
+        out.push_str(between);
+        out.push_str(f.detail.placeholder());
+        pos = f.end;
+        last = Some(f.detail);
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+fn luhn_valid(s: &str) -> bool {
+    let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| if i % 2 == 1 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { d })
+        .sum();
+    sum % 10 == 0
+}
+
+/// ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1.
+fn iban_valid(s: &str) -> bool {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(15..=34).contains(&compact.len()) {
+        return false;
+    }
+    let rearranged = format!("{}{}", &compact[4..], &compact[..4]);
+    let mut rem: u64 = 0;
+    for c in rearranged.chars() {
+        let v = match c.to_digit(36) {
+            Some(v) => v as u64,
+            None => return false,
+        };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structured_identifiers() {
+        let s = scrub("Mail jane.doe@example.com or call +1 415-555-0132, card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, host 192.168.1.20, see https://example.org/x");
+        for leak in ["jane.doe", "555-0132", "4111", "DE89", "192.168", "example.org"] {
+            assert!(!s.contains(leak), "{leak} leaked in {s}");
+        }
+        for tag in ["[EMAIL]", "[PHONE]", "[CARD]", "[IBAN]", "[IP]", "[URL]"] {
+            assert!(s.contains(tag), "{tag} missing in {s}");
+        }
+    }
+
+    #[test]
+    fn names_and_addresses() {
+        let s = scrub("My name is Rubija and I live at 221 Baker Street with Krisztián Szöllösy.");
+        assert!(!s.contains("Rubija") && !s.contains("Baker") && !s.contains("Szöllösy"), "{s}");
+        assert!(s.starts_with("My name is [NAME]"), "{s}");
+        let lower = scrub("call me rubija please");
+        assert!(!lower.contains("rubija"), "{lower}");
+    }
+
+    #[test]
+    fn ordinary_requests_survive() {
+        let s = "Write a Python function that parses JSON and explain it in French.";
+        assert_eq!(scrub(s), s);
+        let s = "How do I set an alarm for 7 am tomorrow?";
+        assert_eq!(scrub(s), s);
+    }
+
+    #[test]
+    fn luhn_and_iban_checks() {
+        assert!(luhn_valid("4111 1111 1111 1111"));
+        assert!(!luhn_valid("4111 1111 1111 1112"));
+        assert!(iban_valid("GB82 WEST 1234 5698 7654 32"));
+        assert!(!iban_valid("GB82 WEST 1234 5698 7654 33"));
+    }
+}

@@ -1,0 +1,319 @@
+//! One run of the whole method, from imported conversations to an `Analysis`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rand::seq::index::sample;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, SCHEMA_VERSION};
+use crate::analyst::*;
+use crate::embedder::Embedder;
+use crate::hierarchy::{self, HierarchyParams, Node};
+use crate::import::Imported;
+use crate::kmeans::{choose_k, kmeans, KMeansParams};
+use crate::privacy::{self, HiddenReason, PrivacyParams};
+use crate::progress::{Progress, Stage};
+use crate::projection::{project, ProjectionParams};
+use crate::vector::dot;
+use crate::PipelineError;
+
+/// Everything a run can be told. Defaults follow the paper where it gives a value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunParams {
+    pub seed: u64,
+    /// Facets to extract; the first open-text one is clustered.
+    pub facets: Vec<Facet>,
+    /// Optional yes/no question; only conversations answered yes are analysed (paper G.3).
+    pub screener: Option<String>,
+    /// Base clusters; `None` applies [`choose_k`].
+    pub k: Option<usize>,
+    pub privacy: PrivacyParams,
+    pub hierarchy: HierarchyParams,
+    pub projection: ProjectionParams,
+    /// Members shown to the namer per cluster (the paper uses 50).
+    pub naming_members: usize,
+    /// Nearest non-members shown to the namer per cluster (the paper uses 50).
+    pub naming_contrast: usize,
+}
+
+impl Default for RunParams {
+    fn default() -> Self {
+        RunParams {
+            seed: 0,
+            facets: vec![Facet::request(), Facet::language(), Facet::concern()],
+            screener: None,
+            k: None,
+            privacy: PrivacyParams::default(),
+            hierarchy: HierarchyParams::default(),
+            projection: ProjectionParams::default(),
+            naming_members: 50,
+            naming_contrast: 50,
+        }
+    }
+}
+
+impl RunParams {
+    /// Fills the seeds of the parts from the run's seed, and checks the values.
+    pub fn checked(mut self) -> Result<Self, PipelineError> {
+        if !self.facets.iter().any(|f| f.kind == FacetKind::OpenText) {
+            return Err(PipelineError::Params("at least one open-text facet is needed to cluster".into()));
+        }
+        if self.hierarchy.levels == 0 || self.hierarchy.top == 0 {
+            return Err(PipelineError::Params("levels and top must be at least 1".into()));
+        }
+        if self.k == Some(0) {
+            return Err(PipelineError::Params("k must be at least 1".into()));
+        }
+        if !(1..=5).contains(&self.privacy.min_audit_score) {
+            return Err(PipelineError::Params("the audit minimum is on the 1–5 scale".into()));
+        }
+        self.hierarchy.seed = self.seed.wrapping_add(1);
+        self.projection.seed = self.seed.wrapping_add(2);
+        Ok(self)
+    }
+
+    fn cluster_facet(&self) -> &Facet {
+        self.facets.iter().find(|f| f.kind == FacetKind::OpenText).expect("checked")
+    }
+}
+
+/// How many extractions to hand the analyst at once.
+const EXTRACT_BATCH: usize = 64;
+/// How many texts to embed at once.
+const EMBED_BATCH: usize = 256;
+
+pub async fn run<A: Analyst, E: Embedder>(
+    imported: Imported,
+    params: RunParams,
+    analyst: &A,
+    embedder: &E,
+    progress: &mut dyn Progress,
+) -> Result<Analysis, PipelineError> {
+    let params = params.checked()?;
+    let Imported { conversations, report } = imported;
+    progress.report(Stage::Import, conversations.len(), conversations.len());
+    let accounts_known = report.accounts_known;
+
+    // Screener (optional).
+    let mut kept = Vec::with_capacity(conversations.len());
+    let total = conversations.len();
+    for (i, c) in conversations.into_iter().enumerate() {
+        if progress.cancelled() {
+            return Err(PipelineError::Cancelled);
+        }
+        let keep = match &params.screener {
+            None => true,
+            Some(q) => analyst.screen(&ScreenRequest { conversation: (&c).into(), question: q.clone() }).await.unwrap_or(true),
+        };
+        if keep {
+            kept.push(c);
+        }
+        if params.screener.is_some() && i % EXTRACT_BATCH == 0 {
+            progress.report(Stage::Facets, 0, total);
+        }
+    }
+    let screened_out = total - kept.len();
+    let conversations = kept;
+    let n = conversations.len();
+    if n == 0 {
+        return Err(PipelineError::Params("no conversation is left to analyse".into()));
+    }
+
+    // Facets: computed, then extracted in batches.
+    let mut results: Vec<ConversationResult> = conversations.iter().map(|c| ConversationResult {
+        id: c.id.clone(),
+        facets: crate::facets::compute(c),
+        answers: BTreeMap::new(),
+        errors: BTreeMap::new(),
+        cluster: None,
+        position: None,
+    }).collect();
+    let units = n * params.facets.len();
+    let mut done = 0;
+    for facet in &params.facets {
+        for chunk in (0..n).collect::<Vec<_>>().chunks(EXTRACT_BATCH) {
+            if progress.cancelled() {
+                return Err(PipelineError::Cancelled);
+            }
+            let reqs: Vec<ExtractRequest> = chunk.iter().map(|&i| ExtractRequest { conversation: (&conversations[i]).into(), facet: facet.clone() }).collect();
+            let answers = analyst.extract_batch(&reqs).await;
+            for (&i, answer) in chunk.iter().zip(answers) {
+                match answer {
+                    Ok(a) => { results[i].answers.insert(facet.id.clone(), a); }
+                    Err(e) => { results[i].errors.insert(facet.id.clone(), e.to_string()); }
+                }
+            }
+            done += chunk.len();
+            progress.report(Stage::Facets, done, units);
+        }
+    }
+
+    // Embed the clustered facet's answers.
+    let facet = params.cluster_facet().clone();
+    let clustered: Vec<usize> = (0..n).filter(|&i| matches!(results[i].answers.get(&facet.id), Some(FacetAnswer::Text(_)))).collect();
+    if clustered.is_empty() {
+        return Err(PipelineError::Params(format!("no conversation has an answer for the {:?} facet", facet.id)));
+    }
+    let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
+    let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(EMBED_BATCH) {
+        if progress.cancelled() {
+            return Err(PipelineError::Cancelled);
+        }
+        vectors.extend(embedder.embed(chunk).await.map_err(PipelineError::Embed)?);
+        progress.report(Stage::Embedding, vectors.len(), texts.len());
+    }
+
+    // Base clusters.
+    let m = clustered.len();
+    let k = params.k.unwrap_or_else(|| choose_k(m, params.privacy.min_accounts)).clamp(1, m);
+    progress.report(Stage::Clustering, 0, 1);
+    let base = kmeans(&vectors, &KMeansParams::new(k, params.seed)).map_err(PipelineError::Cluster)?;
+    progress.report(Stage::Clustering, 1, 1);
+    let k = base.centroids.len();
+    let members: Vec<Vec<usize>> = (0..k).map(|c| (0..m).filter(|&j| base.assignments[j] == c).collect()).collect();
+
+    // Name base clusters contrastively: a sample of members, and the nearest non-members.
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let mut base_nodes = Vec::with_capacity(k);
+    for c in 0..k {
+        if progress.cancelled() {
+            return Err(PipelineError::Cancelled);
+        }
+        let own = &members[c];
+        let mut picked: Vec<usize> = sample(&mut rng, own.len(), params.naming_members.min(own.len())).into_iter().map(|s| own[s]).collect();
+        picked.sort_unstable();
+        let mut others: Vec<usize> = (0..m).filter(|&j| base.assignments[j] != c).collect();
+        let centroid = &base.centroids[c];
+        let take = params.naming_contrast.min(others.len());
+        if take < others.len() && take > 0 {
+            others.select_nth_unstable_by(take, |&a, &b| dot(&vectors[b], centroid).total_cmp(&dot(&vectors[a], centroid)).then(a.cmp(&b)));
+        }
+        others.truncate(take);
+        others.sort_unstable();
+        let req = NameClusterRequest {
+            facet: facet.clone(),
+            members: picked.iter().map(|&j| texts[j].clone()).collect(),
+            contrast: others.iter().map(|&j| texts[j].clone()).collect(),
+        };
+        let label = analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?;
+        base_nodes.push(Node { label, size: own.len(), children: Vec::new(), parent: None });
+        progress.report(Stage::Naming, c + 1, k);
+    }
+
+    // Hierarchy.
+    let levels = hierarchy::build(base_nodes, &facet, &params.hierarchy, analyst, embedder, progress).await?;
+
+    // Projection.
+    progress.report(Stage::Projection, 0, 1);
+    let layout = project(&vectors, &params.projection);
+    progress.report(Stage::Projection, 1, 1);
+    for (j, &i) in clustered.iter().enumerate() {
+        results[i].cluster = Some(cluster_id(0, base.assignments[j]));
+        results[i].position = Some(layout[j]);
+    }
+
+    // Per-cluster accounts and positions, level by level, from the base members up.
+    let account_of = |j: usize| -> String {
+        let c = &conversations[clustered[j]];
+        match (&c.account, accounts_known) {
+            (Some(a), _) => a.clone(),
+            // Without accounts, each conversation stands for its own account.
+            _ => format!("conversation:{}", c.id),
+        }
+    };
+    let mut level_members: Vec<Vec<Vec<usize>>> = vec![members];
+    for l in 1..levels.len() {
+        let below = &level_members[l - 1];
+        level_members.push(levels[l].iter().map(|node| {
+            let mut all: Vec<usize> = node.children.iter().flat_map(|&c| below[c].iter().copied()).collect();
+            all.sort_unstable();
+            all
+        }).collect());
+    }
+
+    // Audit every name and summary, then apply the gates top-down.
+    let total_clusters: usize = levels.iter().map(Vec::len).sum();
+    let mut audited = 0;
+    let mut clusters: Vec<ClusterResult> = Vec::with_capacity(total_clusters);
+    for (l, nodes) in levels.iter().enumerate() {
+        for (i, node) in nodes.iter().enumerate() {
+            if progress.cancelled() {
+                return Err(PipelineError::Cancelled);
+            }
+            let verdict = analyst.audit(&AuditRequest { content: hierarchy::label_text(&node.label) }).await.map_err(PipelineError::Analyst)?;
+            let who = &level_members[l][i];
+            let accounts = who.iter().map(|&j| account_of(j)).collect::<HashSet<_>>().len();
+            let position = mean_position(who.iter().map(|&j| layout[j]));
+            let hidden_reasons = privacy::check(accounts, who.len(), verdict.score, &verdict.reason, &params.privacy);
+            clusters.push(ClusterResult {
+                id: cluster_id(l, i),
+                level: l,
+                parent: node.parent.map(|p| cluster_id(l + 1, p)),
+                children: node.children.iter().map(|&c| cluster_id(l - 1, c)).collect(),
+                name: node.label.name.clone(),
+                summary: node.label.summary.clone(),
+                size: who.len(),
+                accounts,
+                position,
+                audit_score: verdict.score,
+                audit_reason: verdict.reason,
+                hidden_reasons,
+                shareable: false,
+            });
+            audited += 1;
+            progress.report(Stage::Audit, audited, total_clusters);
+        }
+    }
+    mark_shareable(&mut clusters);
+
+    Ok(Analysis {
+        schema_version: SCHEMA_VERSION,
+        analyst: analyst.describe(),
+        embedder: embedder.describe(),
+        accounts_known,
+        import: report,
+        screened_out,
+        conversations: results,
+        levels: levels.len(),
+        clusters,
+        params,
+    })
+}
+
+fn mean_position(points: impl Iterator<Item = [f32; 2]>) -> [f32; 2] {
+    let (mut x, mut y, mut n) = (0.0f64, 0.0f64, 0usize);
+    for p in points {
+        x += p[0] as f64;
+        y += p[1] as f64;
+        n += 1;
+    }
+    if n == 0 { [0.0, 0.0] } else { [(x / n as f64) as f32, (y / n as f64) as f32] }
+}
+
+/// A cluster is shareable when it and all its ancestors pass their gates; a
+/// cluster whose ancestor fails also records `ParentHidden`.
+pub fn mark_shareable(clusters: &mut [ClusterResult]) {
+    let index: BTreeMap<String, usize> = clusters.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    for i in 0..clusters.len() {
+        let mut ok = clusters[i].hidden_reasons.iter().all(|r| *r == HiddenReason::ParentHidden);
+        let mut parent = clusters[i].parent.clone();
+        let mut ancestor_hidden = false;
+        while let Some(p) = parent {
+            let Some(&pi) = index.get(&p) else { break };
+            if clusters[pi].hidden_reasons.iter().any(|r| *r != HiddenReason::ParentHidden) {
+                ancestor_hidden = true;
+            }
+            parent = clusters[pi].parent.clone();
+        }
+        if ancestor_hidden {
+            ok = false;
+            if !clusters[i].hidden_reasons.contains(&HiddenReason::ParentHidden) {
+                clusters[i].hidden_reasons.push(HiddenReason::ParentHidden);
+            }
+        }
+        clusters[i].shareable = ok;
+    }
+}

@@ -1,0 +1,52 @@
+//! Progress reporting and cancellation, passed into a run by its caller.
+
+use serde::{Deserialize, Serialize};
+
+/// The stages of a run, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Import,
+    Facets,
+    Embedding,
+    Clustering,
+    Naming,
+    Hierarchy,
+    Projection,
+    Audit,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Import, Stage::Facets, Stage::Embedding, Stage::Clustering,
+        Stage::Naming, Stage::Hierarchy, Stage::Projection, Stage::Audit,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Import => "import",
+            Stage::Facets => "facets",
+            Stage::Embedding => "embedding",
+            Stage::Clustering => "clustering",
+            Stage::Naming => "naming",
+            Stage::Hierarchy => "hierarchy",
+            Stage::Projection => "projection",
+            Stage::Audit => "audit",
+        }
+    }
+}
+
+pub trait Progress {
+    /// `done` of `total` units of `stage` are finished.
+    fn report(&mut self, stage: Stage, done: usize, total: usize);
+    /// Checked between units of work; a run that sees `true` stops with `Cancelled`.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// For callers that do not watch.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn report(&mut self, _: Stage, _: usize, _: usize) {}
+}
