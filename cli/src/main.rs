@@ -1,1 +1,41 @@
-fn main(){}
+//! `kleio`: analyze a dataset, embed texts, or serve the app and its API.
+
+mod analyze;
+mod embed;
+mod models;
+mod progress_bars;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "kleio", version, about = "See how people use AI assistants without reading their conversations.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline on a file with the offline analyst; write DIR/analysis.json.
+    Analyze(analyze::Args),
+    /// Embed one text per line of stdin; write one JSON array per line to stdout.
+    Embed(embed::Args),
+    /// Serve the built app and the API (the proxy).
+    Serve(kleio_proxy::ServeArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Embed(args) => embed::run(args),
+        Command::Serve(args) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))
+                .with_writer(std::io::stderr)
+                .init();
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(kleio_proxy::serve(args)).map_err(Into::into)
+        }
+    }
+}

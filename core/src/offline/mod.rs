@@ -48,17 +48,29 @@ fn label_from_terms(members: &[String], contrast: &[String], fallback: &str) -> 
         };
     }
     let name = capitalise(&join_list(&top[..top.len().min(3)]));
-    let mut summary = format!("Mostly about {}.", join_list(&top[..top.len().min(6)]));
+    let mut summary = format!("{MOSTLY_ABOUT}{}.", join_list(&top[..top.len().min(6)]));
     let unlike: Vec<String> = distinctive(contrast, members, 2).into_iter().map(|(t, _)| t).take(3).collect();
     if !unlike.is_empty() {
-        summary.push_str(&format!(" Unlike nearby groups, rarely about {}.", join_list(&unlike).replace(" and ", " or ")));
+        summary.push_str(&format!("{UNLIKE}{}.", join_list(&unlike).replace(" and ", " or ")));
     }
     ClusterLabel { name, summary }
 }
 
+/// What a cluster says about its topic: its name and the terms of its summary,
+/// without the offline analyst's own template words (which would otherwise
+/// become the most shared terms of every group).
 fn brief_text(b: &ClusterBrief) -> String {
-    format!("{}. {}", b.name, b.summary)
+    let mut summary = b.summary.as_str();
+    if let Some(rest) = summary.strip_prefix(MOSTLY_ABOUT) {
+        summary = rest.split(". ").next().unwrap_or(rest);
+    }
+    let summary = summary.split(INCLUDES).next().unwrap_or(summary);
+    format!("{}. {}", b.name, summary)
 }
+
+const MOSTLY_ABOUT: &str = "Mostly about ";
+const UNLIKE: &str = " Unlike nearby groups, rarely about ";
+const INCLUDES: &str = " Includes: ";
 
 impl Analyst for OfflineAnalyst {
     fn describe(&self) -> String {
@@ -149,7 +161,7 @@ impl Analyst for OfflineAnalyst {
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();
-        label.summary = format!("{} Includes: {}.", label.summary, names.join("; "));
+        label.summary = format!("{}{INCLUDES}{}.", label.summary, names.join("; "));
         Ok(label)
     }
 

@@ -1,0 +1,156 @@
+//! The whole pipeline with the offline analyst and the hashing embedder:
+//! invariants on real and generated data, and byte-identical reruns.
+
+use std::collections::{BTreeMap, HashSet};
+
+use futures::executor::block_on;
+use kleio_core::analysis::Analysis;
+use kleio_core::embedder::HashingEmbedder;
+use kleio_core::import::{import, ImportOptions};
+use kleio_core::offline::OfflineAnalyst;
+use kleio_core::pipeline::{run, RunParams};
+use kleio_core::progress::Silent;
+use proptest::prelude::*;
+
+fn analyse(text: &str, params: RunParams) -> Analysis {
+    let imported = import(text.as_bytes(), &ImportOptions::default()).unwrap();
+    let analyst = OfflineAnalyst::new(params.seed);
+    block_on(run(imported, params, &analyst, &HashingEmbedder { dim: 256 }, &mut Silent)).unwrap()
+}
+
+/// The invariants every analysis keeps.
+fn check_invariants(a: &Analysis) {
+    let ids: HashSet<&str> = a.clusters.iter().map(|c| c.id.as_str()).collect();
+    let by_id: BTreeMap<&str, &kleio_core::analysis::ClusterResult> = a.clusters.iter().map(|c| (c.id.as_str(), c)).collect();
+    // Each clustered conversation is in exactly one base cluster, which exists.
+    let mut base_sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &a.conversations {
+        let cl = c.cluster.as_deref().expect("every conversation here has a request");
+        assert!(cl.starts_with("L0-") && ids.contains(cl));
+        *base_sizes.entry(cl).or_default() += 1;
+        assert!(c.position.is_some());
+    }
+    for c in a.clusters.iter().filter(|c| c.level == 0) {
+        assert_eq!(base_sizes.get(c.id.as_str()).copied().unwrap_or(0), c.size, "base size of {}", c.id);
+        assert!(c.size > 0);
+    }
+    let top = a.levels - 1;
+    for c in &a.clusters {
+        // Every cluster below the top has exactly one parent, one level up, that lists it.
+        if c.level < top {
+            let p = by_id[c.parent.as_deref().expect("a parent below the top")];
+            assert_eq!(p.level, c.level + 1);
+            assert_eq!(p.children.iter().filter(|k| **k == c.id).count(), 1);
+        } else {
+            assert!(c.parent.is_none());
+        }
+        // Sizes add up, and no parent is empty.
+        if c.level > 0 {
+            assert!(!c.children.is_empty(), "{} is empty", c.id);
+            let sum: usize = c.children.iter().map(|k| by_id[k.as_str()].size).sum();
+            assert_eq!(sum, c.size, "size of {}", c.id);
+        }
+        // Shareable means this cluster and all above pass.
+        if c.shareable {
+            assert!(c.hidden_reasons.is_empty());
+            assert!(c.accounts >= a.params.privacy.min_accounts);
+            assert!(c.size >= a.params.privacy.min_conversations);
+            assert!(c.audit_score >= a.params.privacy.min_audit_score);
+            if let Some(p) = &c.parent {
+                assert!(by_id[p.as_str()].shareable);
+            }
+        }
+    }
+    let total: usize = a.clusters.iter().filter(|c| c.level == top).map(|c| c.size).sum();
+    assert_eq!(total, a.conversations.len());
+    // Hidden clusters never reach the published form.
+    let published = a.published_clusters();
+    let hidden: HashSet<&str> = a.clusters.iter().filter(|c| !c.shareable).map(|c| c.id.as_str()).collect();
+    assert!(published.iter().all(|p| !hidden.contains(p.id.as_str())));
+    let json = serde_json::to_string(&published).unwrap();
+    for c in a.clusters.iter().filter(|c| !c.shareable) {
+        assert!(!json.contains(&format!("\"{}\"", c.id)));
+    }
+    for conv in &a.conversations {
+        assert!(!json.contains(&conv.id), "a conversation id leaked into the published form");
+    }
+}
+
+fn hwu64_slice(rows: usize) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/hwu64/normalized/all-00000.jsonl");
+    std::fs::read_to_string(path).unwrap().lines().take(rows).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn hwu64_slice_end_to_end_and_byte_identical_reruns() {
+    let text = hwu64_slice(800);
+    let params = RunParams { seed: 11, ..Default::default() };
+    let a = analyse(&text, params.clone());
+    check_invariants(&a);
+    assert!(a.levels >= 2, "levels {}", a.levels);
+    assert!(a.clusters.iter().any(|c| c.shareable), "nothing passed the gates");
+    let b = analyse(&text, params);
+    assert_eq!(serde_json::to_vec(&a).unwrap(), serde_json::to_vec(&b).unwrap());
+    let c = analyse(&text, RunParams { seed: 12, ..Default::default() });
+    assert_ne!(serde_json::to_vec(&a).unwrap(), serde_json::to_vec(&c).unwrap());
+}
+
+#[test]
+fn names_carry_no_planted_private_details() {
+    // Every request mentions a private detail; none may reach a name or summary.
+    let mut rows = Vec::new();
+    let topics = ["reset my password", "book a flight", "bake sourdough bread", "fix a python bug"];
+    for i in 0..120 {
+        let t = topics[i % 4];
+        let text = format!("Hi, I am Zorbulon Quaxley, email zq{i}@mailhost.example, phone +1 415 555 {:04}. Please help me {t} today.", 1000 + i);
+        rows.push(serde_json::json!({"id": format!("r{i}"), "account_id": format!("u{}", i % 40), "messages": [{"role": "user", "content": text}]}).to_string());
+    }
+    let a = analyse(&rows.join("\n"), RunParams { seed: 3, ..Default::default() });
+    check_invariants(&a);
+    for c in &a.clusters {
+        let s = format!("{} {}", c.name, c.summary).to_lowercase();
+        for leak in ["zorbulon", "quaxley", "mailhost", "@", "555"] {
+            assert!(!s.contains(leak), "{leak} in {s}");
+        }
+    }
+    for conv in &a.conversations {
+        let req = conv.answers["request"].as_text();
+        assert!(!req.contains("Zorbulon") && !req.contains("mailhost"), "{req}");
+    }
+}
+
+#[test]
+fn screener_keeps_only_matching_conversations() {
+    let rows: Vec<String> = (0..60).map(|i| {
+        let text = if i % 2 == 0 { "help me debug my python code please" } else { "write a poem about the sea" };
+        serde_json::json!({"id": i.to_string(), "account_id": format!("u{i}"), "messages": [{"role": "user", "content": text}]}).to_string()
+    }).collect();
+    let params = RunParams { screener: Some("Does the conversation involve programming code?".into()), ..Default::default() };
+    let a = analyse(&rows.join("\n"), params);
+    assert_eq!(a.screened_out, 30);
+    assert_eq!(a.conversations.len(), 30);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #[test]
+    fn invariants_hold_on_generated_datasets(
+        rows in prop::collection::vec((0usize..12, 0usize..30, 1usize..4), 1..160),
+        seed in 0u64..1000,
+        levels in 1usize..5,
+        top in 1usize..8,
+        min_accounts in 1usize..6,
+    ) {
+        const WORDS: [&str; 12] = ["alarm", "weather", "music", "recipe", "flight", "python", "poem", "email", "taxes", "garden", "movie", "football"];
+        let lines: Vec<String> = rows.iter().enumerate().map(|(i, (w, acct, reps))| {
+            let text = std::iter::repeat_n(WORDS[*w], *reps).collect::<Vec<_>>().join(" ") + " " + WORDS[(w + i) % 12];
+            serde_json::json!({"id": format!("c{i}"), "account_id": format!("a{acct}"), "messages": [{"role": "user", "content": text}]}).to_string()
+        }).collect();
+        let mut params = RunParams { seed, ..Default::default() };
+        params.hierarchy.levels = levels;
+        params.hierarchy.top = top;
+        params.privacy.min_accounts = min_accounts;
+        let a = analyse(&lines.join("\n"), params);
+        check_invariants(&a);
+    }
+}

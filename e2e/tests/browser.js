@@ -1,0 +1,45 @@
+// Starting Kleio and a headless Chromium for the browser tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const target = process.env.CARGO_TARGET_DIR || path.join(process.env.HOME, '.cache/kleio/target');
+export const artifacts = path.join(root, 'e2e/artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** Starts `kleio serve` on a free port; resolves to { url, stop }. */
+export async function startKleio() {
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const proc = spawn(path.join(target, 'release/kleio'), ['serve', '--addr', `127.0.0.1:${port}`, '--dist', path.join(root, 'dist')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stdout.on('data', (d) => (log += d));
+  proc.stderr.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${url}/api/v1/health`);
+      if (res.ok) return { url, stop: () => proc.kill('SIGTERM'), log: () => log };
+    } catch {}
+    if (proc.exitCode !== null) throw new Error(`kleio serve exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill();
+  throw new Error(`kleio serve did not answer: ${log}`);
+}
+
+/** Headless Debian Chromium; `webgpu` adds the SwiftShader adapter. */
+export async function launch({ webgpu = false } = {}) {
+  const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args });
+}
+
+export function tempDir() {
+  return mkdtempSync(path.join(tmpdir(), 'kleio-e2e-'));
+}

@@ -1,0 +1,75 @@
+//! The transformer layer BERT and MPNet share: self-attention with an additive
+//! bias (the padding mask, plus MPNet's relative positions), then a GELU
+//! feed-forward block, each followed by a residual connection and LayerNorm.
+
+use burn::nn::{LayerNorm, Linear};
+use burn::prelude::*;
+use burn::tensor::activation::{gelu, softmax};
+
+use crate::weights::Weights;
+use crate::EmbedModelError;
+
+/// Where a checkpoint keeps each part of a layer.
+pub struct LayerNames {
+    pub query: &'static str,
+    pub key: &'static str,
+    pub value: &'static str,
+    pub attn_out: &'static str,
+    pub attn_norm: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    pub out_norm: &'static str,
+}
+
+#[derive(Module, Debug)]
+pub struct EncoderLayer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attn_out: Linear,
+    attn_norm: LayerNorm,
+    up: Linear,
+    down: Linear,
+    out_norm: LayerNorm,
+    heads: usize,
+}
+
+impl EncoderLayer {
+    pub fn load(w: &Weights, prefix: &str, names: &LayerNames, heads: usize, eps: f64, device: &Device) -> Result<Self, EmbedModelError> {
+        let p = |s: &str| format!("{prefix}.{s}");
+        Ok(EncoderLayer {
+            query: w.linear(&p(names.query), device)?,
+            key: w.linear(&p(names.key), device)?,
+            value: w.linear(&p(names.value), device)?,
+            attn_out: w.linear(&p(names.attn_out), device)?,
+            attn_norm: w.layer_norm(&p(names.attn_norm), eps, device)?,
+            up: w.linear(&p(names.up), device)?,
+            down: w.linear(&p(names.down), device)?,
+            out_norm: w.layer_norm(&p(names.out_norm), eps, device)?,
+            heads,
+        })
+    }
+
+    /// `x`: `[batch, len, hidden]`; `bias`: broadcastable to `[batch, heads, len, len]`.
+    pub fn forward(&self, x: Tensor<3>, bias: Tensor<4>) -> Tensor<3> {
+        let [b, l, h] = x.dims();
+        let dh = h / self.heads;
+        let split = |t: Tensor<3>| t.reshape([b, l, self.heads, dh]).swap_dims(1, 2);
+        let q = split(self.query.forward(x.clone()));
+        let k = split(self.key.forward(x.clone()));
+        let v = split(self.value.forward(x.clone()));
+        let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt()) + bias;
+        let context = softmax(scores, 3).matmul(v).swap_dims(1, 2).reshape([b, l, h]);
+        let attended = self.attn_norm.forward(self.attn_out.forward(context) + x);
+        let ff = self.down.forward(gelu(self.up.forward(attended.clone())));
+        self.out_norm.forward(ff + attended)
+    }
+}
+
+/// `[batch, 1, 1, len]` additive mask: 0 where a token is real, a large negative where it is padding.
+pub fn padding_bias(mask: &[Vec<u8>], device: &Device) -> Tensor<4> {
+    let b = mask.len();
+    let l = mask.first().map_or(0, Vec::len);
+    let values: Vec<f32> = mask.iter().flatten().map(|&m| if m == 1 { 0.0 } else { -1e9 }).collect();
+    Tensor::<2>::from_data(TensorData::new(values, [b, l]), device).reshape([b, 1, 1, l])
+}

@@ -1,0 +1,204 @@
+//! The two sentence-transformers and the `Embedder` that runs them.
+
+use burn::prelude::*;
+use kleio_core::embedder::{EmbedError, Embedder};
+
+use crate::bert::{Bert, BertConfig};
+use crate::device::ComputeDevice;
+use crate::mpnet::{MpNet, MpNetConfig};
+use crate::pooling::{l2_normalize, mean_pool};
+use crate::tokenize::TextTokenizer;
+use crate::weights::Weights;
+use crate::EmbedModelError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelKind {
+    /// all-MiniLM-L6-v2: 6 layers, 384 dimensions. Fast; the default.
+    MiniLm,
+    /// all-mpnet-base-v2: 12 layers, 768 dimensions. The paper's model.
+    MpNet,
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "minilm" => Ok(ModelKind::MiniLm),
+            "mpnet" => Ok(ModelKind::MpNet),
+            other => Err(format!("unknown model {other:?}: expected minilm or mpnet")),
+        }
+    }
+}
+
+impl ModelKind {
+    /// The folder under `weights/` that `scripts/setup` fills.
+    pub fn folder(self) -> &'static str {
+        match self {
+            ModelKind::MiniLm => "minilm",
+            ModelKind::MpNet => "mpnet",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::MiniLm => "all-MiniLM-L6-v2",
+            ModelKind::MpNet => "all-mpnet-base-v2",
+        }
+    }
+    pub fn dim(self) -> usize {
+        match self {
+            ModelKind::MiniLm => 384,
+            ModelKind::MpNet => 768,
+        }
+    }
+    /// sentence-transformers' `max_seq_length`, special tokens included.
+    pub fn max_seq_len(self) -> usize {
+        match self {
+            ModelKind::MiniLm => 256,
+            ModelKind::MpNet => 384,
+        }
+    }
+    fn pad_id(self) -> u32 {
+        match self {
+            ModelKind::MiniLm => 0,
+            ModelKind::MpNet => 1,
+        }
+    }
+}
+
+/// The bytes of a model's files.
+pub struct ModelFiles<'a> {
+    pub safetensors: &'a [u8],
+    pub tokenizer_json: &'a [u8],
+}
+
+enum Network {
+    Bert(Bert),
+    MpNet(MpNet),
+}
+
+/// A loaded model on a device, ready to embed.
+pub struct SentenceEmbedder {
+    kind: ModelKind,
+    network: Network,
+    tokenizer: TextTokenizer,
+    device: ComputeDevice,
+    /// Most tokens (batch × padded length) run through the network at once;
+    /// bounds memory and, on a GPU, the largest buffer.
+    pub max_batch_tokens: usize,
+}
+
+impl SentenceEmbedder {
+    pub fn load(kind: ModelKind, files: ModelFiles, device: ComputeDevice) -> Result<Self, EmbedModelError> {
+        let weights_name = format!("weights/{}/model.safetensors", kind.folder());
+        let tokenizer_name = format!("weights/{}/tokenizer.json", kind.folder());
+        let w = Weights::parse(&weights_name, files.safetensors)?;
+        let d = &device.device;
+        let network = match kind {
+            ModelKind::MiniLm => Network::Bert(Bert::load(&BertConfig::new(384, 6, 12), &w, d)?),
+            ModelKind::MpNet => Network::MpNet(MpNet::load(&MpNetConfig::new(768, 12, 12), &w, d)?),
+        };
+        let tokenizer = TextTokenizer::from_bytes(&tokenizer_name, files.tokenizer_json, kind.max_seq_len())?;
+        Ok(SentenceEmbedder { kind, network, tokenizer, device, max_batch_tokens: 8192 })
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    pub fn device(&self) -> &ComputeDevice {
+        &self.device
+    }
+
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, EmbedModelError> {
+        self.tokenizer.ids(text)
+    }
+
+    /// Groups texts of similar token length so padding is not wasted: sorted by
+    /// length, cut into batches of at most `max_batch_tokens` padded tokens.
+    pub fn plan_batches(lengths: &[usize], max_batch_tokens: usize) -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..lengths.len()).collect();
+        order.sort_by_key(|&i| (lengths[i], i));
+        let mut batches: Vec<Vec<usize>> = Vec::new();
+        let mut current: Vec<usize> = Vec::new();
+        for i in order {
+            // Sorted ascending, so this text is the longest of the batch so far.
+            let padded = lengths[i].max(1) * (current.len() + 1);
+            if !current.is_empty() && padded > max_batch_tokens {
+                batches.push(std::mem::take(&mut current));
+            }
+            current.push(i);
+        }
+        if !current.is_empty() {
+            batches.push(current);
+        }
+        batches
+    }
+
+    /// Runs one batch and returns its unit vectors as a flat row-major buffer.
+    async fn run_batch(&self, ids: &[&Vec<u32>]) -> Result<Vec<f32>, EmbedModelError> {
+        let l = ids.iter().map(|v| v.len()).max().unwrap_or(1);
+        let pad = self.kind.pad_id();
+        let padded: Vec<Vec<u32>> = ids.iter().map(|v| {
+            let mut row = (*v).clone();
+            row.resize(l, pad);
+            row
+        }).collect();
+        let mask: Vec<Vec<u8>> = ids.iter().map(|v| (0..l).map(|j| u8::from(j < v.len())).collect()).collect();
+        let d = &self.device.device;
+        let tokens = match &self.network {
+            Network::Bert(m) => m.forward(&padded, &mask, d),
+            Network::MpNet(m) => m.forward(&padded, &mask, d),
+        };
+        let mask_f: Vec<f32> = mask.iter().flatten().map(|&m| m as f32).collect();
+        let mask_t = Tensor::<2>::from_data(TensorData::new(mask_f, [ids.len(), l]), d);
+        let pooled = l2_normalize(mean_pool(tokens, mask_t));
+        // Read back asynchronously: a synchronous read-back panics in the browser.
+        let data = pooled.into_data_async().await.map_err(|e| EmbedModelError::Readback(format!("{e:?}")))?;
+        data.try_to_vec::<f32>().map_err(|e| EmbedModelError::Readback(format!("{e:?}")))
+    }
+
+    /// Unit vectors for `texts`, in order, batched by length.
+    pub async fn embed_texts(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedModelError> {
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.ids(t)).collect::<Result<_, _>>()?;
+        let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
+        let dim = self.kind.dim();
+        let mut out = vec![Vec::new(); texts.len()];
+        for batch in Self::plan_batches(&lengths, self.max_batch_tokens) {
+            let rows: Vec<&Vec<u32>> = batch.iter().map(|&i| &ids[i]).collect();
+            let flat = self.run_batch(&rows).await?;
+            for (k, &i) in batch.iter().enumerate() {
+                out[i] = flat[k * dim..(k + 1) * dim].to_vec();
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Embedder for SentenceEmbedder {
+    fn dim(&self) -> usize {
+        self.kind.dim()
+    }
+    fn describe(&self) -> String {
+        format!("{} on {}", self.kind.name(), self.device.description)
+    }
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_texts(texts).await.map_err(|e| EmbedError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SentenceEmbedder;
+
+    #[test]
+    fn batches_group_by_length_and_respect_the_token_budget() {
+        let lengths = [5, 100, 6, 7, 100, 3];
+        let batches = SentenceEmbedder::plan_batches(&lengths, 200);
+        let flat: Vec<usize> = batches.iter().flatten().copied().collect();
+        assert_eq!(flat, vec![5, 0, 2, 3, 1, 4]);
+        for b in &batches {
+            let longest = b.iter().map(|&i| lengths[i]).max().unwrap();
+            assert!(longest * b.len() <= 200 || b.len() == 1);
+        }
+    }
+}
