@@ -38,13 +38,17 @@ impl OfflineAnalyst {
 /// A name from the top terms, a summary from more of them and from what sets
 /// the group apart. Terms come only from scrubbed texts and must be shared by
 /// at least two of them.
-fn label_from_terms(members: &[String], contrast: &[String], fallback: &str) -> ClusterLabel {
-    let min_docs = if members.len() >= 2 { 2 } else { 1 };
+///
+/// `min_docs` is 2 when the texts are individual conversations' answers (no
+/// single person's words may name a cluster) and 1 when they are clusters,
+/// which are aggregates already.
+fn label_from_terms(members: &[String], contrast: &[String], min_docs: usize, fallback: &str) -> ClusterLabel {
+    let min_docs = min_docs.min(members.len()).max(1);
     let top: Vec<String> = distinctive(members, contrast, min_docs).into_iter().map(|(t, _)| t).take(8).collect();
     if top.is_empty() {
         return ClusterLabel {
             name: fallback.to_string(),
-            summary: format!("{} items with no shared distinctive wording.", members.len()),
+            summary: format!("{} items{NO_SHARED_TERMS}", members.len()),
         };
     }
     let name = capitalise(&join_list(&top[..top.len().min(3)]));
@@ -65,12 +69,14 @@ fn brief_text(b: &ClusterBrief) -> String {
         summary = rest.split(". ").next().unwrap_or(rest);
     }
     let summary = summary.split(INCLUDES).next().unwrap_or(summary);
+    let summary = if summary.ends_with(NO_SHARED_TERMS) { "" } else { summary };
     format!("{}. {}", b.name, summary)
 }
 
 const MOSTLY_ABOUT: &str = "Mostly about ";
 const UNLIKE: &str = " Unlike nearby groups, rarely about ";
 const INCLUDES: &str = " Includes: ";
+const NO_SHARED_TERMS: &str = " with no shared distinctive wording.";
 
 impl Analyst for OfflineAnalyst {
     fn describe(&self) -> String {
@@ -98,7 +104,7 @@ impl Analyst for OfflineAnalyst {
     }
 
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
-        Ok(label_from_terms(&req.members, &req.contrast, "Miscellaneous requests"))
+        Ok(label_from_terms(&req.members, &req.contrast, 2, "Miscellaneous requests"))
     }
 
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
@@ -114,7 +120,7 @@ impl Analyst for OfflineAnalyst {
             let members: Vec<String> = req.children.iter().zip(&groups.assignments).filter(|(_, &a)| a == g).map(|(c, _)| brief_text(c)).collect();
             let contrast: Vec<String> = req.children.iter().zip(&groups.assignments).filter(|(_, &a)| a != g).map(|(c, _)| brief_text(c))
                 .chain(req.outside.iter().map(brief_text)).collect();
-            out.push(label_from_terms(&members, &contrast, "Other requests"));
+            out.push(label_from_terms(&members, &contrast, 1, "Other requests"));
         }
         Ok(out)
     }
@@ -157,7 +163,7 @@ impl Analyst for OfflineAnalyst {
             let copies = ((c.size as f64).sqrt().round() as usize).clamp(1, 10);
             texts.extend(std::iter::repeat_n(brief_text(c), copies));
         }
-        let mut label = label_from_terms(&texts, &[], "Other requests");
+        let mut label = label_from_terms(&texts, &[], 1, "Other requests");
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();

@@ -55,6 +55,7 @@ fn doc_freq(texts: &[String]) -> HashMap<String, usize> {
 /// TF-IDF: a term's share of member texts, weighted by how much more often it
 /// occurs there than among the contrast texts). A term must occur in at least
 /// `min_docs` member texts, so no single text can put a word into a name.
+/// With no contrast texts, terms rank by their share of member texts.
 pub fn distinctive(members: &[String], contrast: &[String], min_docs: usize) -> Vec<(String, f32)> {
     let n_in = members.len().max(1) as f32;
     let n_out = contrast.len() as f32;
@@ -66,7 +67,8 @@ pub fn distinctive(members: &[String], contrast: &[String], min_docs: usize) -> 
         .filter_map(|(term, d)| {
             let p_in = d as f32 / n_in;
             let p_out = (*df_out.get(&term).unwrap_or(&0) as f32 + 0.5) / (n_out + 1.0);
-            let lift = (p_in / p_out).ln();
+            // With nothing to contrast against, a term's share alone ranks it.
+            let lift = if contrast.is_empty() { 1.0 } else { (p_in / p_out).ln() };
             // Pairs of words say more than single words; favour them a little.
             let bonus = if term.contains(' ') { 1.3 } else { 1.0 };
             (lift > 0.0).then(|| (term, p_in * lift * bonus))
