@@ -11,10 +11,11 @@ files = [
     "arena_hard_prompts/normalized/arena-hard-v2.0.jsonl",
     "oasst1_en_validation/normalized/conversations.jsonl",
 ]
-per = n // len(files) + 1
-out = []
-for f in files:
-    rows = [json.loads(l) for l in open(root / f) if l.strip()][:per]
-    out += [" ".join(r["messages"][0]["content"].split()) for r in rows]
+pools = [[" ".join(json.loads(l)["messages"][0]["content"].split()) for l in open(root / f) if l.strip()] for f in files]
+# Round-robin over the datasets until n texts, so a small dataset does not shorten the sample.
+out, i = [], 0
+while len(out) < n and any(i < len(p) for p in pools):
+    out += [p[i] for p in pools if i < len(p)]
+    i += 1
 for t in out[:n]:
     print(t)
