@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::words::{COMMON_CAPITALISED, NAME_CUES, STOPWORDS};
+use super::words::{COMMON_CAPITALISED, NAME_CUES, STOPWORDS, SUBJECT_VERBS};
 
 /// What a span of private detail was, written into the text in its place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,7 +65,7 @@ fn patterns() -> &'static Patterns {
             structured: vec![
                 (Detail::Email, r(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")),
                 (Detail::Url, r(r"(?i)\b(?:https?://|www\.)[^\s<>()]+")),
-                (Detail::Iban, r(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")),
+                (Detail::Iban, r(r"(?i)\b[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,4})?\b")),
                 (Detail::IpAddress, r(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")),
                 (Detail::IpAddress, r(r"(?i)\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4})?\b")),
                 (Detail::SocialSecurity, r(r"\b\d{3}-\d{2}-\d{4}\b")),
@@ -128,10 +128,16 @@ pub fn find(text: &str) -> Vec<Finding> {
         let proper = if after_cue {
             !STOPWORDS.contains(&wl.as_str()) && (unknown_capitalised(w) || !is_common(&wl))
         } else if sentence_start(before) {
-            // A capital opening a sentence says nothing by itself; two unknown
-            // capitalised words in a row still read as a full name.
+            // A capital opening a sentence says nothing by itself. It reads as a
+            // name when another unknown capitalised word follows (a full name),
+            // when a speaker label or possessive follows, or when the next word
+            // is a verb that people, not requests, are the subject of.
+            let next = words.get(i + 1);
+            let gap = next.map_or("", |n| &text[m.end()..n.start()]);
             unknown_capitalised(w)
-                && words.get(i + 1).is_some_and(|n| text[m.end()..n.start()].trim().is_empty() && unknown_capitalised(n.as_str()))
+                && (next.is_some_and(|n| gap.trim().is_empty() && unknown_capitalised(n.as_str()))
+                    || text[m.end()..].starts_with([':', '\'', '’'])
+                    || next.is_some_and(|n| gap.trim().is_empty() && SUBJECT_VERBS.contains(&n.as_str().to_lowercase().as_str())))
         } else {
             unknown_capitalised(w)
         };
@@ -234,6 +240,8 @@ mod tests {
         let s = scrub("My name is Rubija and I live at 221 Baker Street with Krisztián Szöllösy.");
         assert_eq!(scrub("Alarm for six. Wake me up: Boiled eggs"), "Alarm for six. Wake me up: Boiled eggs");
         assert!(!scrub("Krisztián Szöllösy listed his songs").contains("Szöllösy"));
+        assert_eq!(scrub("Sheila is kind. Stephen had given it away."), "[NAME] is kind. [NAME] had given it away.");
+        assert!(!scrub("my iban is gb42nawi04454264788619").contains("04454"));
         assert!(!s.contains("Rubija") && !s.contains("Baker") && !s.contains("Szöllösy"), "{s}");
         assert!(s.starts_with("My name is [NAME]"), "{s}");
         let lower = scrub("call me rubija please");

@@ -78,3 +78,11 @@ pub const NAME_CUES: &[&str] = &[
     "regards,", "sincerely,", "dear", "mr.", "mrs.", "ms.", "dr.", "prof.", "mr", "mrs", "ms",
     "dr", "prof", "name:",
 ];
+
+/// Verbs whose subject, opening a sentence, is a person rather than a request.
+pub const SUBJECT_VERBS: &[&str] = &[
+    "is", "was", "has", "had", "lives", "lived", "said", "says", "asked", "asks", "wants",
+    "wanted", "went", "works", "worked", "told", "gave", "got", "loves", "likes", "needs",
+    "called", "met", "married", "died", "born", "grew", "moved", "studied", "owns", "sent",
+    "wrote", "left", "and",
+];
