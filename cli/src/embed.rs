@@ -24,7 +24,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut chunk: Vec<String> = Vec::with_capacity(CHUNK);
-    let mut flush = |chunk: &mut Vec<String>, out: &mut BufWriter<_>| -> anyhow::Result<()> {
+    let flush = |chunk: &mut Vec<String>, out: &mut BufWriter<_>| -> anyhow::Result<()> {
         let vectors = futures::executor::block_on(embedder.embed_texts(chunk))?;
         for v in vectors {
             serde_json::to_writer(&mut *out, &v)?;

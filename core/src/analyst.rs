@@ -81,6 +81,14 @@ pub struct ConversationText {
     pub messages: Vec<crate::model::Message>,
 }
 
+impl ConversationText {
+    /// The user's turns, one per line: what the rule-based tasks read.
+    pub fn user_text(&self) -> String {
+        let turns: Vec<&str> = self.messages.iter().filter(|m| m.role == crate::model::Role::User).map(|m| m.content.as_str()).collect();
+        turns.join("\n")
+    }
+}
+
 impl From<&crate::model::Conversation> for ConversationText {
     fn from(c: &crate::model::Conversation) -> Self {
         ConversationText { messages: c.messages.clone() }

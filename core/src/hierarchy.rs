@@ -65,6 +65,11 @@ pub(crate) fn brief(n: &Node, embedding: &[f32]) -> ClusterBrief {
     ClusterBrief { name: n.label.name.clone(), summary: n.label.summary.clone(), size: n.size, embedding: embedding.to_vec() }
 }
 
+/// A proposed parent, which has no conversations of its own yet.
+fn proposed_brief(label: &ClusterLabel, embedding: &[f32]) -> ClusterBrief {
+    ClusterBrief { name: label.name.clone(), summary: label.summary.clone(), size: 0, embedding: embedding.to_vec() }
+}
+
 pub(crate) fn label_text(l: &ClusterLabel) -> String {
     format!("{}: {}", l.name, l.summary)
 }
@@ -167,9 +172,7 @@ async fn build_level<A: Analyst, E: Embedder>(
     let prop_emb = embed_labels(embedder, &proposals.iter().collect::<Vec<_>>()).await?;
     let req = DedupeRequest {
         facet: facet.clone(),
-        proposals: proposals.iter().zip(&prop_emb).map(|(p, e)| ClusterBrief {
-            name: p.name.clone(), summary: p.summary.clone(), size: 0, embedding: e.clone(),
-        }).collect(),
+        proposals: proposals.iter().zip(&prop_emb).map(|(p, e)| proposed_brief(p, e)).collect(),
         wanted,
     };
     let parents = analyst.dedupe(&req).await.map_err(PipelineError::Analyst)?;
@@ -177,9 +180,7 @@ async fn build_level<A: Analyst, E: Embedder>(
         return Err(PipelineError::Analyst(AnalystError::Malformed("de-duplication left no parents".into())));
     }
     let parent_emb = embed_labels(embedder, &parents.iter().collect::<Vec<_>>()).await?;
-    let parent_briefs: Vec<ClusterBrief> = parents.iter().zip(&parent_emb).map(|(p, e)| ClusterBrief {
-        name: p.name.clone(), summary: p.summary.clone(), size: 0, embedding: e.clone(),
-    }).collect();
+    let parent_briefs: Vec<ClusterBrief> = parents.iter().zip(&parent_emb).map(|(p, e)| proposed_brief(p, e)).collect();
 
     // Assign each child, showing the parents in a fresh random order each time.
     let mut chosen = vec![0usize; n];

@@ -99,7 +99,7 @@ pub async fn run<A: Analyst, E: Embedder>(
     // Screener (optional).
     let mut kept = Vec::with_capacity(conversations.len());
     let total = conversations.len();
-    for (i, c) in conversations.into_iter().enumerate() {
+    for c in conversations {
         if progress.cancelled() {
             return Err(PipelineError::Cancelled);
         }
@@ -109,9 +109,6 @@ pub async fn run<A: Analyst, E: Embedder>(
         };
         if keep {
             kept.push(c);
-        }
-        if params.screener.is_some() && i % EXTRACT_BATCH == 0 {
-            progress.report(Stage::Facets, 0, total);
         }
     }
     let screened_out = total - kept.len();

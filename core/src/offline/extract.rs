@@ -60,8 +60,7 @@ pub fn language_name(code: &str) -> String {
 }
 
 pub fn language(c: &ConversationText) -> String {
-    let user: Vec<&str> = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect();
-    detect_language(&user.join("\n")).map(|code| language_name(&code)).unwrap_or_else(|| "Unknown".into())
+    detect_language(&c.user_text()).map(|code| language_name(&code)).unwrap_or_else(|| "Unknown".into())
 }
 
 /// Cue words by the concern level they raise the conversation to. Matching is
@@ -85,7 +84,7 @@ const CONCERN_CUES: &[(u8, &[&str])] = &[
 ];
 
 pub fn concern(c: &ConversationText) -> u8 {
-    let user: String = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n");
+    let user = c.user_text();
     let ws: Vec<String> = words(&user).collect();
     let mut found: Vec<(u8, &str)> = Vec::new();
     for (level, cues) in CONCERN_CUES {
@@ -125,14 +124,14 @@ pub fn screen(c: &ConversationText, question: &str) -> bool {
     if wanted.is_empty() {
         return true;
     }
-    let text: String = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect::<Vec<_>>().join(" ");
+    let text = c.user_text();
     let found = words(&text).any(|w| wanted.contains(&stem(&w)));
     found
 }
 
 /// The option sharing the most word stems with the user's turns; `None` when none shares any.
 pub fn category(c: &ConversationText, options: &[String]) -> Option<usize> {
-    let text: String = c.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str()).collect::<Vec<_>>().join(" ");
+    let text = c.user_text();
     let have: std::collections::HashSet<String> = words(&text).map(|w| stem(&w)).collect();
     let mut best: Option<(usize, usize)> = None;
     for (i, o) in options.iter().enumerate() {
