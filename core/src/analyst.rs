@@ -190,6 +190,9 @@ pub enum AnalystError {
     Malformed(String),
     #[error("the analyst backend failed: {0}")]
     Backend(String),
+    /// A limit of the analyst's service (a spending cap, a rate limit) refused the call.
+    #[error("a limit was reached: {0}")]
+    LimitReached(String),
     #[error("cancelled")]
     Cancelled,
 }

@@ -1,15 +1,34 @@
 //! Kleio's proxy: the only part that holds keys, talks to an LLM, or stores
-//! anything shared. Today it serves the built app with a strict content
-//! security policy and answers which analyst backend is in use.
+//! anything shared. It serves the built app with a strict content security
+//! policy, answers the LLM tasks of the paper through the configured
+//! backend, and publishes dashboards only through the privacy gate.
 
+mod answer;
+mod api;
+mod backend;
+mod cache;
+pub mod config;
 mod csp;
+mod dashboards;
+mod db;
 mod error;
+mod gate;
+mod jobs;
+mod limits;
+pub mod llm;
+mod prompts;
 mod routes;
+mod secret;
+mod spend;
+mod tasks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use config::Config;
+pub use db::Db;
 pub use error::AppError;
+pub use gate::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
 pub use routes::{app, AppState};
 
 #[derive(clap::Args, Clone, Debug)]
@@ -20,14 +39,21 @@ pub struct ServeArgs {
     /// The built app (Trunk's output folder).
     #[arg(long, default_value = "dist")]
     pub dist: PathBuf,
+    /// The SQLite file holding the response cache, the dashboards and the jobs.
+    #[arg(long, default_value = "kleio-data/kleio.db")]
+    pub db: PathBuf,
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+/// The backend and limits come from the environment (see `Config::from_env`).
 pub async fn serve(args: ServeArgs) -> Result<(), AppError> {
-    let state = AppState::new(&args.dist)?;
+    let config = Config::from_env(|k| std::env::var(k).ok()).map_err(|e| AppError::Startup(e.to_string()))?;
+    let db = Db::open(&args.db).map_err(|e| AppError::Startup(e.to_string()))?;
+    let state = AppState::new(&args.dist, &config, db)?;
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| AppError::Startup(format!("cannot listen on {}: {e}", args.addr)))?;
-    tracing::info!("Kleio is serving {} on http://{}", args.dist.display(), args.addr);
-    axum::serve(listener, app(state))
+    let info = state.backend().info(&state.ledger());
+    tracing::info!("Kleio is serving {} on http://{} with the {} analyst ({})", args.dist.display(), args.addr, info.backend, info.description);
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| AppError::Startup(e.to_string()))?;

@@ -3,16 +3,22 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Serialize;
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use kleio_core::privacy::PrivacyParams;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::csp;
-use crate::AppError;
+use crate::backend::{Backend, BackendInfo};
+use crate::cache::ResponseCache;
+use crate::config::{Config, Limits};
+use crate::db::Db;
+use crate::limits::{rate_limit, require_token, AccessToken, ClientRateLimit};
+use crate::secret::Redactor;
+use crate::spend::SpendLedger;
+use crate::{api, csp, dashboards, jobs, AppError};
 
 /// What every handler may read. Cheap to clone.
 #[derive(Clone)]
@@ -23,49 +29,65 @@ pub struct AppState {
 struct Inner {
     dist: PathBuf,
     policy: String,
+    backend: Backend,
+    ledger: Arc<SpendLedger>,
+    db: Db,
+    limits: Limits,
+    privacy: PrivacyParams,
+    access_token: AccessToken,
+    rate_limit: ClientRateLimit,
 }
 
 impl AppState {
-    /// Reads the built app's index.html to learn which inline script to allow.
-    pub fn new(dist: &Path) -> Result<Self, AppError> {
+    /// Reads the built app's index.html (to learn which inline script to
+    /// allow) and sets up the configured backend over `db`.
+    pub fn new(dist: &Path, config: &Config, db: Db) -> Result<Self, AppError> {
         let index = dist.join("index.html");
         let html = std::fs::read_to_string(&index).map_err(|e| AppError::Startup(format!(
             "{} could not be read ({e}); build the app first with `trunk build --release` (bash scripts/run does it)",
             index.display()
         )))?;
         let policy = csp::policy(&csp::inline_script_hashes(&html));
-        Ok(AppState { inner: Arc::new(Inner { dist: dist.to_path_buf(), policy }) })
+        let ledger = SpendLedger::new(config.limits.max_run_usd);
+        let backend = Backend::from_config(config, ResponseCache::new(db.clone()), ledger.clone(), Redactor::new(config.secrets())).map_err(|e| AppError::Startup(e.to_string()))?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                dist: dist.to_path_buf(),
+                policy,
+                backend,
+                ledger,
+                db,
+                limits: config.limits.clone(),
+                privacy: config.privacy.clone(),
+                access_token: AccessToken::new(config.access_token.as_ref()),
+                rate_limit: ClientRateLimit::per_minute(config.limits.requests_per_minute),
+            }),
+        })
     }
-}
 
-/// Which analyst answers the LLM tasks, and what it costs.
-#[derive(Serialize)]
-pub struct BackendInfo {
-    pub backend: &'static str,
-    pub description: String,
-    pub models: Vec<String>,
-    /// US dollars per million input and output tokens.
-    pub price_per_million_tokens: Price,
-}
-
-#[derive(Serialize)]
-pub struct Price {
-    pub input: f64,
-    pub output: f64,
+    pub fn backend(&self) -> &Backend {
+        &self.inner.backend
+    }
+    pub fn ledger(&self) -> Arc<SpendLedger> {
+        self.inner.ledger.clone()
+    }
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+    pub fn privacy(&self) -> &PrivacyParams {
+        &self.inner.privacy
+    }
 }
 
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-async fn backend(State(_): State<AppState>) -> Json<BackendInfo> {
-    use kleio_core::analyst::Analyst;
-    Json(BackendInfo {
-        backend: "offline",
-        description: kleio_core::offline::OfflineAnalyst::new(0).describe(),
-        models: Vec::new(),
-        price_per_million_tokens: Price { input: 0.0, output: 0.0 },
-    })
+async fn backend(State(state): State<AppState>) -> Json<BackendInfo> {
+    Json(state.backend().info(&state.inner.ledger))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> AppError {
@@ -77,10 +99,31 @@ pub fn app(state: AppState) -> Router {
     // Unknown paths get the app itself, which routes on the client (/d/{id}, …).
     let files = ServeDir::new(&state.inner.dist).fallback(ServeFile::new(index));
     let policy = HeaderValue::from_str(&state.inner.policy).expect("the policy is ASCII");
+    // What costs money or stores something needs the access token, when one is set.
+    let guarded = Router::new()
+        .route("/screen", post(api::screen))
+        .route("/extract", post(api::extract))
+        .route("/extract/batch", post(api::extract_batch))
+        .route("/extract/jobs", post(jobs::create))
+        .route("/extract/jobs/{id}", get(jobs::poll))
+        .route("/name-cluster", post(api::name_cluster))
+        .route("/propose-parents", post(api::propose_parents))
+        .route("/dedupe", post(api::dedupe))
+        .route("/assign", post(api::assign))
+        .route("/rename", post(api::rename))
+        .route("/audit", post(api::audit))
+        .route("/dashboards", post(dashboards::publish))
+        .route_layer(middleware::from_fn_with_state(state.inner.access_token.clone(), require_token));
     let api = Router::new()
         .route("/health", get(health))
         .route("/backend", get(backend))
-        .fallback(api_not_found);
+        .route("/dashboards/{id}", get(dashboards::read).delete(dashboards::remove))
+        .merge(guarded)
+        .fallback(api_not_found)
+        .layer(middleware::from_fn_with_state(state.inner.rate_limit.clone(), rate_limit))
+        .layer(DefaultBodyLimit::max(state.inner.limits.max_body_bytes));
+    // No CORS layer: browsers refuse cross-origin API calls, so only the app
+    // this proxy serves can use it from a browser.
     Router::new()
         .nest("/api/v1", api)
         .fallback_service(files)
@@ -118,7 +161,7 @@ mod tests {
     #[tokio::test]
     async fn serves_the_app_with_spa_fallback_and_strict_headers() {
         let d = dist();
-        let app = app(AppState::new(d.path()).unwrap());
+        let app = app(AppState::new(d.path(), &Config::offline(), Db::in_memory()).unwrap());
         let (status, headers, body) = get(app.clone(), "/").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("import init"));
@@ -136,7 +179,7 @@ mod tests {
     #[tokio::test]
     async fn api_routes_answer_json_and_unknown_ones_404() {
         let d = dist();
-        let app = app(AppState::new(d.path()).unwrap());
+        let app = app(AppState::new(d.path(), &Config::offline(), Db::in_memory()).unwrap());
         let (status, _, body) = get(app.clone(), "/api/v1/health").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("\"ok\""));
@@ -151,7 +194,7 @@ mod tests {
 
     #[test]
     fn a_missing_build_is_a_clear_startup_error() {
-        let err = AppState::new(Path::new("/nonexistent/dist")).err().unwrap();
+        let err = AppState::new(Path::new("/nonexistent/dist"), &Config::offline(), Db::in_memory()).err().unwrap();
         assert!(err.to_string().contains("trunk build"));
     }
 

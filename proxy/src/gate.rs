@@ -1,0 +1,311 @@
+//! The publish gate: what a dashboard may hold, checked by the proxy itself
+//! whatever the browser says it checked (paper 2.3, D).
+//!
+//! The submission's schema has no place for conversation text, conversation
+//! ids or account ids: unknown fields are refused, accounts arrive only as
+//! salted hashes, which are counted here and then dropped.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use kleio_core::analyst::{Analyst, AuditRequest};
+use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
+use serde::{Deserialize, Serialize};
+
+const MAX_TITLE: usize = 120;
+const MAX_NAME: usize = 200;
+const MAX_SUMMARY: usize = 1_000;
+const MAX_ID: usize = 40;
+const MAX_FACET_VALUE: usize = 40;
+const MAX_CLUSTERS: usize = 20_000;
+/// Breakdown values seen fewer times than this in a cluster are pooled.
+pub const OTHER: &str = "other";
+
+/// What a browser sends to publish.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub title: String,
+    /// The facet the map was clustered on (`request`, `task`, …).
+    pub facet: String,
+    /// The minimums the publisher used; the proxy applies the stricter of these and its own.
+    #[serde(default)]
+    pub min_accounts: usize,
+    #[serde(default)]
+    pub min_conversations: usize,
+    pub clusters: Vec<SubmittedCluster>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmittedCluster {
+    pub id: String,
+    pub level: usize,
+    pub parent: Option<String>,
+    pub name: String,
+    pub summary: String,
+    /// Conversations in (or under) the cluster.
+    pub size: usize,
+    /// One salted SHA-256 (64 hex digits) per distinct account in the cluster.
+    pub account_hashes: Vec<String>,
+    pub position: [f32; 2],
+    /// Counts of categorical facet values (language, concern, …) in the cluster.
+    #[serde(default)]
+    pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// What is stored and shown: aggregates that passed every gate.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Dashboard {
+    pub id: String,
+    pub title: String,
+    pub facet: String,
+    pub created_at: i64,
+    pub privacy: PrivacyParams,
+    pub clusters: Vec<PublishedCluster>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct PublishedCluster {
+    pub id: String,
+    pub level: usize,
+    pub parent: Option<String>,
+    pub children: Vec<String>,
+    pub name: String,
+    pub summary: String,
+    pub size: usize,
+    pub accounts: usize,
+    pub position: [f32; 2],
+    pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// A cluster the gate kept out, and why; returned to the publisher only.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Removed {
+    pub id: String,
+    pub reasons: Vec<HiddenReason>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum GateError {
+    #[error("the submission is not a valid dashboard: {0}")]
+    Invalid(String),
+    #[error("the title cannot be published: {0}")]
+    Title(String),
+}
+
+/// The outcome: what may be stored, and what was removed.
+pub struct Gated {
+    pub title: String,
+    pub facet: String,
+    pub privacy: PrivacyParams,
+    pub clusters: Vec<PublishedCluster>,
+    pub removed: Vec<Removed>,
+}
+
+/// Checks the shape of a submission before anything is audited.
+fn validate(s: &Submission) -> Result<(), GateError> {
+    let bad = |why: String| Err(GateError::Invalid(why));
+    if s.title.trim().is_empty() || s.title.chars().count() > MAX_TITLE {
+        return bad(format!("the title must have 1 to {MAX_TITLE} characters"));
+    }
+    if s.facet.is_empty() || s.facet.len() > MAX_ID {
+        return bad(format!("the facet must have 1 to {MAX_ID} characters"));
+    }
+    if s.clusters.is_empty() || s.clusters.len() > MAX_CLUSTERS {
+        return bad(format!("a dashboard has 1 to {MAX_CLUSTERS} clusters"));
+    }
+    let levels: HashMap<&str, usize> = s.clusters.iter().map(|c| (c.id.as_str(), c.level)).collect();
+    if levels.len() != s.clusters.len() {
+        return bad("cluster ids repeat".into());
+    }
+    for c in &s.clusters {
+        if c.id.is_empty() || c.id.len() > MAX_ID || !c.id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+            return bad(format!("cluster id {:?} is not 1 to {MAX_ID} letters, digits, - or _", c.id));
+        }
+        if c.name.trim().is_empty() || c.name.chars().count() > MAX_NAME || c.summary.chars().count() > MAX_SUMMARY {
+            return bad(format!("cluster {}: a name has 1 to {MAX_NAME} characters and a summary at most {MAX_SUMMARY}", c.id));
+        }
+        if let Some(h) = c.account_hashes.iter().find(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit())) {
+            return bad(format!("cluster {}: accounts must be salted SHA-256 hashes (64 hex digits), and {:?} is not one", c.id, h.chars().take(16).collect::<String>()));
+        }
+        if !c.position.iter().all(|x| x.is_finite()) {
+            return bad(format!("cluster {}: the position is not finite", c.id));
+        }
+        match &c.parent {
+            Some(p) if levels.get(p.as_str()) != Some(&(c.level + 1)) => return bad(format!("cluster {}: its parent {p:?} is not a cluster one level up", c.id)),
+            _ => {}
+        }
+        for (facet, values) in &c.breakdowns {
+            if facet.len() > MAX_ID || values.keys().any(|v| v.chars().count() > MAX_FACET_VALUE) {
+                return bad(format!("cluster {}: breakdowns hold facet ids of at most {MAX_ID} and category values of at most {MAX_FACET_VALUE} characters", c.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The stricter of the publisher's minimums and the proxy's.
+fn strictest(s: &Submission, own: &PrivacyParams) -> PrivacyParams {
+    PrivacyParams { min_accounts: own.min_accounts.max(s.min_accounts), min_conversations: own.min_conversations.max(s.min_conversations), min_audit_score: own.min_audit_score }
+}
+
+/// The lower of the configured analyst's score and the offline rules'
+/// (which never miss an email or a card number an LLM might overlook).
+async fn audit(analyst: &impl Analyst, text: &str) -> (u8, String) {
+    let rules = kleio_core::offline::audit::audit(text);
+    match analyst.audit(&AuditRequest { content: text.to_string() }).await {
+        Ok(v) if v.score < rules.score => (v.score, v.reason),
+        Ok(_) => (rules.score, rules.reason),
+        // An auditor that cannot answer passes nothing.
+        Err(e) => (1, format!("the audit could not be run: {e}")),
+    }
+}
+
+/// Pools breakdown values seen fewer than `min` times, and values the rules
+/// flag as identifying, into "other".
+fn pool_breakdowns(b: &BTreeMap<String, BTreeMap<String, usize>>, min: usize, min_score: u8) -> BTreeMap<String, BTreeMap<String, usize>> {
+    b.iter()
+        .map(|(facet, values)| {
+            let mut out: BTreeMap<String, usize> = BTreeMap::new();
+            for (value, &n) in values {
+                let key = if n >= min && kleio_core::offline::audit::audit(value).score >= min_score { value.clone() } else { OTHER.to_string() };
+                *out.entry(key).or_default() += n;
+            }
+            (facet.clone(), out)
+        })
+        .collect()
+}
+
+/// Runs every gate: shape, the minimums at every level, the audit of every
+/// name and summary, and the rule that a hidden cluster hides all beneath it.
+pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -> Result<Gated, GateError> {
+    validate(s)?;
+    let privacy = strictest(s, own);
+    let (title_score, title_reason) = audit(analyst, &s.title).await;
+    if title_score < privacy.min_audit_score {
+        return Err(GateError::Title(format!("the privacy audit scored it {title_score}: {title_reason}")));
+    }
+    let audits = futures::future::join_all(s.clusters.iter().map(|c| async move { audit(analyst, &format!("{}: {}", c.name, c.summary)).await })).await;
+    let mut reasons: HashMap<&str, Vec<HiddenReason>> = HashMap::new();
+    for (c, (score, reason)) in s.clusters.iter().zip(audits) {
+        let accounts = c.account_hashes.iter().collect::<BTreeSet<_>>().len();
+        reasons.insert(&c.id, privacy::check(accounts, c.size, score, &reason, &privacy));
+    }
+    // Parents before children: a cluster is hidden when its parent is.
+    let mut order: Vec<&SubmittedCluster> = s.clusters.iter().collect();
+    order.sort_by(|a, b| b.level.cmp(&a.level));
+    let mut hidden: BTreeSet<&str> = BTreeSet::new();
+    for c in &order {
+        let parent_hidden = c.parent.as_deref().is_some_and(|p| hidden.contains(p));
+        let own = reasons.get_mut(c.id.as_str()).expect("every cluster was audited");
+        if parent_hidden {
+            own.push(HiddenReason::ParentHidden);
+        }
+        if !own.is_empty() {
+            hidden.insert(&c.id);
+        }
+    }
+    let kept: Vec<&SubmittedCluster> = s.clusters.iter().filter(|c| !hidden.contains(c.id.as_str())).collect();
+    let clusters = kept
+        .iter()
+        .map(|c| PublishedCluster {
+            id: c.id.clone(),
+            level: c.level,
+            parent: c.parent.clone(),
+            children: kept.iter().filter(|k| k.parent.as_deref() == Some(&c.id)).map(|k| k.id.clone()).collect(),
+            name: c.name.clone(),
+            summary: c.summary.clone(),
+            size: c.size,
+            accounts: c.account_hashes.iter().collect::<BTreeSet<_>>().len(),
+            position: c.position,
+            breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations, privacy.min_audit_score),
+        })
+        .collect();
+    let removed = s.clusters.iter().filter(|c| hidden.contains(c.id.as_str())).map(|c| Removed { id: c.id.clone(), reasons: reasons.remove(c.id.as_str()).unwrap_or_default() }).collect();
+    Ok(Gated { title: s.title.clone(), facet: s.facet.clone(), privacy, clusters, removed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kleio_core::offline::OfflineAnalyst;
+
+    fn hashes(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{i:064x}")).collect()
+    }
+
+    fn cluster(id: &str, level: usize, parent: Option<&str>, name: &str, size: usize, accounts: usize) -> SubmittedCluster {
+        SubmittedCluster {
+            id: id.into(),
+            level,
+            parent: parent.map(Into::into),
+            name: name.into(),
+            summary: "People asked for help with everyday programming tasks.".into(),
+            size,
+            account_hashes: hashes(accounts),
+            position: [0.0, 0.0],
+            breakdowns: BTreeMap::new(),
+        }
+    }
+
+    fn submission(clusters: Vec<SubmittedCluster>) -> Submission {
+        Submission { title: "Programming help".into(), facet: "request".into(), min_accounts: 0, min_conversations: 0, clusters }
+    }
+
+    #[tokio::test]
+    async fn clusters_under_a_minimum_or_with_private_details_are_removed_with_their_children() {
+        let s = submission(vec![
+            cluster("top", 1, None, "Write and debug code", 100, 50),
+            cluster("ok", 0, Some("top"), "Debug Python scripts", 40, 20),
+            cluster("few-accounts", 0, Some("top"), "Format dates in Java", 30, 4),
+            cluster("few-conversations", 0, Some("top"), "Parse CSV files", 9, 9),
+            cluster("email", 0, Some("top"), "Contact jane.doe@example.com about code", 21, 21),
+            cluster("top2", 1, None, "Plan trips for Maria Gonzalez", 50, 50),
+            cluster("child2", 0, Some("top2"), "Book cheap flights", 50, 50),
+        ]);
+        let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
+        let kept: Vec<&str> = g.clusters.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(kept, ["top", "ok"]);
+        assert_eq!(g.clusters[0].children, ["ok"]);
+        let why = |id: &str| g.removed.iter().find(|r| r.id == id).unwrap().reasons.clone();
+        assert!(matches!(why("few-accounts")[0], HiddenReason::TooFewAccounts { accounts: 4, minimum: 5 }));
+        assert!(matches!(why("few-conversations")[0], HiddenReason::TooFewConversations { conversations: 9, .. }));
+        assert!(matches!(why("email")[0], HiddenReason::AuditFailed { score: 1, .. }));
+        assert!(matches!(why("top2")[0], HiddenReason::AuditFailed { .. }));
+        assert_eq!(why("child2"), vec![HiddenReason::ParentHidden]);
+        let json = serde_json::to_string(&g.clusters).unwrap();
+        assert!(!json.contains("jane.doe") && !json.contains(&hashes(1)[0]));
+    }
+
+    #[tokio::test]
+    async fn the_stricter_minimum_wins_and_malformed_submissions_are_refused() {
+        let mut s = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        s.min_accounts = 25;
+        let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
+        assert!(g.clusters.is_empty() && g.privacy.min_accounts == 25);
+
+        let mut raw = submission(vec![cluster("a", 0, None, "Debug", 40, 20)]);
+        raw.clusters[0].account_hashes[0] = "alice@example.com".into();
+        assert!(matches!(gate(&raw, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        let orphan = submission(vec![cluster("a", 0, Some("missing"), "Debug", 40, 20)]);
+        assert!(matches!(gate(&orphan, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        let mut title = submission(vec![cluster("a", 0, None, "Debug", 40, 20)]);
+        title.title = "Chats of john@example.org".into();
+        assert!(matches!(gate(&title, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Title(_))));
+    }
+
+    #[test]
+    fn conversation_text_has_no_place_in_the_schema() {
+        let with_text = r#"{"title":"t","facet":"request","clusters":[],"conversations":[{"text":"hello"}]}"#;
+        assert!(serde_json::from_str::<Submission>(with_text).unwrap_err().to_string().contains("unknown field"));
+        let with_examples = r#"{"title":"t","facet":"request","clusters":[{"id":"a","level":0,"parent":null,"name":"n","summary":"s","size":1,"account_hashes":[],"position":[0,0],"examples":["hi"]}]}"#;
+        assert!(serde_json::from_str::<Submission>(with_examples).is_err());
+    }
+
+    #[test]
+    fn rare_breakdown_values_are_pooled() {
+        let b = BTreeMap::from([("language".to_string(), BTreeMap::from([("en".to_string(), 30), ("is".to_string(), 2), ("fo".to_string(), 1)]))]);
+        let pooled = pool_breakdowns(&b, 10, 3);
+        assert_eq!(pooled["language"], BTreeMap::from([("en".to_string(), 30), (OTHER.to_string(), 3)]));
+    }
+}

@@ -1,0 +1,308 @@
+//! The LLM-backed analyst: each task of the paper as a rendered prompt, a
+//! call through a [`ChatModel`], a tolerant parse, a retry when the answer
+//! cannot be read, and the response cache around it all.
+
+use std::sync::Arc;
+
+use kleio_core::analyst::*;
+use kleio_core::model::Role;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::answer::{all_tagged, number_in, option_in, tagged, yes_no};
+use crate::cache::{CacheKey, ResponseCache};
+use crate::config::{ModelChoice, RetryPolicy};
+use crate::llm::{ChatModel, ChatRequest};
+use crate::prompts::{ModelTier, Prompts, Task};
+use crate::spend::RunBudget;
+
+pub struct LlmAnalyst<C> {
+    shared: Arc<Shared<C>>,
+    budget: RunBudget,
+}
+
+// A derive would ask for `C: Clone`; only the `Arc` is cloned.
+impl<C> Clone for LlmAnalyst<C> {
+    fn clone(&self) -> Self {
+        LlmAnalyst { shared: self.shared.clone(), budget: self.budget.clone() }
+    }
+}
+
+struct Shared<C> {
+    model: C,
+    fast: ModelChoice,
+    strong: ModelChoice,
+    prompts: Prompts,
+    cache: ResponseCache,
+    malformed_retries: u32,
+}
+
+/// A prompt ready to send, with what identifies it in the cache.
+pub struct PreparedCall {
+    pub task: Task,
+    pub request: ChatRequest,
+    pub version: u32,
+    pub price: crate::config::Price,
+}
+
+impl PreparedCall {
+    /// The whole rendered prompt is hashed, not only the user turn: an edit
+    /// to a template that forgot to bump its version still misses the cache.
+    fn cache_key<'a>(&'a self, backend: &'a str) -> CacheKey<'a> {
+        CacheKey {
+            backend,
+            model: &self.request.model,
+            task: self.task.name(),
+            prompt_version: self.version,
+            input: vec![&self.request.system, &self.request.user, &self.request.prefill],
+        }
+    }
+}
+
+impl<C: ChatModel> LlmAnalyst<C> {
+    pub fn new(model: C, fast: ModelChoice, strong: ModelChoice, prompts: Prompts, cache: ResponseCache, retry: &RetryPolicy, budget: RunBudget) -> Self {
+        LlmAnalyst { shared: Arc::new(Shared { model, fast, strong, prompts, cache, malformed_retries: retry.malformed_retries }), budget }
+    }
+
+    /// The same analyst, charging its calls to another run.
+    pub fn for_run(&self, budget: RunBudget) -> Self {
+        LlmAnalyst { shared: self.shared.clone(), budget }
+    }
+
+    pub fn model(&self) -> &C {
+        &self.shared.model
+    }
+
+    pub fn cache(&self) -> &ResponseCache {
+        &self.shared.cache
+    }
+
+    pub fn models(&self) -> (&ModelChoice, &ModelChoice) {
+        (&self.shared.fast, &self.shared.strong)
+    }
+
+    pub fn prepare(&self, task: Task, values: &[(&str, &str)]) -> PreparedCall {
+        let template = self.shared.prompts.get(task);
+        let choice = match template.tier {
+            ModelTier::Fast => &self.shared.fast,
+            ModelTier::Strong => &self.shared.strong,
+        };
+        let r = template.render(values);
+        PreparedCall {
+            task,
+            version: template.version,
+            price: choice.price,
+            request: ChatRequest { model: choice.name.clone(), temperature: choice.temperature, max_tokens: template.max_tokens, system: r.system, user: r.user, prefill: r.prefill },
+        }
+    }
+
+    pub fn cached<T: DeserializeOwned>(&self, call: &PreparedCall) -> Option<T> {
+        let hit = self.shared.cache.get(&call.cache_key(self.shared.model.backend_name()))?;
+        serde_json::from_str(&hit).ok()
+    }
+
+    pub fn remember<T: Serialize>(&self, call: &PreparedCall, value: &T) {
+        if let Ok(json) = serde_json::to_string(value) {
+            self.shared.cache.put(&call.cache_key(self.shared.model.backend_name()), &json);
+        }
+    }
+
+    pub fn budget(&self) -> &RunBudget {
+        &self.budget
+    }
+
+    /// Asks, reading the answer with `parse`; a reply that cannot be read
+    /// is asked again, up to the policy's `malformed_retries`.
+    async fn ask<T: Serialize + DeserializeOwned>(&self, task: Task, values: &[(&str, &str)], parse: impl Fn(&str) -> Result<T, String>) -> Result<T, AnalystError> {
+        let call = self.prepare(task, values);
+        if let Some(v) = self.cached(&call) {
+            return Ok(v);
+        }
+        let mut last = String::new();
+        for _ in 0..=self.shared.malformed_retries {
+            self.budget.check()?;
+            let response = self.shared.model.complete(&call.request).await.map_err(|e| AnalystError::Backend(e.to_string()))?;
+            self.budget.add(response.usage.cost(call.price));
+            match parse(&response.text) {
+                Ok(v) => {
+                    self.remember(&call, &v);
+                    return Ok(v);
+                }
+                Err(why) => {
+                    tracing::warn!("{} answer could not be read ({why}); asking again", task.name());
+                    last = why;
+                }
+            }
+        }
+        Err(AnalystError::Malformed(last))
+    }
+}
+
+/// The conversation as the prompts show it: one turn per paragraph.
+pub fn render_conversation(c: &ConversationText) -> String {
+    c.messages
+        .iter()
+        .map(|m| {
+            let who = match m.role {
+                Role::User => "User",
+                Role::Assistant => "Assistant",
+                Role::System => "System",
+            };
+            format!("{who}: {}", m.content)
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn answer_format(kind: &FacetKind) -> String {
+    match kind {
+        FacetKind::OpenText => "one or two clear sentences.".into(),
+        FacetKind::Scale { min, max } => format!("a single whole number from {min} to {max}, nothing else."),
+        FacetKind::Category { options } => format!("exactly one of these options, written as given: {}.", options.join("; ")),
+    }
+}
+
+/// Reads an extraction's answer for its facet's kind.
+pub fn parse_extract(kind: &FacetKind, text: &str) -> Result<FacetAnswer, String> {
+    let answer = tagged(text, "answer").ok_or("no <answer> tag")?;
+    match kind {
+        FacetKind::OpenText => Ok(FacetAnswer::Text(answer)),
+        FacetKind::Scale { min, max } => number_in(&answer, *min as u32, *max as u32).map(|n| FacetAnswer::Scale(n as u8)).ok_or_else(|| format!("{answer:?} holds no number from {min} to {max}")),
+        FacetKind::Category { options } => option_in(&answer, options).map(|i| FacetAnswer::Text(options[i].clone())).ok_or_else(|| format!("{answer:?} is none of the options")),
+    }
+}
+
+pub fn extract_values(req: &ExtractRequest) -> [(&'static str, String); 3] {
+    [("conversation", render_conversation(&req.conversation)), ("question", req.facet.question.clone()), ("answer_format", answer_format(&req.facet.kind))]
+}
+
+fn as_refs<'a>(values: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    values.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+fn bullet_list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "(none)".into();
+    }
+    items.iter().map(|s| format!("- {}", s.replace('\n', " "))).collect::<Vec<_>>().join("\n")
+}
+
+fn brief_list(items: &[ClusterBrief]) -> String {
+    if items.is_empty() {
+        return "(none)".into();
+    }
+    items.iter().map(|b| format!("<group><name>{}</name><summary>{}</summary><size>{}</size></group>", b.name, b.summary, b.size)).collect::<Vec<_>>().join("\n")
+}
+
+fn parse_label(text: &str) -> Result<ClusterLabel, String> {
+    let name = tagged(text, "name").ok_or("no <name> tag")?;
+    let summary = tagged(text, "summary").ok_or("no <summary> tag")?;
+    Ok(ClusterLabel { name: name.trim_matches('"').to_string(), summary })
+}
+
+/// The `<category>` entries of the `<answer>` (or of the whole text when the
+/// model forgot the answer tags), at most `most` of them.
+fn parse_categories(text: &str, most: usize) -> Result<Vec<ClusterLabel>, String> {
+    let answer = tagged(text, "answer").unwrap_or_else(|| text.to_string());
+    let labels: Vec<ClusterLabel> = all_tagged(&answer, "category")
+        .iter()
+        .filter_map(|c| {
+            let name = tagged(c, "name")?;
+            Some(ClusterLabel { summary: tagged(c, "summary").unwrap_or_else(|| name.clone()), name })
+        })
+        .take(most)
+        .collect();
+    if labels.is_empty() {
+        Err("no <category> with a <name>".into())
+    } else {
+        Ok(labels)
+    }
+}
+
+impl<C: ChatModel> Analyst for LlmAnalyst<C> {
+    fn describe(&self) -> String {
+        format!("{} ({} for extraction, {} for naming)", self.shared.model.backend_name(), self.shared.fast.name, self.shared.strong.name)
+    }
+
+    async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError> {
+        let conversation = render_conversation(&req.conversation);
+        self.ask(Task::Screen, &[("conversation", &conversation), ("question", &req.question)], |t| {
+            tagged(t, "answer").and_then(|a| yes_no(&a)).ok_or_else(|| "no yes or no inside <answer>".to_string())
+        })
+        .await
+    }
+
+    async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError> {
+        let values = extract_values(req);
+        self.ask(Task::Extract, &as_refs(&values), |t| parse_extract(&req.facet.kind, t)).await
+    }
+
+    /// Concurrently; the client's semaphore bounds what reaches the upstream.
+    async fn extract_batch(&self, reqs: &[ExtractRequest]) -> Vec<Result<FacetAnswer, AnalystError>> {
+        futures::future::join_all(reqs.iter().map(|r| self.extract(r))).await
+    }
+
+    async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
+        let (members, contrast) = (bullet_list(&req.members), bullet_list(&req.contrast));
+        self.ask(Task::NameCluster, &[("question", &req.facet.question), ("members", &members), ("contrast", &contrast)], parse_label).await
+    }
+
+    async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
+        let (children, outside, wanted) = (brief_list(&req.children), brief_list(&req.outside), req.wanted.max(1).to_string());
+        let most = req.wanted.max(1) * 2;
+        self.ask(Task::ProposeParents, &[("question", &req.facet.question), ("children", &children), ("outside", &outside), ("wanted", &wanted)], |t| parse_categories(t, most)).await
+    }
+
+    async fn dedupe(&self, req: &DedupeRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
+        let (proposals, wanted) = (brief_list(&req.proposals), req.wanted.max(1).to_string());
+        let most = req.wanted.max(1) * 2;
+        self.ask(Task::Dedupe, &[("question", &req.facet.question), ("proposals", &proposals), ("wanted", &wanted)], |t| parse_categories(t, most)).await
+    }
+
+    async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError> {
+        if req.parents.is_empty() {
+            return Err(AnalystError::Unsupported("there are no parents to choose from".into()));
+        }
+        let child = format!("<name>{}</name><summary>{}</summary>", req.child.name, req.child.summary);
+        let parents = req.parents.iter().enumerate().map(|(i, p)| format!("{}. {}: {}", i + 1, p.name, p.summary)).collect::<Vec<_>>().join("\n");
+        let names: Vec<String> = req.parents.iter().map(|p| p.name.clone()).collect();
+        let n = req.parents.len() as u32;
+        self.ask(Task::Assign, &[("question", &req.facet.question), ("child", &child), ("parents", &parents)], |t| {
+            let answer = tagged(t, "answer").ok_or("no <answer> tag")?;
+            number_in(&answer, 1, n).map(|i| i as usize - 1).or_else(|| option_in(&answer, &names)).ok_or_else(|| format!("{answer:?} names none of the {n} categories"))
+        })
+        .await
+    }
+
+    async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
+        let children = brief_list(&req.children);
+        self.ask(Task::Rename, &[("question", &req.facet.question), ("children", &children)], parse_label).await
+    }
+
+    async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {
+        self.ask(Task::Audit, &[("content", &req.content)], |t| {
+            let score = tagged(t, "score").and_then(|s| number_in(&s, 1, 5)).ok_or("no score from 1 to 5 inside <score>")?;
+            Ok(AuditVerdict { score: score as u8, reason: tagged(t, "reasoning").unwrap_or_default() })
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_of_every_kind_are_read() {
+        assert_eq!(parse_extract(&FacetKind::OpenText, "<answer>Help with SQL.</answer>"), Ok(FacetAnswer::Text("Help with SQL.".into())));
+        assert_eq!(parse_extract(&FacetKind::Scale { min: 1, max: 5 }, "<answer> 4 </answer>"), Ok(FacetAnswer::Scale(4)));
+        assert!(parse_extract(&FacetKind::Scale { min: 1, max: 5 }, "<answer>9</answer>").is_err());
+        let cat = FacetKind::Category { options: vec!["code".into(), "writing".into()] };
+        assert_eq!(parse_extract(&cat, "<answer>Writing</answer>"), Ok(FacetAnswer::Text("writing".into())));
+        assert!(parse_extract(&FacetKind::OpenText, "no tags at all").is_err());
+        let cats = parse_categories("<scratchpad>hm</scratchpad><answer><category><name>A</name><summary>s</summary></category><category><name>B</name></category></answer>", 5).unwrap();
+        assert_eq!(cats.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(cats[1].summary, "B");
+        assert_eq!(parse_label("<summary>S.</summary> <name>\"N\"</name>").unwrap(), ClusterLabel { name: "N".into(), summary: "S.".into() });
+    }
+}
