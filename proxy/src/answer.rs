@@ -29,6 +29,19 @@ pub fn all_tagged(text: &str, tag: &str) -> Vec<String> {
     out
 }
 
+/// The text inside the first `<tag>…</tag>` that is closed. For short
+/// answers a missing closing tag means the model did not follow the format
+/// (a cut-off one-sentence answer is rare), so it is not taken.
+pub fn closed_tag(text: &str, tag: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let open = format!("<{}>", tag.to_ascii_lowercase());
+    let close = format!("</{}>", tag.to_ascii_lowercase());
+    let start = lower.find(&open)? + open.len();
+    let end = start + lower[start..].find(&close)?;
+    let inner = text[start..end].trim();
+    (!inner.is_empty()).then(|| inner.to_string())
+}
+
 /// A yes or no, from the first word that is one.
 pub fn yes_no(answer: &str) -> Option<bool> {
     answer.split(|c: char| !c.is_alphabetic()).find_map(|w| match w.to_ascii_lowercase().as_str() {
@@ -63,6 +76,8 @@ mod tests {
         assert_eq!(tagged("x <Answer> yes </ANSWER> y", "answer").as_deref(), Some("yes"));
         assert_eq!(tagged("<summary>cut off here", "summary").as_deref(), Some("cut off here"));
         assert_eq!(tagged("no tags", "answer"), None);
+        assert_eq!(closed_tag("<answer>never closed", "answer"), None);
+        assert_eq!(closed_tag("<ANSWER> ok </answer>", "answer").as_deref(), Some("ok"));
         assert_eq!(all_tagged("<name>a</name><name></name><name>b</name>", "name"), vec!["a", "b"]);
     }
 

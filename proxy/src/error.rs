@@ -15,6 +15,8 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("this route needs the access token: send `Authorization: Bearer <KLEIO_ACCESS_TOKEN>`")]
     Unauthorized,
     #[error("{0}")]
@@ -29,7 +31,11 @@ pub enum AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
-        AppError::BadRequest(r.body_text())
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!("{} (the limit is KLEIO_MAX_BODY_BYTES)", r.body_text()))
+        } else {
+            AppError::BadRequest(r.body_text())
+        }
     }
 }
 
@@ -45,6 +51,7 @@ impl IntoResponse for AppError {
             AppError::Startup(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

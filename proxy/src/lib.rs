@@ -18,7 +18,7 @@ mod limits;
 pub mod llm;
 mod prompts;
 mod routes;
-mod secret;
+pub mod secret;
 mod spend;
 mod tasks;
 

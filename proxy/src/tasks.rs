@@ -9,7 +9,7 @@ use kleio_core::model::Role;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::answer::{all_tagged, number_in, option_in, tagged, yes_no};
+use crate::answer::{all_tagged, closed_tag, number_in, option_in, tagged, yes_no};
 use crate::cache::{CacheKey, ResponseCache};
 use crate::config::{ModelChoice, RetryPolicy};
 use crate::llm::{ChatModel, ChatRequest};
@@ -164,7 +164,7 @@ fn answer_format(kind: &FacetKind) -> String {
 
 /// Reads an extraction's answer for its facet's kind.
 pub fn parse_extract(kind: &FacetKind, text: &str) -> Result<FacetAnswer, String> {
-    let answer = tagged(text, "answer").ok_or("no <answer> tag")?;
+    let answer = closed_tag(text, "answer").ok_or("no closed <answer> tag")?;
     match kind {
         FacetKind::OpenText => Ok(FacetAnswer::Text(answer)),
         FacetKind::Scale { min, max } => number_in(&answer, *min as u32, *max as u32).map(|n| FacetAnswer::Scale(n as u8)).ok_or_else(|| format!("{answer:?} holds no number from {min} to {max}")),
@@ -300,6 +300,7 @@ mod tests {
         let cat = FacetKind::Category { options: vec!["code".into(), "writing".into()] };
         assert_eq!(parse_extract(&cat, "<answer>Writing</answer>"), Ok(FacetAnswer::Text("writing".into())));
         assert!(parse_extract(&FacetKind::OpenText, "no tags at all").is_err());
+        assert!(parse_extract(&FacetKind::OpenText, "Prefill: <answer>I won't use the format").is_err());
         let cats = parse_categories("<scratchpad>hm</scratchpad><answer><category><name>A</name><summary>s</summary></category><category><name>B</name></category></answer>", 5).unwrap();
         assert_eq!(cats.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(cats[1].summary, "B");

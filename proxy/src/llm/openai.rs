@@ -48,7 +48,11 @@ fn body(r: &ChatRequest) -> serde_json::Value {
 fn with_prefill(prefill: &str, answer: &str) -> String {
     let prefill = prefill.trim();
     let answer = answer.trim_start();
-    if prefill.is_empty() || answer.starts_with(prefill) {
+    // The tag the prefill opens last (`<answer>`): if the reply opens it
+    // itself, the reply stands alone.
+    let opened = prefill.rfind('<').map(|i| prefill[i..].to_ascii_lowercase());
+    let repeats = opened.is_some_and(|tag| answer.to_ascii_lowercase().contains(&tag));
+    if prefill.is_empty() || answer.starts_with(prefill) || repeats {
         answer.to_string()
     } else {
         format!("{prefill}{answer}")
@@ -118,5 +122,6 @@ mod tests {
         assert!(b["messages"][1]["content"].as_str().unwrap().ends_with("exactly: <answer>"));
         assert_eq!(with_prefill("<answer>", "yes</answer>"), "<answer>yes</answer>");
         assert_eq!(with_prefill("<answer>", " <answer>yes</answer>"), "<answer>yes</answer>");
+        assert_eq!(with_prefill("My answer: <answer>", "<ANSWER>yes</answer>"), "<ANSWER>yes</answer>");
     }
 }

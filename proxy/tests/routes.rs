@@ -1,0 +1,219 @@
+//! Every route of the API through `oneshot`, with the offline analyst.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use kleio_proxy::config::Config;
+use kleio_proxy::secret::Secret;
+use serde_json::{json, Value};
+
+fn hashes(n: usize, salt: &str) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    (0..n).map(|i| format!("{:x}", Sha256::digest(format!("{salt}:{i}").as_bytes()))).collect()
+}
+
+fn dashboard_cluster(id: &str, level: usize, parent: Option<&str>, name: &str, size: usize, accounts: usize) -> Value {
+    json!({
+        "id": id, "level": level, "parent": parent, "name": name,
+        "summary": "People asked for help with everyday tasks of this kind.",
+        "size": size, "account_hashes": hashes(accounts, id), "position": [0.5, -0.25],
+        "breakdowns": { "language": { "en": size - 2, "is": 2 } }
+    })
+}
+
+#[tokio::test]
+async fn every_task_route_answers_with_the_offline_analyst() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    let chat = conversation("How do I plant tomatoes in a small garden? My email is ann.smith@example.com");
+
+    let r = call(&app, "POST", "/api/v1/screen", &[], Some(json!({ "conversation": chat, "question": "Is this about gardening?" }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["keep"].is_boolean());
+
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(json!({ "conversation": chat, "facet": request_facet() }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let answer = r.json()["answer"].as_str().unwrap().to_string();
+    assert!(!answer.is_empty() && !answer.contains("ann.smith"), "{answer}");
+
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(json!({ "conversation": chat, "facet": concern_facet() }))).await;
+    assert!(r.json()["answer"].is_u64(), "{}", r.body);
+
+    let bad_category = json!({ "id": "topic", "question": "Which?", "kind": { "kind": "category", "options": ["zzz"] } });
+    let items = json!({ "items": [
+        { "conversation": chat, "facet": request_facet() },
+        { "conversation": chat, "facet": bad_category },
+        { "conversation": chat, "facet": concern_facet() },
+    ]});
+    let r = call(&app, "POST", "/api/v1/extract/batch", &[], Some(items.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let results = r.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 3);
+    assert!(results[0]["answer"].is_string() && results[1]["error"].is_string() && results[2]["answer"].is_u64(), "{results:?}");
+
+    let r = call(&app, "POST", "/api/v1/extract/jobs", &[], Some(items)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let job = r.json();
+    assert_eq!(job["status"], "ended");
+    let r = call(&app, "GET", &format!("/api/v1/extract/jobs/{}", job["id"].as_str().unwrap()), &[], None).await;
+    assert_eq!(r.json()["results"], json!(results));
+    assert_eq!(call(&app, "GET", "/api/v1/extract/jobs/job-nope", &[], None).await.status, StatusCode::NOT_FOUND);
+
+    let members: Vec<String> = (0..6).map(|i| format!("Help planting tomatoes and peppers in a garden bed {i}")).collect();
+    let r = call(&app, "POST", "/api/v1/name-cluster", &[], Some(json!({ "facet": request_facet(), "members": members, "contrast": ["Help writing a cover letter", "Help writing a poem"] }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["name"].as_str().unwrap().to_lowercase().contains("tomato"), "{}", r.body);
+
+    let children = json!([brief("Plant tomatoes", 0.1), brief("Grow peppers", 0.2), brief("Write poems", 5.0), brief("Write stories", 5.2)]);
+    let r = call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!r.json()["parents"].as_array().unwrap().is_empty());
+
+    let r = call(&app, "POST", "/api/v1/dedupe", &[], Some(json!({ "facet": request_facet(), "proposals": children, "wanted": 2 }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let r = call(&app, "POST", "/api/v1/assign", &[], Some(json!({ "facet": request_facet(), "child": brief("Grow peppers", 0.2), "parents": [brief("Writing", 5.0), brief("Gardening", 0.15)] }))).await;
+    assert_eq!(r.json()["index"], 1, "{}", r.body);
+
+    let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children }))).await;
+    assert!(r.json()["name"].is_string(), "{}", r.body);
+
+    let r = call(&app, "POST", "/api/v1/audit", &[], Some(json!({ "content": "Write to ann.smith@example.com" }))).await;
+    assert_eq!(r.json()["score"], 1, "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/audit", &[], Some(json!({ "content": "Plan vegetable gardens" }))).await;
+    assert_eq!(r.json()["score"], 5, "{}", r.body);
+
+    let r = call(&app, "GET", "/api/v1/backend", &[], None).await;
+    assert_eq!(r.json()["backend"], "offline");
+}
+
+#[tokio::test]
+async fn bad_bodies_get_json_errors_and_no_route_takes_a_prompt() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(json!({ "conversation": "not a conversation" }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"].is_string());
+    let r = call(&app, "POST", "/api/v1/complete", &[], Some(json!({ "prompt": "Say hi" }))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&app, "POST", "/api/v1/extract/batch", &[], Some(json!({ "items": [] }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("1 to"));
+}
+
+#[tokio::test]
+async fn dashboards_are_gated_stored_read_and_removed_with_the_delete_token() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    let submission = json!({
+        "title": "How people garden",
+        "facet": "request",
+        "clusters": [
+            dashboard_cluster("top", 1, None, "Grow food at home", 60, 40),
+            dashboard_cluster("a", 0, Some("top"), "Plant tomatoes", 30, 20),
+            dashboard_cluster("b", 0, Some("top"), "Email bob.jones@example.org about seeds", 20, 15),
+            dashboard_cluster("c", 0, Some("top"), "Prune apple trees", 10, 3),
+        ]
+    });
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(submission)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let published = r.json();
+    let removed: Vec<&str> = published["removed"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(removed, ["b", "c"]);
+    assert_eq!(published["published"], 2);
+    let id = published["id"].as_str().unwrap();
+    assert_eq!(published["url"], format!("/d/{id}"));
+
+    let r = call(&app, "GET", &format!("/api/v1/dashboards/{id}"), &[], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let board = r.json();
+    assert_eq!(board["clusters"].as_array().unwrap().len(), 2);
+    assert_eq!(board["clusters"][1]["accounts"], 20);
+    assert_eq!(board["clusters"][1]["breakdowns"]["language"], json!({ "en": 28, "other": 2 }));
+    assert!(!r.body.contains("bob.jones") && !r.body.contains(&hashes(1, "a")[0]) && !r.body.contains("account_hashes"));
+
+    // The share link opens the app, which routes on the client.
+    let r = call(&app, "GET", &format!("/d/{id}"), &[], None).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("<html>"));
+
+    let path = format!("/api/v1/dashboards/{id}");
+    assert_eq!(call(&app, "DELETE", &path, &[], None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, "DELETE", &path, &[("x-delete-token", "wrong")], None).await.status, StatusCode::FORBIDDEN);
+    let token = published["delete_token"].as_str().unwrap();
+    assert_eq!(call(&app, "DELETE", &path, &[("x-delete-token", token)], None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(call(&app, "GET", &path, &[], None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&app, "GET", "/api/v1/dashboards/../../etc", &[], None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_submission_with_conversation_text_or_raw_accounts_is_refused() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    let with_text = json!({
+        "title": "t", "facet": "request",
+        "clusters": [dashboard_cluster("a", 0, None, "Plant tomatoes", 30, 20)],
+        "conversations": [{ "messages": [{ "role": "user", "content": "my secret" }] }]
+    });
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(with_text)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"].as_str().unwrap().contains("unknown field"), "{}", r.body);
+    let mut raw = dashboard_cluster("a", 0, None, "Plant tomatoes", 30, 20);
+    raw["account_hashes"][0] = json!("user-42");
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(json!({ "title": "t", "facet": "request", "clusters": [raw] }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let nothing = json!({ "title": "t", "facet": "request", "clusters": [dashboard_cluster("a", 0, None, "Plant tomatoes", 3, 3)] });
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(nothing)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["removed"][0]["id"], "a");
+}
+
+#[tokio::test]
+async fn the_access_token_guards_what_costs_or_stores_and_nothing_else() {
+    let dist = Dist::new();
+    let config = Config { access_token: Some(Secret::new("open-sesame")), ..Config::offline() };
+    let app = router(&dist, &config);
+    let body = json!({ "content": "Plan vegetable gardens" });
+    let r = call(&app, "POST", "/api/v1/audit", &[], Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!r.body.contains("open-sesame"));
+    let r = call(&app, "POST", "/api/v1/audit", &[("authorization", "Bearer nope")], Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = call(&app, "POST", "/api/v1/audit", &[("authorization", "Bearer open-sesame")], Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(call(&app, "POST", "/api/v1/dashboards", &[], Some(json!({}))).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&app, "GET", "/api/v1/health", &[], None).await.status, StatusCode::OK);
+    assert_eq!(call(&app, "GET", "/api/v1/backend", &[], None).await.status, StatusCode::OK);
+    assert_eq!(call(&app, "GET", "/api/v1/dashboards/AAAAAAAAAAAAAAAAAAAAAA", &[], None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn rate_and_size_limits_answer_429_and_413() {
+    let dist = Dist::new();
+    let mut config = Config::offline();
+    config.limits.requests_per_minute = 3;
+    config.limits.max_body_bytes = 2048;
+    let app = router(&dist, &config);
+    let big = json!({ "content": "x".repeat(4096) });
+    let r = call(&app, "POST", "/api/v1/audit", &[], Some(big)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    for _ in 0..2 {
+        assert_eq!(call(&app, "GET", "/api/v1/health", &[], None).await.status, StatusCode::OK);
+    }
+    let r = call(&app, "GET", "/api/v1/health", &[], None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(r.json()["error"].as_str().unwrap().contains("too many requests"));
+}
+
+#[tokio::test]
+async fn long_conversations_are_cut_to_the_token_budget() {
+    let dist = Dist::new();
+    let mut config = Config::offline();
+    config.limits.conversation_tokens = 100;
+    let app = router(&dist, &config);
+    let long = format!("How do I bake bread? {}", "Knead the dough longer. ".repeat(2000));
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(json!({ "conversation": conversation(&long), "facet": request_facet() }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["answer"].as_str().unwrap().len() < 600);
+}

@@ -1,0 +1,296 @@
+//! The LLM backends over real HTTP, against mock Anthropic and
+//! OpenAI-compatible servers on loopback: success, rate limits, overload,
+//! server errors, hangs, malformed answers, truncated bodies, the cache,
+//! the spending cap and Message Batches.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::*;
+use kleio_proxy::config::Config;
+use kleio_proxy::{app, AppState, Db};
+use serde_json::{json, Value};
+
+const FAKE_KEY: &str = "sk-ant-test-FAKE-0123456789";
+
+fn config(vars: &[(&str, &str)]) -> Config {
+    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut c = Config::from_env(|k| map.get(k).cloned()).unwrap();
+    c.retry.base_delay = Duration::from_millis(5);
+    c.retry.timeout = Duration::from_millis(700);
+    c.retry.max_retries = 2;
+    c
+}
+
+fn anthropic_config(mock: &MockServer, extra: &[(&str, &str)]) -> Config {
+    let url = mock.url();
+    let mut vars = vec![("ANTHROPIC_API_KEY", FAKE_KEY), ("ANTHROPIC_BASE_URL", url.as_str())];
+    vars.extend_from_slice(extra);
+    config(&vars)
+}
+
+/// A mock Anthropic that misbehaves when the conversation asks it to.
+async fn mock_anthropic() -> MockServer {
+    MockServer::start(|seen, repeats| {
+        let (system, user) = anthropic_prompt(&seen.body);
+        let once = |marker: &str| user.contains(marker) && repeats == 0;
+        if once("RATE-LIMIT-ONCE") {
+            let mut s = Scripted::status(429, r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#);
+            s.headers.push(("retry-after".into(), "1".into()));
+            s
+        } else if once("OVERLOADED-ONCE") {
+            Scripted::status(529, r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
+        } else if user.contains("SERVER-ERROR-ALWAYS") {
+            Scripted::status(500, r#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#)
+        } else if once("HANG-ONCE") || user.contains("HANG-ALWAYS") {
+            Scripted { delay_ms: 3_000, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
+        } else if user.contains("MALFORMED") {
+            Scripted::ok(anthropic_message("I would rather answer without any tags."))
+        } else if once("TRUNCATED-ONCE") {
+            Scripted { truncate: true, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
+        } else {
+            Scripted::ok(anthropic_message(model_answer(&system, &user)))
+        }
+    })
+    .await
+}
+
+fn extract_item(text: &str) -> Value {
+    json!({ "conversation": conversation(text), "facet": request_facet() })
+}
+
+fn messages_seen(mock: &MockServer, marker: &str) -> usize {
+    mock.requests().iter().filter(|r| r.path == "/v1/messages" && r.body.contains(marker)).count()
+}
+
+#[tokio::test]
+async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_prefix() {
+    let mock = mock_anthropic().await;
+    let dist = Dist::new();
+    let app = router(&dist, &anthropic_config(&mock, &[]));
+
+    let r = call(&app, "POST", "/api/v1/screen", &[], Some(json!({ "conversation": conversation("tomatoes"), "question": "Gardening?" }))).await;
+    assert_eq!(r.json()["keep"], true, "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(extract_item("How do I grow tomatoes?"))).await;
+    assert_eq!(r.json()["answer"], "Get help planning a vegetable garden.", "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(json!({ "conversation": conversation("tomatoes"), "facet": concern_facet() }))).await;
+    assert_eq!(r.json()["answer"], 2, "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/name-cluster", &[], Some(json!({ "facet": request_facet(), "members": ["grow tomatoes"], "contrast": ["write a poem"] }))).await;
+    assert_eq!(r.json()["name"], "Plan home vegetable gardens", "{}", r.body);
+    let children = json!([brief("Plant tomatoes", 0.1), brief("Bake bread", 3.0)]);
+    let r = call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
+    assert_eq!(r.json()["parents"].as_array().unwrap().len(), 2, "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/dedupe", &[], Some(json!({ "facet": request_facet(), "proposals": children, "wanted": 2 }))).await;
+    assert_eq!(r.json()["parents"][0]["name"], "Grow food at home", "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/assign", &[], Some(json!({ "facet": request_facet(), "child": brief("Plant tomatoes", 0.1), "parents": [brief("Cook", 1.0), brief("Garden", 0.0)] }))).await;
+    assert_eq!(r.json()["index"], 1, "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children }))).await;
+    assert_eq!(r.json()["name"], "Grow food at home", "{}", r.body);
+    let r = call(&app, "POST", "/api/v1/audit", &[], Some(json!({ "content": "Write to a@b.example" }))).await;
+    assert_eq!(r.json()["score"], 1, "{}", r.body);
+
+    let seen = mock.requests();
+    assert_eq!(seen.len(), 9);
+    for s in &seen {
+        let header = |name: &str| s.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        assert_eq!(header("x-api-key").as_deref(), Some(FAKE_KEY));
+        assert_eq!(header("anthropic-version").as_deref(), Some("2023-06-01"));
+        let body: Value = serde_json::from_str(&s.body).unwrap();
+        assert_eq!(body["system"][0]["cache_control"]["type"], "ephemeral");
+        let (system, _) = anthropic_prompt(&s.body);
+        let strong = system.contains("name groups") || system.contains("broader") || system.contains("merge") || system.contains("place a group") || system.contains("final name");
+        assert_eq!(body["model"], if strong { "claude-sonnet-4-5" } else { "claude-haiku-4-5" });
+    }
+
+    let info = call(&app, "GET", "/api/v1/backend", &[], None).await.json();
+    assert_eq!(info["backend"], "anthropic");
+    assert_eq!(info["models"][0]["price_per_million_tokens"]["input"], 1.0);
+    assert!(info["spent_usd"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn one_failing_item_never_fails_the_batch() {
+    let mock = mock_anthropic().await;
+    let dist = Dist::new();
+    let app = router(&dist, &anthropic_config(&mock, &[]));
+    let markers = ["plain", "RATE-LIMIT-ONCE", "OVERLOADED-ONCE", "SERVER-ERROR-ALWAYS", "HANG-ONCE", "MALFORMED", "TRUNCATED-ONCE"];
+    let items: Vec<Value> = markers.iter().map(|m| extract_item(&format!("How do I grow tomatoes? {m}"))).collect();
+    let started = Instant::now();
+    let r = call(&app, "POST", "/api/v1/extract/batch", &[], Some(json!({ "items": items }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let results = r.json()["results"].as_array().unwrap().clone();
+    let ok: Vec<bool> = results.iter().map(|r| r["answer"].is_string()).collect();
+    assert_eq!(ok, [true, true, true, false, true, false, true], "{results:?}");
+    assert!(results[3]["error"].as_str().unwrap().contains("500"), "{results:?}");
+    assert!(results[5]["error"].as_str().unwrap().contains("could not be read"), "{results:?}");
+    // retry-after: 1 was honoured.
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(messages_seen(&mock, "RATE-LIMIT-ONCE"), 2);
+    assert_eq!(messages_seen(&mock, "OVERLOADED-ONCE"), 2);
+    assert_eq!(messages_seen(&mock, "SERVER-ERROR-ALWAYS"), 3, "one try and two retries");
+    assert_eq!(messages_seen(&mock, "HANG-ONCE"), 2);
+    assert_eq!(messages_seen(&mock, "MALFORMED"), 2, "a malformed answer is asked once more");
+    assert_eq!(messages_seen(&mock, "TRUNCATED-ONCE"), 2);
+
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(extract_item("HANG-ALWAYS"))).await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    assert!(r.json()["error"].as_str().unwrap().contains("did not answer within"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn answers_are_cached_across_restarts_and_the_spending_cap_holds() {
+    let mock = mock_anthropic().await;
+    let dist = Dist::new();
+    let db_path = std::env::temp_dir().join(format!("kleio-cache-test-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db_path);
+    let config = anthropic_config(&mock, &[("KLEIO_MAX_RUN_USD", "0.002")]);
+    let item = extract_item("How do I grow basil?");
+    {
+        let app = app(AppState::new(dist.path(), &config, Db::open(&db_path).unwrap()).unwrap());
+        assert_eq!(call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(item.clone())).await.status, StatusCode::OK);
+        assert_eq!(call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(item.clone())).await.status, StatusCode::OK);
+        assert_eq!(mock.requests().len(), 1, "the second answer came from the cache");
+        let info = call(&app, "GET", "/api/v1/backend", &[], None).await.json();
+        assert_eq!(info["cache_hit_rate"], 0.5);
+        // One call costs (1000 × $1 + 100 × $5) / 1e6 = $0.0015; the cap is $0.002.
+        assert_eq!(call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(extract_item("Grow mint?"))).await.status, StatusCode::OK);
+        let r = call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(extract_item("Grow sage?"))).await;
+        assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.body);
+        assert!(r.body.contains("cap"));
+        assert_eq!(call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r2")], Some(extract_item("Grow sage?"))).await.status, StatusCode::OK);
+    }
+    let before = mock.requests().len();
+    let app = app(AppState::new(dist.path(), &config, Db::open(&db_path).unwrap()).unwrap());
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(item)).await;
+    assert_eq!(r.json()["answer"], "Get help planning a vegetable garden.");
+    assert_eq!(mock.requests().len(), before, "the cache survived the restart");
+    let _ = std::fs::remove_file(&db_path);
+}
+
+/// A mock of the Message Batches API: the batch ends on the second poll;
+/// one item errors upstream and must be asked again directly.
+async fn mock_batches() -> MockServer {
+    let slot: std::sync::Arc<std::sync::Mutex<Option<(String, Vec<Value>)>>> = Default::default();
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let addr_slot: std::sync::Arc<std::sync::Mutex<String>> = Default::default();
+    let addr_for_handler = addr_slot.clone();
+    let server = MockServer::start(move |seen, _| match (seen.method.as_str(), seen.path.as_str()) {
+        ("POST", "/v1/messages/batches") => {
+            let body: Value = serde_json::from_str(&seen.body).unwrap();
+            *slot.lock().unwrap() = Some(("msgbatch_1".into(), body["requests"].as_array().unwrap().clone()));
+            Scripted::ok(json!({ "id": "msgbatch_1", "type": "message_batch", "processing_status": "in_progress" }))
+        }
+        ("GET", "/v1/messages/batches/msgbatch_1") => {
+            let ended = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1;
+            let url = format!("{}/v1/messages/batches/msgbatch_1/results", addr_for_handler.lock().unwrap());
+            Scripted::ok(json!({ "id": "msgbatch_1", "processing_status": if ended { "ended" } else { "in_progress" }, "results_url": if ended { Value::String(url) } else { Value::Null } }))
+        }
+        ("GET", "/v1/messages/batches/msgbatch_1/results") => {
+            let (_, requests) = slot.lock().unwrap().clone().unwrap();
+            let lines: Vec<String> = requests
+                .iter()
+                .map(|r| {
+                    let id = r["custom_id"].as_str().unwrap();
+                    let user = r["params"]["messages"][0]["content"].as_str().unwrap();
+                    let system = r["params"]["system"][0]["text"].as_str().unwrap();
+                    if user.contains("BATCH-ERRORED") {
+                        json!({ "custom_id": id, "result": { "type": "errored", "error": { "type": "api_error" } } }).to_string()
+                    } else {
+                        json!({ "custom_id": id, "result": { "type": "succeeded", "message": anthropic_message(model_answer(system, user)) } }).to_string()
+                    }
+                })
+                .collect();
+            Scripted { body: lines.join("\n"), ..Scripted::status(200, "") }
+        }
+        ("POST", "/v1/messages") => {
+            let (system, user) = anthropic_prompt(&seen.body);
+            Scripted::ok(anthropic_message(model_answer(&system, &user)))
+        }
+        _ => Scripted::status(404, "{}"),
+    })
+    .await;
+    *addr_slot.lock().unwrap() = server.url();
+    server
+}
+
+#[tokio::test]
+async fn message_batches_run_as_jobs_that_survive_a_restart() {
+    let mock = mock_batches().await;
+    let dist = Dist::new();
+    let db_path = std::env::temp_dir().join(format!("kleio-jobs-test-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db_path);
+    let config = anthropic_config(&mock, &[("KLEIO_ANTHROPIC_BATCHES", "1")]);
+    let items = json!({ "items": [extract_item("Grow beans?"), extract_item("Grow peas? BATCH-ERRORED"), extract_item("Grow corn?")] });
+    let id = {
+        let app = app(AppState::new(dist.path(), &config, Db::open(&db_path).unwrap()).unwrap());
+        assert_eq!(call(&app, "GET", "/api/v1/backend", &[], None).await.json()["message_batches"], true);
+        let r = call(&app, "POST", "/api/v1/extract/jobs", &[], Some(items)).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+        let job = r.json();
+        assert_eq!(job["status"], "running");
+        let id = job["id"].as_str().unwrap().to_string();
+        let r = call(&app, "GET", &format!("/api/v1/extract/jobs/{id}"), &[], None).await;
+        assert_eq!(r.json()["status"], "running", "{}", r.body);
+        id
+    };
+    // A new proxy on the same database picks the job up.
+    let app = app(AppState::new(dist.path(), &config, Db::open(&db_path).unwrap()).unwrap());
+    let r = call(&app, "GET", &format!("/api/v1/extract/jobs/{id}"), &[], None).await;
+    let job = r.json();
+    assert_eq!(job["status"], "ended", "{}", r.body);
+    let results = job["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r["answer"] == "Get help planning a vegetable garden."), "{results:?}");
+    let direct = mock.requests().iter().filter(|r| r.path == "/v1/messages").count();
+    assert_eq!(direct, 1, "only the errored item was asked directly");
+    // The answers are now cached: a second job needs no batch.
+    let again = json!({ "items": [extract_item("Grow beans?"), extract_item("Grow corn?")] });
+    let r = call(&app, "POST", "/api/v1/extract/jobs", &[], Some(again)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["status"], "ended");
+    let _ = std::fs::remove_file(&db_path);
+}
+
+fn openai_completion(text: &str) -> Value {
+    json!({ "id": "c1", "object": "chat.completion", "choices": [ { "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": "stop" } ], "usage": { "prompt_tokens": 50, "completion_tokens": 10 } })
+}
+
+#[tokio::test]
+async fn an_openai_compatible_server_works_with_or_without_the_prefill_echoed() {
+    let mock = MockServer::start(|seen, repeats| {
+        let body: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+        let system = body["messages"][0]["content"].as_str().unwrap_or("").to_string();
+        let user = body["messages"][1]["content"].as_str().unwrap_or("").to_string();
+        if user.contains("RATE-LIMIT-ONCE") && repeats == 0 {
+            let mut s = Scripted::status(429, r#"{"error":{"message":"rate limited"}}"#);
+            s.headers.push(("retry-after".into(), "0".into()));
+            return s;
+        }
+        if user.contains("MALFORMED") {
+            return Scripted::ok(openai_completion("no tags here"));
+        }
+        let answer = model_answer(&system, &user);
+        // Some servers repeat the requested opening, some do not.
+        let text = if user.contains("ECHO") { format!("<answer>{answer}") } else { answer.to_string() };
+        Scripted::ok(openai_completion(&text))
+    })
+    .await;
+    let dist = Dist::new();
+    let url = format!("{}/v1", mock.url());
+    let app = router(&dist, &config(&[("KLEIO_OPENAI_BASE_URL", &url), ("KLEIO_MODEL_FAST", "qwen2.5-7b"), ("KLEIO_OPENAI_API_KEY", "local-key")]));
+    let items = json!({ "items": [extract_item("Grow kale?"), extract_item("Grow kale? ECHO"), extract_item("RATE-LIMIT-ONCE"), extract_item("MALFORMED")] });
+    let r = call(&app, "POST", "/api/v1/extract/batch", &[], Some(items)).await;
+    let results = r.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results[0]["answer"], "Get help planning a vegetable garden.", "{results:?}");
+    assert_eq!(results[1]["answer"], "Get help planning a vegetable garden.", "{results:?}");
+    assert_eq!(results[2]["answer"], "Get help planning a vegetable garden.", "{results:?}");
+    assert!(results[3]["error"].is_string());
+    let seen = mock.requests();
+    assert!(seen.iter().all(|s| s.path == "/v1/chat/completions"));
+    assert!(seen.iter().all(|s| s.headers.iter().any(|(k, v)| k == "authorization" && v == "Bearer local-key")));
+    let info = call(&app, "GET", "/api/v1/backend", &[], None).await.json();
+    assert_eq!(info["backend"], "openai");
+    assert_eq!(info["models"][1]["name"], "qwen2.5-7b");
+}
