@@ -13,8 +13,13 @@ mkdirSync(artifacts, { recursive: true });
 /** Starts `kleio serve` on a free port; resolves to { url, stop }. */
 export async function startKleio() {
   const port = 18000 + Math.floor(Math.random() * 2000);
-  const proc = spawn(path.join(target, 'release/kleio'), ['serve', '--addr', `127.0.0.1:${port}`, '--dist', path.join(root, 'dist')], {
+  // A fresh database per server, and the offline analyst whatever keys the
+  // environment holds, so the tests are the same on every machine.
+  const db = path.join(mkdtempSync(path.join(tmpdir(), 'kleio-e2e-')), 'kleio.db');
+  const env = { ...process.env, KLEIO_BACKEND: 'offline' };
+  const proc = spawn(path.join(target, 'release/kleio'), ['serve', '--addr', `127.0.0.1:${port}`, '--dist', path.join(root, 'dist'), '--db', db], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));

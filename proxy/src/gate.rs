@@ -193,7 +193,7 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
     }
     // Parents before children: a cluster is hidden when its parent is.
     let mut order: Vec<&SubmittedCluster> = s.clusters.iter().collect();
-    order.sort_by(|a, b| b.level.cmp(&a.level));
+    order.sort_by_key(|c| std::cmp::Reverse(c.level));
     let mut hidden: BTreeSet<&str> = BTreeSet::new();
     for c in &order {
         let parent_hidden = c.parent.as_deref().is_some_and(|p| hidden.contains(p));
