@@ -2,8 +2,12 @@
 
 mod analyze;
 mod embed;
+mod engines;
+mod eval;
 mod models;
 mod progress_bars;
+mod proxy_analyst;
+mod run_flags;
 
 use clap::{Parser, Subcommand};
 
@@ -16,10 +20,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the whole pipeline on a file with the offline analyst; write DIR/analysis.json.
+    /// Run the whole pipeline on a file (offline analyst, or --proxy URL); write DIR/analysis.json.
     Analyze(analyze::Args),
     /// Embed one text per line of stdin; write one JSON array per line to stdout.
     Embed(embed::Args),
+    /// Measure a run against known labels or planted private details.
+    #[command(subcommand)]
+    Eval(eval::Command),
     /// Serve the built app and the API (the proxy).
     Serve(kleio_proxy::ServeArgs),
 }
@@ -29,6 +36,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Embed(args) => embed::run(args),
+        Command::Eval(command) => eval::run(command),
         Command::Serve(args) => {
             tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))

@@ -222,3 +222,44 @@ pub trait Analyst {
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError>;
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError>;
 }
+
+/// Implements [`Analyst`] for an enum whose variants each hold an analyst,
+/// by calling the same method on whichever one it holds:
+/// `delegate_analyst!(Choice, a, [Choice::Offline(a), Choice::Remote(a)]);`
+#[macro_export]
+macro_rules! delegate_analyst {
+    ($enum:ty, $a:ident, [$($variant:pat),+ $(,)?]) => {
+        impl $crate::analyst::Analyst for $enum {
+            fn describe(&self) -> String {
+                match self { $($variant => $a.describe(),)+ }
+            }
+            async fn screen(&self, req: &$crate::analyst::ScreenRequest) -> Result<bool, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.screen(req).await,)+ }
+            }
+            async fn extract(&self, req: &$crate::analyst::ExtractRequest) -> Result<$crate::analyst::FacetAnswer, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.extract(req).await,)+ }
+            }
+            async fn extract_batch(&self, reqs: &[$crate::analyst::ExtractRequest]) -> Vec<Result<$crate::analyst::FacetAnswer, $crate::analyst::AnalystError>> {
+                match self { $($variant => $a.extract_batch(reqs).await,)+ }
+            }
+            async fn name_cluster(&self, req: &$crate::analyst::NameClusterRequest) -> Result<$crate::analyst::ClusterLabel, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.name_cluster(req).await,)+ }
+            }
+            async fn propose_parents(&self, req: &$crate::analyst::ProposeParentsRequest) -> Result<Vec<$crate::analyst::ClusterLabel>, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.propose_parents(req).await,)+ }
+            }
+            async fn dedupe(&self, req: &$crate::analyst::DedupeRequest) -> Result<Vec<$crate::analyst::ClusterLabel>, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.dedupe(req).await,)+ }
+            }
+            async fn assign(&self, req: &$crate::analyst::AssignRequest) -> Result<usize, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.assign(req).await,)+ }
+            }
+            async fn rename(&self, req: &$crate::analyst::RenameRequest) -> Result<$crate::analyst::ClusterLabel, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.rename(req).await,)+ }
+            }
+            async fn audit(&self, req: &$crate::analyst::AuditRequest) -> Result<$crate::analyst::AuditVerdict, $crate::analyst::AnalystError> {
+                match self { $($variant => $a.audit(req).await,)+ }
+            }
+        }
+    };
+}

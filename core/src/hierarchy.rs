@@ -70,7 +70,7 @@ fn proposed_brief(label: &ClusterLabel, embedding: &[f32]) -> ClusterBrief {
     ClusterBrief { name: label.name.clone(), summary: label.summary.clone(), size: 0, embedding: embedding.to_vec() }
 }
 
-pub(crate) fn label_text(l: &ClusterLabel) -> String {
+pub fn label_text(l: &ClusterLabel) -> String {
     format!("{}: {}", l.name, l.summary)
 }
 

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod analyst;
 pub mod embedder;
+pub mod eval;
 pub mod facets;
 pub mod hierarchy;
 pub mod import;
@@ -15,6 +16,7 @@ pub mod pipeline;
 pub mod privacy;
 pub mod progress;
 pub mod projection;
+pub mod publish;
 pub mod vector;
 
 /// Why a run stopped.

@@ -74,7 +74,7 @@ impl RunParams {
         Ok(self)
     }
 
-    fn cluster_facet(&self) -> &Facet {
+    pub fn cluster_facet(&self) -> &Facet {
         self.facets.iter().find(|f| f.kind == FacetKind::OpenText).expect("checked")
     }
 }

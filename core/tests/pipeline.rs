@@ -154,3 +154,33 @@ proptest! {
         check_invariants(&a);
     }
 }
+
+#[test]
+fn a_dashboard_submission_holds_aggregates_of_shareable_clusters_only() {
+    let text = hwu64_slice(600);
+    let a = analyse(&text, RunParams { seed: 3, ..Default::default() });
+    let accounts: std::collections::HashMap<String, String> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["id"].as_str().unwrap().to_string(), v["account_id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let sub = kleio_core::publish::submission(&a, "HWU64 slice", &accounts, b"salt-1");
+    let shareable: Vec<&str> = a.clusters.iter().filter(|c| c.shareable).map(|c| c.id.as_str()).collect();
+    assert_eq!(sub.clusters.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), shareable);
+    assert!(!sub.clusters.is_empty());
+    let json = serde_json::to_string(&sub).unwrap();
+    for (id, account) in accounts.iter().take(100) {
+        assert!(!json.contains(&format!("\"{id}\"")) && !json.contains(&format!("\"{account}\"")), "{id} or {account} left the machine");
+    }
+    for c in &sub.clusters {
+        let original = a.clusters.iter().find(|x| x.id == c.id).unwrap();
+        assert_eq!(c.account_hashes.len(), original.accounts, "{}: one salted hash per distinct account", c.id);
+        assert!(c.account_hashes.iter().all(|h| h.len() == 64));
+        assert!(c.breakdowns.get("language").map_or(0, |l| l.values().sum::<usize>()) <= c.size);
+    }
+    // Another salt, other hashes: the proxy cannot link publications.
+    let other = kleio_core::publish::submission(&a, "HWU64 slice", &accounts, b"salt-2");
+    assert!(other.clusters[0].account_hashes.iter().all(|h| !sub.clusters[0].account_hashes.contains(h)));
+}

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kleio_core::analyst::*;
+use kleio_core::analyst::Analyst;
 use kleio_core::offline::OfflineAnalyst;
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -119,46 +119,4 @@ impl Backend {
     }
 }
 
-/// Calls the same method on whichever analyst is configured.
-macro_rules! dispatch {
-    ($self:ident, $a:ident => $call:expr) => {
-        match $self {
-            Backend::Offline($a) => $call,
-            Backend::Anthropic { analyst: $a, .. } => $call,
-            Backend::OpenAi($a) => $call,
-        }
-    };
-}
-
-impl Analyst for Backend {
-    fn describe(&self) -> String {
-        dispatch!(self, a => a.describe())
-    }
-    async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError> {
-        dispatch!(self, a => a.screen(req).await)
-    }
-    async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError> {
-        dispatch!(self, a => a.extract(req).await)
-    }
-    async fn extract_batch(&self, reqs: &[ExtractRequest]) -> Vec<Result<FacetAnswer, AnalystError>> {
-        dispatch!(self, a => a.extract_batch(reqs).await)
-    }
-    async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
-        dispatch!(self, a => a.name_cluster(req).await)
-    }
-    async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
-        dispatch!(self, a => a.propose_parents(req).await)
-    }
-    async fn dedupe(&self, req: &DedupeRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
-        dispatch!(self, a => a.dedupe(req).await)
-    }
-    async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError> {
-        dispatch!(self, a => a.assign(req).await)
-    }
-    async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
-        dispatch!(self, a => a.rename(req).await)
-    }
-    async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {
-        dispatch!(self, a => a.audit(req).await)
-    }
-}
+kleio_core::delegate_analyst!(Backend, a, [Backend::Offline(a), Backend::Anthropic { analyst: a, .. }, Backend::OpenAi(a)]);

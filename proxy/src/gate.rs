@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kleio_core::analyst::{Analyst, AuditRequest};
 use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
+pub use kleio_core::publish::{Submission, SubmittedCluster};
 use serde::{Deserialize, Serialize};
 
 const MAX_TITLE: usize = 120;
@@ -19,39 +20,6 @@ const MAX_FACET_VALUE: usize = 40;
 const MAX_CLUSTERS: usize = 20_000;
 /// Breakdown values seen fewer times than this in a cluster are pooled.
 pub const OTHER: &str = "other";
-
-/// What a browser sends to publish.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Submission {
-    pub title: String,
-    /// The facet the map was clustered on (`request`, `task`, …).
-    pub facet: String,
-    /// The minimums the publisher used; the proxy applies the stricter of these and its own.
-    #[serde(default)]
-    pub min_accounts: usize,
-    #[serde(default)]
-    pub min_conversations: usize,
-    pub clusters: Vec<SubmittedCluster>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SubmittedCluster {
-    pub id: String,
-    pub level: usize,
-    pub parent: Option<String>,
-    pub name: String,
-    pub summary: String,
-    /// Conversations in (or under) the cluster.
-    pub size: usize,
-    /// One salted SHA-256 (64 hex digits) per distinct account in the cluster.
-    pub account_hashes: Vec<String>,
-    pub position: [f32; 2],
-    /// Counts of categorical facet values (language, concern, …) in the cluster.
-    #[serde(default)]
-    pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
-}
 
 /// What is stored and shown: aggregates that passed every gate.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

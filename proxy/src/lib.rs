@@ -12,7 +12,7 @@ mod csp;
 mod dashboards;
 mod db;
 mod error;
-mod gate;
+pub mod gate;
 mod jobs;
 mod limits;
 pub mod llm;

@@ -1,0 +1,64 @@
+//! The analyst and the embedder a command runs with, chosen by its flags:
+//! one concrete type each, so the pipeline is compiled once.
+
+use kleio_core::embedder::{EmbedError, Embedder, HashingEmbedder};
+use kleio_core::offline::OfflineAnalyst;
+use kleio_embed::{BackendChoice, SentenceEmbedder};
+
+use crate::proxy_analyst::ProxyAnalyst;
+
+pub enum AnyAnalyst {
+    Offline(OfflineAnalyst),
+    Proxy(Box<ProxyAnalyst>),
+}
+
+impl AnyAnalyst {
+    /// The proxy at `url` when given, else the offline analyst.
+    pub async fn choose(proxy: Option<&str>, seed: u64, run: String) -> anyhow::Result<AnyAnalyst> {
+        Ok(match proxy {
+            Some(url) => AnyAnalyst::Proxy(Box::new(ProxyAnalyst::connect(url, run).await?)),
+            None => AnyAnalyst::Offline(OfflineAnalyst::new(seed)),
+        })
+    }
+}
+
+kleio_core::delegate_analyst!(AnyAnalyst, a, [AnyAnalyst::Offline(a), AnyAnalyst::Proxy(a)]);
+
+pub enum AnyEmbedder {
+    Hashing(HashingEmbedder),
+    Model(Box<SentenceEmbedder>),
+}
+
+impl AnyEmbedder {
+    /// `minilm`, `mpnet` (weights from disk) or `hashing` (no model).
+    pub fn choose(model: &str, backend: BackendChoice) -> anyhow::Result<AnyEmbedder> {
+        Ok(match model {
+            "hashing" => AnyEmbedder::Hashing(HashingEmbedder { dim: 512 }),
+            name => {
+                let kind = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+                AnyEmbedder::Model(Box::new(crate::models::load(kind, backend)?))
+            }
+        })
+    }
+}
+
+impl Embedder for AnyEmbedder {
+    fn dim(&self) -> usize {
+        match self {
+            AnyEmbedder::Hashing(e) => e.dim(),
+            AnyEmbedder::Model(e) => e.dim(),
+        }
+    }
+    fn describe(&self) -> String {
+        match self {
+            AnyEmbedder::Hashing(e) => e.describe(),
+            AnyEmbedder::Model(e) => e.describe(),
+        }
+    }
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        match self {
+            AnyEmbedder::Hashing(e) => e.embed(texts).await,
+            AnyEmbedder::Model(e) => e.embed(texts).await,
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `kleio eval reconstruct`: supervised reconstruction accuracy (paper
+//! C.2.2, Figure 4, Table 5) and unsupervised agreement (Figure 11).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::{bail, Context};
+use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
+use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_of, KnownCategory};
+
+use super::{charts, command_line, table};
+use crate::engines::AnyEmbedder;
+use crate::run_flags::{analyse, runtime, DatasetArgs};
+
+/// FILE holds rows with `labels.level1` and `labels.level2` (for example
+/// ../shared/data/hwu64); `--out` gets report.md, the charts and analysis.json.
+pub type Args = DatasetArgs;
+
+/// A known category as the analyst sees it: its name, described by the
+/// names of its sub-labels (the dataset's own taxonomy, not any row's label).
+fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Vec<KnownCategory> {
+    let human = |s: &str| s.replace(['_', '-'], " ");
+    level2_by_level1
+        .iter()
+        .map(|(l1, l2s)| {
+            let parts: Vec<String> = l2s.iter().map(|l2| human(l2.strip_prefix(&format!("{l1}_")).unwrap_or(l2))).collect();
+            KnownCategory { name: human(l1), description: format!("Requests about {}: {}.", human(l1), parts.join(", ")) }
+        })
+        .collect()
+}
+
+/// Each base cluster as the mean of its members' embedded answers plus the
+/// embedding of its name and summary: the members say what the cluster
+/// holds far better than a list of its distinctive terms does.
+async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &AnyEmbedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
+    use kleio_core::embedder::Embedder;
+    let facet = analysis.params.cluster_facet().id.clone();
+    let members: Vec<(&str, String)> = analysis.conversations.iter().filter_map(|c| Some((c.cluster.as_deref()?, c.answers.get(&facet)?.as_text()))).collect();
+    let mut sums: HashMap<&str, Vec<f32>> = HashMap::new();
+    for chunk in members.chunks(256) {
+        let texts: Vec<String> = chunk.iter().map(|(_, t)| t.clone()).collect();
+        for ((cluster, _), v) in chunk.iter().zip(embedder.embed(&texts).await?) {
+            let sum = sums.entry(cluster).or_insert_with(|| vec![0.0; v.len()]);
+            sum.iter_mut().zip(&v).for_each(|(s, x)| *s += x);
+        }
+    }
+    let base: Vec<&kleio_core::analysis::ClusterResult> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
+    let labels: Vec<String> = base.iter().map(|c| kleio_core::hierarchy::label_text(&kleio_core::analyst::ClusterLabel { name: c.name.clone(), summary: c.summary.clone() })).collect();
+    let label_vectors = embedder.embed(&labels).await?;
+    let unit = |v: &mut Vec<f32>| kleio_core::vector::normalize(v);
+    Ok(base
+        .iter()
+        .zip(label_vectors)
+        .map(|(c, label)| {
+            let mut centroid = sums.get(c.id.as_str()).cloned().unwrap_or_else(|| vec![0.0; label.len()]);
+            unit(&mut centroid);
+            let mut v: Vec<f32> = centroid.iter().zip(&label).map(|(a, b)| a * CENTROID_WEIGHT + b * (1.0 - CENTROID_WEIGHT)).collect();
+            unit(&mut v);
+            (c.id.clone(), v)
+        })
+        .collect())
+}
+
+/// How much of a cluster's vector comes from its members rather than its label.
+const CENTROID_WEIGHT: f32 = 0.8;
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let imported = args.run.import(&args.file)?;
+    let labelled: Vec<_> = imported.conversations.iter().filter(|c| c.labels.contains_key("level1")).collect();
+    if labelled.is_empty() {
+        bail!("{} has no rows with labels.level1; reconstruction needs labelled rows", args.file.display());
+    }
+    let truth_l1: HashMap<String, String> = labelled.iter().map(|c| (c.id.clone(), c.labels["level1"].clone())).collect();
+    let truth_l2: HashMap<String, String> = labelled.iter().map(|c| (c.id.clone(), c.labels.get("level2").cloned().unwrap_or_else(|| c.labels["level1"].clone()))).collect();
+    let language: HashMap<String, String> = labelled.iter().filter_map(|c| Some((c.id.clone(), c.meta.get("language")?.clone()))).collect();
+    let mut taxonomy: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for c in &labelled {
+        taxonomy.entry(c.labels["level1"].clone()).or_default().insert(truth_l2[&c.id].clone());
+    }
+    let categories = known_categories(&taxonomy);
+    let names: Vec<String> = taxonomy.keys().cloned().collect();
+    let n_rows = imported.conversations.len();
+
+    let (analysis, assigned, analyst_name) = runtime()?.block_on(async {
+        let (analyst, embedder) = args.run.engines("eval-reconstruct").await?;
+        let analysis = analyse(imported, args.run.params(), &analyst, &embedder).await?;
+        eprintln!("assigning {} base clusters to {} known categories", analysis.clusters.iter().filter(|c| c.level == 0).count(), categories.len());
+        let vectors = cluster_vectors(&analysis, &embedder).await?;
+        let assigned = assign_base_clusters(&analysis, &categories, &vectors, &analyst, &embedder, args.run.seed).await?;
+        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst)))
+    })?;
+
+    // Supervised: every labelled conversation's category is its base cluster's.
+    let mut truth = Vec::new();
+    let mut predicted = Vec::new();
+    let mut langs = Vec::new();
+    let unassigned = names.len();
+    let mut unclustered = 0;
+    for conv in &analysis.conversations {
+        let Some(label) = truth_l1.get(&conv.id) else { continue };
+        truth.push(names.iter().position(|n| n == label).expect("from the same rows"));
+        let p = conv.cluster.as_ref().and_then(|c| assigned.get(c)).copied();
+        if p.is_none() {
+            unclustered += 1;
+        }
+        predicted.push(p.unwrap_or(unassigned));
+        langs.push(language.get(&conv.id).cloned().or_else(|| conv.facets.language.clone()).unwrap_or_else(|| "unknown".into()));
+    }
+    let acc = accuracy(&truth, &predicted);
+    let scores = class_scores(&truth, &predicted, names.len());
+
+    // Unsupervised agreement: base clusters against level 2, the free top level against level 1.
+    let top = top_level_of(&analysis);
+    let (mut l2_ids, mut base_ids, mut l1_ids, mut top_ids) = (Labels::default(), Labels::default(), Labels::default(), Labels::default());
+    let (mut l2, mut base, mut l1, mut tops) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for conv in &analysis.conversations {
+        let (Some(cluster), Some(t2)) = (&conv.cluster, truth_l2.get(&conv.id)) else { continue };
+        l2.push(l2_ids.id(t2));
+        base.push(base_ids.id(cluster));
+        l1.push(l1_ids.id(&truth_l1[&conv.id]));
+        tops.push(top_ids.id(&top[&conv.id]));
+    }
+    let (nmi_base, ari_base, nmi_top, ari_top) = (nmi(&l2, &base), adjusted_rand(&l2, &base), nmi(&l1, &tops), adjusted_rand(&l1, &tops));
+
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::write(args.out.join("analysis.json"), serde_json::to_vec(&analysis)?)?;
+
+    // Figure 11: known categories against the unsupervised top level.
+    let top_names: HashMap<&str, &str> = analysis.clusters.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
+    let mut matrix = vec![vec![0usize; top_ids.names.len()]; l1_ids.names.len()];
+    for (&r, &c) in l1.iter().zip(&tops) {
+        matrix[r][c] += 1;
+    }
+    let mut row_order: Vec<usize> = (0..l1_ids.names.len()).collect();
+    row_order.sort_by(|&a, &b| l1_ids.names[a].cmp(&l1_ids.names[b]));
+    let col_labels: Vec<String> = top_ids.names.iter().map(|id| format!("{} ({id})", top_names.get(id.as_str()).unwrap_or(&""))).collect();
+    let heat = charts::heat_map(
+        "Known categories (rows) against Kleio's unsupervised top level (columns)",
+        &row_order.iter().map(|&r| l1_ids.names[r].clone()).collect::<Vec<_>>(),
+        &col_labels,
+        &row_order.iter().map(|&r| matrix[r].clone()).collect::<Vec<_>>(),
+    );
+    charts::write(&heat, &args.out, "confusion")?;
+    // Figure 4: the true and the reconstructed distribution.
+    let share = |xs: &[usize], c: usize| xs.iter().filter(|&&x| x == c).count() as f64 / xs.len().max(1) as f64;
+    let true_share: Vec<f64> = (0..names.len()).map(|c| share(&truth, c)).collect();
+    let found_share: Vec<f64> = (0..names.len()).map(|c| share(&predicted, c)).collect();
+    charts::write(&charts::paired_bars("True and reconstructed distribution of the known categories", &names, &true_share, &found_share), &args.out, "distribution")?;
+
+    // Per language (Table 5).
+    let mut by_lang: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for ((t, p), l) in truth.iter().zip(&predicted).zip(&langs) {
+        let e = by_lang.entry(l.as_str()).or_default();
+        e.0 += (t == p) as usize;
+        e.1 += 1;
+    }
+
+    let mut report = format!(
+        "# Reconstruction: {}\n\nMade by `{}` on {} rows ({} labelled), with analyst **{}** and embedder **{}**.\n\n",
+        args.file.display(),
+        command_line(),
+        n_rows,
+        truth.len(),
+        analysis.analyst,
+        analysis.embedder
+    );
+    report.push_str(&format!(
+        "## Supervised reconstruction (paper C.2.2)\n\nBase clusters were built without labels ({} of them); each was then assigned by the analyst's assign task (\"{analyst_name}\") to one of the {} known level-1 categories, shown by name and by the names of their level-2 labels. A conversation counts as correct when its base cluster's category is its label.\n\n",
+        assigned.len(),
+        names.len()
+    ));
+    report.push_str(&table(
+        &["measure", "value"],
+        [
+            vec!["accuracy".into(), format!("**{acc:.3}**")],
+            vec!["macro F1".into(), format!("{:.3}", macro_f1(&scores))],
+            vec!["weighted F1".into(), format!("{:.3}", weighted_f1(&scores))],
+            vec!["conversations without a cluster (counted wrong)".into(), unclustered.to_string()],
+        ],
+    ));
+    report.push_str("\n![True and reconstructed distribution](distribution.png)\n\n### Per category\n\n");
+    report.push_str(&table(
+        &["category", "conversations", "true share", "reconstructed share", "precision", "recall", "F1"],
+        names.iter().enumerate().map(|(c, name)| {
+            let s = scores[c];
+            vec![name.clone(), s.support.to_string(), format!("{:.1}%", true_share[c] * 100.0), format!("{:.1}%", found_share[c] * 100.0), format!("{:.3}", s.precision), format!("{:.3}", s.recall), format!("{:.3}", s.f1)]
+        }),
+    ));
+    report.push_str("\n### Per language (Table 5)\n\n");
+    report.push_str(&table(&["language", "conversations", "accuracy"], by_lang.iter().map(|(l, (ok, n))| vec![l.to_string(), n.to_string(), format!("{:.3}", *ok as f64 / *n as f64)])));
+    report.push_str(&format!(
+        "\n## Unsupervised agreement\n\n{}\n\n![Confusion matrix](confusion.png)\n",
+        table(
+            &["partition", "against", "NMI", "adjusted Rand"],
+            [
+                vec![format!("{} base clusters", base_ids.names.len()), format!("{} level-2 labels", l2_ids.names.len()), format!("{nmi_base:.3}"), format!("{ari_base:.3}")],
+                vec![format!("{} top-level clusters", top_ids.names.len()), format!("{} level-1 labels", l1_ids.names.len()), format!("{nmi_top:.3}"), format!("{ari_top:.3}")],
+            ]
+        )
+    ));
+    std::fs::write(args.out.join("report.md"), report)?;
+    eprintln!("wrote {}", args.out.join("report.md").display());
+    println!("accuracy={acc:.3} macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3}", macro_f1(&scores));
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! The flags every command that runs the pipeline shares, and running it.
+
+use std::path::Path;
+
+use anyhow::{anyhow, Context};
+use kleio_core::analysis::Analysis;
+use kleio_core::import::{import, ImportOptions, Imported};
+use kleio_core::pipeline::{run as run_pipeline, RunParams};
+use kleio_core::progress::{Progress, Stage};
+use kleio_embed::BackendChoice;
+
+use crate::engines::{AnyAnalyst, AnyEmbedder};
+use crate::progress_bars::StageBars;
+
+/// A dataset in, a folder out, and how to run the pipeline on it.
+#[derive(clap::Args)]
+pub struct DatasetArgs {
+    /// The dataset: JSON Lines, a JSON array, or CSV.
+    pub file: std::path::PathBuf,
+    /// Folder for the results (created if missing).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct RunFlags {
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Fewest distinct accounts a shareable cluster may have.
+    #[arg(long, default_value_t = 5)]
+    pub min_accounts: usize,
+    /// Fewest conversations a shareable cluster may have.
+    #[arg(long, default_value_t = 10)]
+    pub min_conversations: usize,
+    /// Levels of the hierarchy, the base level included.
+    #[arg(long, default_value_t = 3)]
+    pub levels: usize,
+    /// Wanted number of top-level clusters.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Base clusters (default: chosen from the number of conversations).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// minilm, mpnet, or hashing (a bag-of-words baseline with no model).
+    #[arg(long, default_value = "minilm")]
+    pub model: String,
+    /// auto, cpu or gpu.
+    #[arg(long, default_value = "auto")]
+    pub backend: BackendChoice,
+    /// A running Kleio proxy whose backend answers the LLM tasks (default: the offline analyst here).
+    #[arg(long)]
+    pub proxy: Option<String>,
+    /// CSV only: the column holding the text.
+    #[arg(long)]
+    pub text_column: Option<String>,
+    /// The field or column naming the account.
+    #[arg(long)]
+    pub account_field: Option<String>,
+}
+
+impl RunFlags {
+    pub fn params(&self) -> RunParams {
+        let mut params = RunParams { seed: self.seed, k: self.k, ..Default::default() };
+        params.privacy.min_accounts = self.min_accounts;
+        params.privacy.min_conversations = self.min_conversations;
+        params.hierarchy.levels = self.levels;
+        params.hierarchy.top = self.top;
+        params
+    }
+
+    /// Reads and imports a dataset, reporting skipped rows.
+    pub fn import(&self, file: &Path) -> anyhow::Result<Imported> {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let options = ImportOptions { csv_text_column: self.text_column.clone(), account_field: self.account_field.clone() };
+        let imported = import(&bytes, &options).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        let report = &imported.report;
+        eprintln!("imported {} conversations from {} rows ({} skipped)", imported.conversations.len(), report.rows_read, report.rows_skipped());
+        for s in report.skipped.iter().take(5) {
+            eprintln!("  skipped row {}: {}", s.line, s.reason);
+        }
+        Ok(imported)
+    }
+
+    /// The analyst and embedder the flags ask for.
+    pub async fn engines(&self, run_name: &str) -> anyhow::Result<(AnyAnalyst, AnyEmbedder)> {
+        let analyst = AnyAnalyst::choose(self.proxy.as_deref(), self.seed, format!("{run_name}-{}", self.seed)).await?;
+        let embedder = AnyEmbedder::choose(&self.model, self.backend)?;
+        Ok((analyst, embedder))
+    }
+}
+
+/// Runs the pipeline with progress bars on stderr.
+pub async fn analyse(imported: Imported, params: RunParams, analyst: &AnyAnalyst, embedder: &AnyEmbedder) -> anyhow::Result<Analysis> {
+    let mut bars = StageBars::new();
+    bars.report(Stage::Import, 1, 1);
+    let analysis = run_pipeline(imported, params, analyst, embedder, &mut bars).await?;
+    bars.finish();
+    Ok(analysis)
+}
+
+/// A runtime for the network calls of `--proxy`; the pipeline runs on it too.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}

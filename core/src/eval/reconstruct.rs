@@ -1,0 +1,84 @@
+//! Supervised reconstruction (paper C.2.2): base clusters are built without
+//! labels, then each is assigned by the analyst's own assign task to one of
+//! the known top-level categories, exactly as the hierarchy step would.
+
+use std::collections::HashMap;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::analysis::Analysis;
+use crate::analyst::{Analyst, AssignRequest, ClusterBrief, ClusterLabel};
+use crate::embedder::Embedder;
+use crate::hierarchy::label_text;
+use crate::PipelineError;
+
+/// A category the data is known to have, as the analyst will see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KnownCategory {
+    pub name: String,
+    pub description: String,
+}
+
+/// For every base cluster (by id), the index of the category it was assigned.
+/// Candidates are shown in a fresh seeded order for each cluster, as in the
+/// paper, so the analyst cannot favour a position.
+///
+/// `cluster_vectors` gives each base cluster's embedding as the caller
+/// chose to compute it (analysts that read names and summaries ignore it);
+/// clusters missing from it are embedded from their name and summary.
+pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
+    analysis: &Analysis,
+    categories: &[KnownCategory],
+    cluster_vectors: &HashMap<String, Vec<f32>>,
+    analyst: &A,
+    embedder: &E,
+    seed: u64,
+) -> Result<HashMap<String, usize>, PipelineError> {
+    if categories.is_empty() {
+        return Err(PipelineError::Params("no known categories to assign to".into()));
+    }
+    let facet = analysis.params.cluster_facet().clone();
+    let parent_texts: Vec<String> = categories.iter().map(|c| label_text(&ClusterLabel { name: c.name.clone(), summary: c.description.clone() })).collect();
+    let parent_vectors = embedder.embed(&parent_texts).await?;
+    let parents: Vec<ClusterBrief> = categories
+        .iter()
+        .zip(parent_vectors)
+        .map(|(c, embedding)| ClusterBrief { name: c.name.clone(), summary: c.description.clone(), size: 0, embedding })
+        .collect();
+    let base: Vec<_> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
+    let missing: Vec<&&crate::analysis::ClusterResult> = base.iter().filter(|c| !cluster_vectors.contains_key(&c.id)).collect();
+    let texts: Vec<String> = missing.iter().map(|c| label_text(&ClusterLabel { name: c.name.clone(), summary: c.summary.clone() })).collect();
+    let embedded: HashMap<&str, Vec<f32>> = missing.iter().map(|c| c.id.as_str()).zip(embedder.embed(&texts).await?).collect();
+    let child_vectors = base.iter().map(|c| cluster_vectors.get(&c.id).or_else(|| embedded.get(c.id.as_str())).cloned().unwrap_or_default());
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = HashMap::with_capacity(base.len());
+    for (cluster, embedding) in base.iter().zip(child_vectors) {
+        let mut order: Vec<usize> = (0..parents.len()).collect();
+        order.shuffle(&mut rng);
+        let req = AssignRequest {
+            facet: facet.clone(),
+            child: ClusterBrief { name: cluster.name.clone(), summary: cluster.summary.clone(), size: cluster.size, embedding },
+            parents: order.iter().map(|&i| parents[i].clone()).collect(),
+        };
+        let picked = analyst.assign(&req).await?;
+        let category = *order.get(picked).ok_or_else(|| PipelineError::Params(format!("the analyst chose candidate {picked} of {}", order.len())))?;
+        out.insert(cluster.id.clone(), category);
+    }
+    Ok(out)
+}
+
+/// Each clustered conversation's top-level cluster id (its base cluster's
+/// highest ancestor).
+pub fn top_level_of(analysis: &Analysis) -> HashMap<String, String> {
+    let parent: HashMap<&str, Option<&str>> = analysis.clusters.iter().map(|c| (c.id.as_str(), c.parent.as_deref())).collect();
+    let top = |id: &str| -> String {
+        let mut id = id;
+        while let Some(Some(p)) = parent.get(id) {
+            id = p;
+        }
+        id.to_string()
+    };
+    analysis.conversations.iter().filter_map(|c| Some((c.id.clone(), top(c.cluster.as_deref()?)))).collect()
+}

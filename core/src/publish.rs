@@ -1,0 +1,119 @@
+//! What leaves the owner's machine when a dashboard is published: the
+//! schema the proxy's gate accepts, and how it is built from an analysis.
+//!
+//! The schema has no place for conversation text, conversation ids or
+//! account ids (unknown fields are refused). Accounts travel only as salted
+//! SHA-256 hashes so the proxy can count distinct accounts without learning
+//! who they are; the salt never leaves the browser.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::analysis::Analysis;
+use crate::analyst::FacetAnswer;
+
+/// What a browser sends to publish.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub title: String,
+    /// The facet the map was clustered on (`request`, `task`, …).
+    pub facet: String,
+    /// The minimums the publisher used; the proxy applies the stricter of these and its own.
+    #[serde(default)]
+    pub min_accounts: usize,
+    #[serde(default)]
+    pub min_conversations: usize,
+    pub clusters: Vec<SubmittedCluster>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmittedCluster {
+    pub id: String,
+    pub level: usize,
+    pub parent: Option<String>,
+    pub name: String,
+    pub summary: String,
+    /// Conversations in (or under) the cluster.
+    pub size: usize,
+    /// One salted SHA-256 (64 hex digits) per distinct account in the cluster.
+    pub account_hashes: Vec<String>,
+    pub position: [f32; 2],
+    /// Counts of categorical facet values (language, concern, …) in the cluster.
+    #[serde(default)]
+    pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// Facet answers that become breakdowns when they are categories or scales.
+const BREAKDOWN_FACETS: [&str; 1] = ["concern"];
+
+/// Builds the submission for the clusters that passed the owner's gates.
+/// `accounts` maps conversation ids to account ids (conversations missing
+/// from it count as their own account); `salt` should be fresh random bytes
+/// per publication.
+pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, String>, salt: &[u8]) -> Submission {
+    let hash = |account: &str| {
+        let mut h = Sha256::new();
+        h.update(salt);
+        h.update(account.as_bytes());
+        format!("{:x}", h.finalize())
+    };
+    let shareable: BTreeSet<&str> = analysis.clusters.iter().filter(|c| c.shareable).map(|c| c.id.as_str()).collect();
+    let parent: HashMap<&str, Option<&str>> = analysis.clusters.iter().map(|c| (c.id.as_str(), c.parent.as_deref())).collect();
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, conv) in analysis.conversations.iter().enumerate() {
+        let mut at = conv.cluster.as_deref();
+        while let Some(id) = at {
+            members.entry(id).or_default().push(i);
+            at = parent.get(id).copied().flatten();
+        }
+    }
+    let clusters = analysis
+        .clusters
+        .iter()
+        .filter(|c| shareable.contains(c.id.as_str()))
+        .map(|c| {
+            let who = members.get(c.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let account_hashes: BTreeSet<String> = who
+                .iter()
+                .map(|&i| {
+                    let conv = &analysis.conversations[i];
+                    hash(accounts.get(&conv.id).map(String::as_str).unwrap_or(&format!("conversation:{}", conv.id)))
+                })
+                .collect();
+            let mut breakdowns: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+            for &i in who {
+                let conv = &analysis.conversations[i];
+                if let Some(lang) = &conv.facets.language {
+                    *breakdowns.entry("language".into()).or_default().entry(lang.clone()).or_default() += 1;
+                }
+                for facet in BREAKDOWN_FACETS {
+                    if let Some(FacetAnswer::Scale(v)) = conv.answers.get(facet) {
+                        *breakdowns.entry(facet.into()).or_default().entry(v.to_string()).or_default() += 1;
+                    }
+                }
+            }
+            SubmittedCluster {
+                id: c.id.clone(),
+                level: c.level,
+                parent: c.parent.clone().filter(|p| shareable.contains(p.as_str())),
+                name: c.name.clone(),
+                summary: c.summary.clone(),
+                size: c.size,
+                account_hashes: account_hashes.into_iter().collect(),
+                position: c.position,
+                breakdowns,
+            }
+        })
+        .collect();
+    Submission {
+        title: title.to_string(),
+        facet: analysis.params.cluster_facet().id.clone(),
+        min_accounts: analysis.params.privacy.min_accounts,
+        min_conversations: analysis.params.privacy.min_conversations,
+        clusters,
+    }
+}
