@@ -1,6 +1,7 @@
 //! Every network call the app makes lives here.
 
 use kleio_core::analysis::Analysis;
+use kleio_core::publish::Dashboard;
 use serde::Deserialize;
 
 #[derive(Clone, Debug, thiserror::Error)]
@@ -32,4 +33,12 @@ pub async fn backend() -> Result<BackendInfo, ApiError> {
 
 pub async fn demo_analysis() -> Result<Analysis, ApiError> {
     get_json("/demo/analysis.json").await
+}
+
+/// A published dashboard, as the proxy stored it.
+pub async fn dashboard(id: String) -> Result<Dashboard, ApiError> {
+    if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(ApiError::Status(404));
+    }
+    get_json(&format!("/api/v1/dashboards/{id}")).await
 }

@@ -1,26 +1,38 @@
-//! Kleio's browser app. For now it shows the demo analysis that `kleio
-//! analyze` wrote: a map of every conversation coloured by its top-level
-//! cluster, and the top-level clusters with their sizes.
+//! Kleio's browser app. `/` shows the demo analysis that `kleio analyze`
+//! wrote; `/d/{id}` shows a published dashboard, read-only.
 
 mod api;
 mod cluster_list;
+mod dashboard_map;
+mod dashboard_page;
+mod demo_page;
 mod map_canvas;
 mod palette;
+mod viewport;
 
 use leptos::prelude::*;
 
-use crate::cluster_list::ClusterList;
-use crate::map_canvas::MapCanvas;
+use crate::dashboard_page::DashboardPage;
+use crate::demo_page::DemoPage;
 
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
 }
 
+/// The dashboard id of a `/d/{id}` path.
+fn dashboard_id(path: &str) -> Option<String> {
+    path.strip_prefix("/d/").map(|id| id.trim_end_matches('/').to_string()).filter(|id| !id.is_empty() && !id.contains('/'))
+}
+
 #[component]
 fn App() -> impl IntoView {
     let backend = LocalResource::new(api::backend);
-    let analysis = LocalResource::new(api::demo_analysis);
+    let path = window().location().pathname().unwrap_or_default();
+    let page = match dashboard_id(&path) {
+        Some(id) => view! { <DashboardPage id=id /> }.into_any(),
+        None => view! { <DemoPage /> }.into_any(),
+    };
     view! {
         <header>
             <h1>"Kleio"</h1>
@@ -35,28 +47,6 @@ fn App() -> impl IntoView {
                 </Transition>
             </span>
         </header>
-        <Transition fallback=|| view! { <p>"Loading the demo analysis…"</p> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}</p>
-            }>
-                {move || Suspend::new(async move {
-                    analysis.await.map(|a| {
-                        let a = std::sync::Arc::new(a);
-                        view! {
-                            <main>
-                                <section>
-                                    <p class="stats">{format!(
-                                        "{} conversations, {} clusters in {} levels; embedded with {}",
-                                        a.conversations.len(), a.clusters.len(), a.levels, a.embedder
-                                    )}</p>
-                                    <MapCanvas analysis=a.clone() />
-                                </section>
-                                <ClusterList analysis=a />
-                            </main>
-                        }
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {page}
     }
 }

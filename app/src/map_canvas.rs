@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::palette::colour;
+use crate::viewport::Fit;
 
 #[component]
 pub fn MapCanvas(analysis: Arc<Analysis>) -> impl IntoView {
@@ -43,24 +44,11 @@ fn draw(el: &web_sys::HtmlCanvasElement, analysis: &Analysis) {
     let points: Vec<([f32; 2], &str)> = analysis.conversations.iter()
         .filter_map(|c| Some((c.position?, c.cluster.as_deref()?)))
         .collect();
-    if points.is_empty() {
-        return;
-    }
-    let (mut x0, mut x1, mut y0, mut y1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-    for (p, _) in &points {
-        x0 = x0.min(p[0]);
-        x1 = x1.max(p[0]);
-        y0 = y0.min(p[1]);
-        y1 = y1.max(p[1]);
-    }
-    let pad = 20.0;
-    let sx = (w - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64);
-    let sy = (h - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64);
+    let Some(fit) = Fit::new(points.iter().map(|(p, _)| *p), w, h, 20.0) else { return };
     let tops = top_of(analysis);
     for (p, cluster) in &points {
         ctx.set_fill_style_str(colour(tops.get(cluster).copied().unwrap_or(0)));
-        let x = pad + (p[0] - x0) as f64 * sx;
-        let y = pad + (p[1] - y0) as f64 * sy;
+        let (x, y) = fit.to_canvas(*p);
         ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
     }
 }

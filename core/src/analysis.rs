@@ -71,37 +71,3 @@ pub struct ClusterResult {
 pub fn cluster_id(level: usize, index: usize) -> String {
     format!("L{level}-{index}")
 }
-
-/// A cluster as it may leave the owner's machine: aggregates only.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PublishedCluster {
-    pub id: String,
-    pub level: usize,
-    pub parent: Option<String>,
-    pub name: String,
-    pub summary: String,
-    pub size: usize,
-    pub accounts: usize,
-    pub position: [f32; 2],
-}
-
-impl Analysis {
-    /// The clusters that pass every gate, theirs and their ancestors', and
-    /// nothing about any conversation.
-    pub fn published_clusters(&self) -> Vec<PublishedCluster> {
-        self.clusters
-            .iter()
-            .filter(|c| c.shareable)
-            .map(|c| PublishedCluster {
-                id: c.id.clone(),
-                level: c.level,
-                parent: c.parent.clone(),
-                name: c.name.clone(),
-                summary: c.summary.clone(),
-                size: c.size,
-                accounts: c.accounts,
-                position: c.position,
-            })
-            .collect()
-    }
-}

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::Analysis;
 use crate::analyst::FacetAnswer;
+use crate::privacy::PrivacyParams;
 
 /// What a browser sends to publish.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -44,6 +45,31 @@ pub struct SubmittedCluster {
     pub position: [f32; 2],
     /// Counts of categorical facet values (language, concern, …) in the cluster.
     #[serde(default)]
+    pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// What is stored and shown: aggregates that passed every gate.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Dashboard {
+    pub id: String,
+    pub title: String,
+    pub facet: String,
+    pub created_at: i64,
+    pub privacy: PrivacyParams,
+    pub clusters: Vec<PublishedCluster>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct PublishedCluster {
+    pub id: String,
+    pub level: usize,
+    pub parent: Option<String>,
+    pub children: Vec<String>,
+    pub name: String,
+    pub summary: String,
+    pub size: usize,
+    pub accounts: usize,
+    pub position: [f32; 2],
     pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
 }
 

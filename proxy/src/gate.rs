@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kleio_core::analyst::{Analyst, AuditRequest};
 use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
-pub use kleio_core::publish::{Submission, SubmittedCluster};
+pub use kleio_core::publish::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
 use serde::{Deserialize, Serialize};
 
 const MAX_TITLE: usize = 120;
@@ -20,31 +20,6 @@ const MAX_FACET_VALUE: usize = 40;
 const MAX_CLUSTERS: usize = 20_000;
 /// Breakdown values seen fewer times than this in a cluster are pooled.
 pub const OTHER: &str = "other";
-
-/// What is stored and shown: aggregates that passed every gate.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Dashboard {
-    pub id: String,
-    pub title: String,
-    pub facet: String,
-    pub created_at: i64,
-    pub privacy: PrivacyParams,
-    pub clusters: Vec<PublishedCluster>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct PublishedCluster {
-    pub id: String,
-    pub level: usize,
-    pub parent: Option<String>,
-    pub children: Vec<String>,
-    pub name: String,
-    pub summary: String,
-    pub size: usize,
-    pub accounts: usize,
-    pub position: [f32; 2],
-    pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
-}
 
 /// A cluster the gate kept out, and why; returned to the publisher only.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

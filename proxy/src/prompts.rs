@@ -36,7 +36,7 @@ impl Task {
         match self {
             Task::Screen => &["conversation", "question"],
             Task::Extract => &["conversation", "question", "answer_format"],
-            Task::NameCluster => &["question", "members", "contrast"],
+            Task::NameCluster => &["question", "criteria", "members", "contrast"],
             Task::ProposeParents => &["question", "children", "outside", "wanted"],
             Task::Dedupe => &["question", "proposals", "wanted"],
             Task::Assign => &["question", "child", "parents"],

@@ -154,6 +154,16 @@ pub fn render_conversation(c: &ConversationText) -> String {
         .join("\n\n")
 }
 
+/// What a good cluster name says, by facet (paper G.5 gives each facet its own criteria).
+fn naming_criteria(facet: &Facet) -> &'static str {
+    match facet.id.as_str() {
+        "request" | "task" => "an imperative phrase saying what people asked for, like \"Debug memory leaks in C++ services\" or \"Plan week-long trips on a budget\".",
+        "language" => "the language or languages of the conversations, and what they were mostly used for, like \"Japanese, for programming questions\".",
+        "concern" => "what the conversations had in common, and how concerning they were, like \"Mild concern: questions about lock picking\".",
+        _ => "a short phrase that answers the question for the whole group, specific enough to tell it from its neighbours.",
+    }
+}
+
 fn answer_format(kind: &FacetKind) -> String {
     match kind {
         FacetKind::OpenText => "one or two clear sentences.".into(),
@@ -244,7 +254,8 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
 
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
         let (members, contrast) = (bullet_list(&req.members), bullet_list(&req.contrast));
-        self.ask(Task::NameCluster, &[("question", &req.facet.question), ("members", &members), ("contrast", &contrast)], parse_label).await
+        let criteria = naming_criteria(&req.facet);
+        self.ask(Task::NameCluster, &[("question", &req.facet.question), ("criteria", criteria), ("members", &members), ("contrast", &contrast)], parse_label).await
     }
 
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
