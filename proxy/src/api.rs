@@ -13,15 +13,20 @@ use crate::routes::AppState;
 use crate::spend::{RunBudget, UNNAMED_RUN};
 
 /// The header naming the client's run, for the spending cap.
-pub const RUN_HEADER: &str = "x-kleio-run";
+const RUN_HEADER: &str = "x-kleio-run";
 
-/// The configured backend, charging to the run the client named.
-pub fn backend_for(state: &AppState, headers: &HeaderMap) -> Result<Backend, AppError> {
+/// The run the client named in `X-Kleio-Run`, or the shared unnamed run.
+pub fn run_name(headers: &HeaderMap) -> Result<&str, AppError> {
     let run = headers.get(RUN_HEADER).map(|v| v.to_str().unwrap_or("")).unwrap_or(UNNAMED_RUN);
     if run.is_empty() || run.len() > 64 {
         return Err(AppError::BadRequest(format!("{RUN_HEADER} must be 1 to 64 visible characters")));
     }
-    Ok(state.backend().for_run(RunBudget::new(state.ledger(), run)))
+    Ok(run)
+}
+
+/// The configured backend, charging to the run the client named.
+pub fn backend_for(state: &AppState, headers: &HeaderMap) -> Result<Backend, AppError> {
+    Ok(state.backend().for_run(RunBudget::new(state.ledger(), run_name(headers)?)))
 }
 
 #[derive(Serialize, Deserialize)]

@@ -129,10 +129,11 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
         return Err(GateError::Title(format!("the privacy audit scored it {title_score}: {title_reason}")));
     }
     let audits = futures::future::join_all(s.clusters.iter().map(|c| async move { audit(analyst, &format!("{}: {}", c.name, c.summary)).await })).await;
+    // Distinct salted hashes: the only account information the proxy ever sees.
+    let accounts: HashMap<&str, usize> = s.clusters.iter().map(|c| (c.id.as_str(), c.account_hashes.iter().collect::<BTreeSet<_>>().len())).collect();
     let mut reasons: HashMap<&str, Vec<HiddenReason>> = HashMap::new();
     for (c, (score, reason)) in s.clusters.iter().zip(audits) {
-        let accounts = c.account_hashes.iter().collect::<BTreeSet<_>>().len();
-        reasons.insert(&c.id, privacy::check(accounts, c.size, score, &reason, &privacy));
+        reasons.insert(&c.id, privacy::check(accounts[c.id.as_str()], c.size, score, &reason, &privacy));
     }
     // Parents before children: a cluster is hidden when its parent is.
     let mut order: Vec<&SubmittedCluster> = s.clusters.iter().collect();
@@ -159,7 +160,7 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
             name: c.name.clone(),
             summary: c.summary.clone(),
             size: c.size,
-            accounts: c.account_hashes.iter().collect::<BTreeSet<_>>().len(),
+            accounts: accounts[c.id.as_str()],
             position: c.position,
             breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations, privacy.min_audit_score),
         })

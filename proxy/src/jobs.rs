@@ -13,14 +13,13 @@ use rand::RngCore;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{backend_for, prepare_batch, BatchRequest, ItemResult, RUN_HEADER};
+use crate::api::{backend_for, prepare_batch, run_name, BatchRequest, ItemResult};
 use crate::backend::{Backend, LlmAnalyst};
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::llm::anthropic::Anthropic;
-use crate::prompts::Task;
 use crate::routes::AppState;
-use crate::tasks::{extract_values, parse_extract};
+use crate::tasks::parse_extract;
 
 /// Message Batches cost half the list price.
 const BATCH_DISCOUNT: f64 = 0.5;
@@ -79,8 +78,8 @@ fn load(state: &AppState, id: &str) -> Result<JobState, AppError> {
 
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(mut req): ApiJson<BatchRequest>) -> Result<Response, AppError> {
     prepare_batch(&state, &mut req.items)?;
+    let run = run_name(&headers)?.to_string();
     let backend = backend_for(&state, &headers)?;
-    let run = headers.get(RUN_HEADER).and_then(|v| v.to_str().ok()).unwrap_or(crate::spend::UNNAMED_RUN).to_string();
     let mut id_bytes = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut id_bytes);
     let id = format!("job-{}", id_bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
@@ -101,8 +100,7 @@ async fn start_message_batch(analyst: &LlmAnalyst<Anthropic>, items: Vec<Extract
     let mut results = vec![None; items.len()];
     let mut upstream = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let values = extract_values(item);
-        let call = analyst.prepare(Task::Extract, &values.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        let call = analyst.prepare_extract(item);
         match analyst.cached::<FacetAnswer>(&call) {
             Some(answer) => results[i] = Some(ItemResult::Answer { answer }),
             None => upstream.push((format!("item-{i}"), call.request)),
@@ -143,8 +141,7 @@ async fn finish_message_batch(analyst: &LlmAnalyst<Anthropic>, job: &mut JobStat
     let mut calls = HashMap::new();
     let mut prefills = HashMap::new();
     for (i, item) in job.items.iter().enumerate().filter(|(i, _)| job.results[*i].is_none()) {
-        let values = extract_values(item);
-        let call = analyst.prepare(Task::Extract, &values.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        let call = analyst.prepare_extract(item);
         prefills.insert(format!("item-{i}"), call.request.prefill.trim_end().to_string());
         calls.insert(format!("item-{i}"), (i, call));
     }

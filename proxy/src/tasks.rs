@@ -81,7 +81,12 @@ impl<C: ChatModel> LlmAnalyst<C> {
         (&self.shared.fast, &self.shared.strong)
     }
 
-    pub fn prepare(&self, task: Task, values: &[(&str, &str)]) -> PreparedCall {
+    /// The extraction prompt for one conversation, as `extract` sends it.
+    pub fn prepare_extract(&self, req: &ExtractRequest) -> PreparedCall {
+        self.prepare(Task::Extract, &as_refs(&extract_values(req)))
+    }
+
+    fn prepare(&self, task: Task, values: &[(&str, &str)]) -> PreparedCall {
         let template = self.shared.prompts.get(task);
         let choice = match template.tier {
             ModelTier::Fast => &self.shared.fast,
@@ -114,7 +119,11 @@ impl<C: ChatModel> LlmAnalyst<C> {
     /// Asks, reading the answer with `parse`; a reply that cannot be read
     /// is asked again, up to the policy's `malformed_retries`.
     async fn ask<T: Serialize + DeserializeOwned>(&self, task: Task, values: &[(&str, &str)], parse: impl Fn(&str) -> Result<T, String>) -> Result<T, AnalystError> {
-        let call = self.prepare(task, values);
+        self.ask_prepared(self.prepare(task, values), parse).await
+    }
+
+    async fn ask_prepared<T: Serialize + DeserializeOwned>(&self, call: PreparedCall, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, AnalystError> {
+        let task = call.task;
         if let Some(v) = self.cached(&call) {
             return Ok(v);
         }
@@ -182,7 +191,7 @@ pub fn parse_extract(kind: &FacetKind, text: &str) -> Result<FacetAnswer, String
     }
 }
 
-pub fn extract_values(req: &ExtractRequest) -> [(&'static str, String); 3] {
+fn extract_values(req: &ExtractRequest) -> [(&'static str, String); 3] {
     [("conversation", render_conversation(&req.conversation)), ("question", req.facet.question.clone()), ("answer_format", answer_format(&req.facet.kind))]
 }
 
@@ -243,8 +252,7 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
     }
 
     async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError> {
-        let values = extract_values(req);
-        self.ask(Task::Extract, &as_refs(&values), |t| parse_extract(&req.facet.kind, t)).await
+        self.ask_prepared(self.prepare_extract(req), |t| parse_extract(&req.facet.kind, t)).await
     }
 
     /// Concurrently; the client's semaphore bounds what reaches the upstream.
