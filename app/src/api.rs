@@ -1,8 +1,12 @@
 //! Every network call the app makes lives here.
 
 use kleio_core::analysis::Analysis;
-use kleio_core::publish::Dashboard;
+use kleio_core::privacy::HiddenReason;
+use kleio_core::publish::{Dashboard, Submission};
+use kleio_core::task_api::{Transport, TransportResponse};
 use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
@@ -12,10 +16,14 @@ pub enum ApiError {
     Status(u16),
     #[error("the answer could not be read: {0}")]
     Decode(String),
+    #[error("the server refused ({0}): {1}")]
+    Refused(u16, String),
 }
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct BackendInfo {
+    /// `offline`, `anthropic` or `openai`.
+    pub backend: String,
     pub description: String,
 }
 
@@ -41,4 +49,101 @@ pub async fn dashboard(id: String) -> Result<Dashboard, ApiError> {
         return Err(ApiError::Status(404));
     }
     get_json(&format!("/api/v1/dashboards/{id}")).await
+}
+
+/// The name of the browser cache that keeps model files between visits.
+const MODEL_CACHE: &str = "kleio-models-v1";
+
+/// A model file's bytes: from the browser's cache when an earlier visit
+/// fetched it, else from the server (and then kept in the cache). A cache
+/// that cannot be opened (private windows may refuse) only costs a download.
+pub async fn model_file(url: &str) -> Result<Vec<u8>, ApiError> {
+    let cache = open_model_cache().await;
+    if let Some(cache) = &cache {
+        if let Ok(hit) = JsFuture::from(cache.match_with_str(url)).await {
+            if let Ok(response) = hit.dyn_into::<web_sys::Response>() {
+                return response_bytes(&response).await;
+            }
+        }
+    }
+    let response = gloo_net::http::Request::get(url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if !response.ok() {
+        return Err(ApiError::Status(response.status()));
+    }
+    let raw: web_sys::Response = response.into();
+    if let Some(cache) = &cache {
+        if let Ok(copy) = raw.clone() {
+            // Best effort: a full disk only means the next visit downloads again.
+            let _ = JsFuture::from(cache.put_with_str(url, &copy)).await;
+        }
+    }
+    response_bytes(&raw).await
+}
+
+async fn open_model_cache() -> Option<web_sys::Cache> {
+    let caches = leptos::prelude::window().caches().ok()?;
+    JsFuture::from(caches.open(MODEL_CACHE)).await.ok()?.dyn_into().ok()
+}
+
+async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, ApiError> {
+    let promise = response.array_buffer().map_err(|e| ApiError::Decode(format!("{e:?}")))?;
+    let buffer = JsFuture::from(promise).await.map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The proxy's task API over `fetch`, for runs that use the proxy's analyst.
+pub struct FetchTransport {
+    /// Names this run's calls for the proxy's spending cap.
+    pub run: String,
+}
+
+impl Transport for FetchTransport {
+    async fn post_json(&self, path: &str, body: String) -> Result<TransportResponse, String> {
+        let response = gloo_net::http::Request::post(&format!("/api/v1/{path}"))
+            .header("content-type", "application/json")
+            .header("x-kleio-run", &self.run)
+            .body(body)
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response.binary().await.map_err(|e| e.to_string())?;
+        Ok(TransportResponse { status, body })
+    }
+}
+
+/// What the proxy said about a submitted dashboard.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Published {
+    pub url: String,
+    pub delete_token: String,
+    pub published: usize,
+    pub removed: Vec<Removed>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Removed {
+    pub id: String,
+    pub reasons: Vec<HiddenReason>,
+}
+
+/// Sends aggregates to the proxy's publish gate.
+pub async fn publish(submission: &Submission) -> Result<Published, ApiError> {
+    let response = gloo_net::http::Request::post("/api/v1/dashboards")
+        .json(submission)
+        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !response.ok() {
+        let message = response.json::<ErrorBody>().await.map(|b| b.error).unwrap_or_default();
+        return Err(ApiError::Refused(response.status(), message));
+    }
+    response.json().await.map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
 }

@@ -1,19 +1,32 @@
-//! Kleio's browser app. `/` shows the demo analysis that `kleio analyze`
-//! wrote; `/d/{id}` shows a published dashboard, read-only.
+//! Kleio's browser app. `/` runs the pipeline on an uploaded dataset (or
+//! opens the demo) and explores the result; `/d/{id}` shows a published
+//! dashboard, read-only.
 
 mod api;
-mod cluster_list;
+mod cluster_index;
+mod cluster_panel;
+mod cluster_tree;
 mod dashboard_map;
 mod dashboard_page;
-mod demo_page;
+mod download;
+mod embedding;
+mod explorer;
+mod gpu_probe;
+mod home_page;
 mod map_canvas;
+mod overlay;
 mod palette;
+mod publish_panel;
+mod run_view;
+mod runner;
+mod scripting;
+mod start_panel;
 mod viewport;
 
 use leptos::prelude::*;
 
 use crate::dashboard_page::DashboardPage;
-use crate::demo_page::DemoPage;
+use crate::home_page::HomePage;
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -31,7 +44,7 @@ fn App() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     let page = match dashboard_id(&path) {
         Some(id) => view! { <DashboardPage id=id /> }.into_any(),
-        None => view! { <DemoPage /> }.into_any(),
+        None => view! { <HomePage backend=backend /> }.into_any(),
     };
     view! {
         <header>

@@ -1,6 +1,7 @@
-//! Every conversation as a point, coloured by its top-level cluster.
+//! Every conversation as a point: wheel to zoom around the pointer, drag to
+//! pan, hover for the cluster's name, click to select. Cluster labels follow
+//! the zoom from the top level down to the base clusters.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
@@ -8,47 +9,206 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::palette::colour;
+use crate::cluster_index::ClusterIndex;
+use crate::overlay::{languages_by_count, point_colour, Overlay};
 use crate::viewport::Fit;
 
+const WIDTH: f64 = 960.0;
+const HEIGHT: f64 = 720.0;
+/// How close (canvas pixels) the pointer must be to a point to pick it.
+const PICK_RADIUS: f64 = 8.0;
+
+/// Zoom and pan on top of the fitted layout.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct View {
+    scale: f64,
+    dx: f64,
+    dy: f64,
+}
+
+impl View {
+    fn apply(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        (x * self.scale + self.dx, y * self.scale + self.dy)
+    }
+}
+
+/// The map's data, computed once per analysis.
+struct Points {
+    /// Fitted canvas position of each placed conversation, its conversation index, its base cluster.
+    placed: Vec<((f64, f64), usize, usize)>,
+    languages: Vec<String>,
+    fit: Option<Fit>,
+}
+
 #[component]
-pub fn MapCanvas(analysis: Arc<Analysis>) -> impl IntoView {
+pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>, overlay: Signal<Overlay>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        if let Some(el) = canvas.get() {
-            draw(&el, &analysis);
+    let view = RwSignal::new(View { scale: 1.0, dx: 0.0, dy: 0.0 });
+    let hover = RwSignal::new(None::<(f64, f64, String)>);
+    let drag = StoredValue::new(None::<(f64, f64, bool)>);
+    let fit = Fit::new(analysis.conversations.iter().filter_map(|c| c.position), WIDTH, HEIGHT, 20.0);
+    let placed = analysis
+        .conversations
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| Some((fit.as_ref()?.to_canvas(c.position?), k, index.get(c.cluster.as_deref()?)?)))
+        .collect();
+    let points = Arc::new(Points { placed, languages: languages_by_count(&analysis), fit });
+
+    {
+        let (analysis, index, points) = (analysis.clone(), index.clone(), points.clone());
+        Effect::new(move |_| {
+            let (v, sel, ov) = (view.get(), selected.get(), overlay.get());
+            if let Some(el) = canvas.get() {
+                draw(&el, &analysis, &index, &points, v, sel, ov);
+            }
+        });
+    }
+
+    // Pointer position in canvas pixels (the canvas is scaled by CSS).
+    let to_canvas = move |e: &web_sys::MouseEvent| -> Option<(f64, f64)> {
+        let el = canvas.get_untracked()?;
+        let rect = el.get_bounding_client_rect();
+        Some(((e.client_x() as f64 - rect.left()) * WIDTH / rect.width(), (e.client_y() as f64 - rect.top()) * HEIGHT / rect.height()))
+    };
+    let nearest = {
+        let points = points.clone();
+        move |at: (f64, f64)| -> Option<usize> {
+            let v = view.get_untracked();
+            points
+                .placed
+                .iter()
+                .map(|(p, _, base)| {
+                    let (x, y) = v.apply(*p);
+                    ((x - at.0).powi(2) + (y - at.1).powi(2), *base)
+                })
+                .filter(|(d2, _)| *d2 <= PICK_RADIUS * PICK_RADIUS)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, base)| base)
         }
-    });
-    view! { <canvas node_ref=canvas width="960" height="720" aria-label="Cluster map"></canvas> }
+    };
+    let label_level = {
+        let analysis = analysis.clone();
+        move |scale: f64| label_level(&analysis, scale)
+    };
+
+    let on_wheel = move |e: web_sys::WheelEvent| {
+        e.prevent_default();
+        let Some((px, py)) = to_canvas(&e) else { return };
+        let factor = (-e.delta_y() * 0.002).exp().clamp(0.5, 2.0);
+        view.update(|v| {
+            let scale = (v.scale * factor).clamp(1.0, 200.0);
+            let f = scale / v.scale;
+            // Keep the point under the pointer where it is.
+            v.dx = px - (px - v.dx) * f;
+            v.dy = py - (py - v.dy) * f;
+            v.scale = scale;
+        });
+    };
+    let on_down = move |e: web_sys::MouseEvent| {
+        if let Some((x, y)) = to_canvas(&e) {
+            drag.set_value(Some((x, y, false)));
+        }
+    };
+    let (analysis_m, index_m) = (analysis.clone(), index.clone());
+    let nearest_m = nearest.clone();
+    let label_level_m = label_level.clone();
+    let on_move = move |e: web_sys::MouseEvent| {
+        let Some((x, y)) = to_canvas(&e) else { return };
+        if let Some((x0, y0, moved)) = drag.get_value() {
+            if moved || (x - x0).abs() + (y - y0).abs() > 3.0 {
+                view.update(|v| {
+                    v.dx += x - x0;
+                    v.dy += y - y0;
+                });
+                drag.set_value(Some((x, y, true)));
+                return;
+            }
+        }
+        let level = label_level_m(view.get_untracked().scale);
+        hover.set(nearest_m((x, y)).map(|base| {
+            let c = &analysis_m.clusters[index_m.at_level(base, level, &analysis_m)];
+            (x, y, c.name.clone())
+        }));
+    };
+    let (analysis_c, index_c) = (analysis.clone(), index.clone());
+    let on_up = move |e: web_sys::MouseEvent| {
+        let was_drag = drag.get_value().is_some_and(|(_, _, moved)| moved);
+        drag.set_value(None);
+        if was_drag {
+            return;
+        }
+        let Some(at) = to_canvas(&e) else { return };
+        let level = label_level(view.get_untracked().scale);
+        selected.set(nearest(at).map(|base| index_c.at_level(base, level, &analysis_c)));
+    };
+
+    view! {
+        <div class="map">
+            <canvas
+                node_ref=canvas
+                width=WIDTH
+                height=HEIGHT
+                aria-label="Cluster map"
+                role="img"
+                on:wheel=on_wheel
+                on:mousedown=on_down
+                on:mousemove=on_move
+                on:mouseup=on_up
+                on:mouseleave=move |_| { drag.set_value(None); hover.set(None); }
+            ></canvas>
+            {move || hover.get().map(|(x, y, name)| view! {
+                <div class="tooltip" role="tooltip" style:left=format!("{:.1}%", 100.0 * x / WIDTH) style:top=format!("{:.1}%", 100.0 * y / HEIGHT)>{name}</div>
+            })}
+            <button class="reset" on:click=move |_| view.set(View { scale: 1.0, dx: 0.0, dy: 0.0 })>"Reset zoom"</button>
+        </div>
+    }
 }
 
-/// The top-level cluster of every base cluster, followed up the parent links.
-fn top_of(analysis: &Analysis) -> HashMap<&str, usize> {
-    let parent: HashMap<&str, Option<&str>> = analysis.clusters.iter().map(|c| (c.id.as_str(), c.parent.as_deref())).collect();
-    let top = analysis.levels.saturating_sub(1);
-    let top_index: HashMap<&str, usize> = analysis.clusters.iter().filter(|c| c.level == top).enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    analysis.clusters.iter().filter(|c| c.level == 0).map(|c| {
-        let mut id = c.id.as_str();
-        while let Some(Some(p)) = parent.get(id) {
-            id = p;
-        }
-        (c.id.as_str(), top_index.get(id).copied().unwrap_or(0))
-    }).collect()
+/// The cluster level labelled (and picked) at a zoom: the top level at first,
+/// one level lower for every doubling.
+fn label_level(a: &Analysis, scale: f64) -> usize {
+    let top = a.levels.saturating_sub(1);
+    top.saturating_sub(scale.log2().floor().max(0.0) as usize)
 }
 
-fn draw(el: &web_sys::HtmlCanvasElement, analysis: &Analysis) {
+fn draw(el: &web_sys::HtmlCanvasElement, a: &Analysis, index: &ClusterIndex, points: &Points, v: View, selected: Option<usize>, overlay: Overlay) {
     let Ok(Some(ctx)) = el.get_context("2d") else { return };
     let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-    let (w, h) = (el.width() as f64, el.height() as f64);
-    ctx.clear_rect(0.0, 0.0, w, h);
-    let points: Vec<([f32; 2], &str)> = analysis.conversations.iter()
-        .filter_map(|c| Some((c.position?, c.cluster.as_deref()?)))
-        .collect();
-    let Some(fit) = Fit::new(points.iter().map(|(p, _)| *p), w, h, 20.0) else { return };
-    let tops = top_of(analysis);
-    for (p, cluster) in &points {
-        ctx.set_fill_style_str(colour(tops.get(cluster).copied().unwrap_or(0)));
-        let (x, y) = fit.to_canvas(*p);
-        ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+    ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
+    let in_selection = |base: usize| selected.is_some_and(|s| index.ancestors(base, a).any(|c| c == s));
+    // Fewer points are drawn larger; zooming in enlarges them a little.
+    let base = (6.5 - 1.2 * (points.placed.len().max(1) as f64).log10()).clamp(1.5, 5.0);
+    let size = (base + v.scale.log2()).clamp(base, 8.0);
+    // Points outside the selection are drawn first and faded, so the selection sits on top.
+    for pass in [false, true] {
+        ctx.set_global_alpha(if selected.is_some() && !pass { 0.25 } else { 0.85 });
+        for &(p, k, base) in &points.placed {
+            if selected.is_some() && in_selection(base) != pass || selected.is_none() && pass {
+                continue;
+            }
+            let (x, y) = v.apply(p);
+            if !(-size..WIDTH + size).contains(&x) || !(-size..HEIGHT + size).contains(&y) {
+                continue;
+            }
+            ctx.set_fill_style_str(&point_colour(overlay, &a.conversations[k], index.root_rank(base), &points.languages));
+            ctx.fill_rect(x - size / 2.0, y - size / 2.0, size, size);
+        }
+    }
+    ctx.set_global_alpha(1.0);
+    let Some(fit) = &points.fit else { return };
+    let level = label_level(a, v.scale);
+    ctx.set_font("13px system-ui, sans-serif");
+    ctx.set_text_align("center");
+    for c in a.clusters.iter().filter(|c| c.level == level) {
+        let (x, y) = v.apply(fit.to_canvas(c.position));
+        if !(0.0..WIDTH).contains(&x) || !(0.0..HEIGHT).contains(&y) {
+            continue;
+        }
+        ctx.set_line_width(3.0);
+        ctx.set_stroke_style_str("rgba(255,255,255,0.9)");
+        let _ = ctx.stroke_text(&c.name, x, y);
+        ctx.set_fill_style_str("#1d2330");
+        let _ = ctx.fill_text(&c.name, x, y);
     }
 }

@@ -5,7 +5,7 @@ use kleio_core::embedder::{EmbedError, Embedder, HashingEmbedder};
 use kleio_core::offline::OfflineAnalyst;
 use kleio_embed::{BackendChoice, SentenceEmbedder};
 
-use crate::proxy_analyst::ProxyAnalyst;
+use crate::proxy_analyst::{self, ProxyAnalyst};
 
 pub enum AnyAnalyst {
     Offline(OfflineAnalyst),
@@ -16,7 +16,7 @@ impl AnyAnalyst {
     /// The proxy at `url` when given, else the offline analyst.
     pub async fn choose(proxy: Option<&str>, seed: u64, run: String) -> anyhow::Result<AnyAnalyst> {
         Ok(match proxy {
-            Some(url) => AnyAnalyst::Proxy(Box::new(ProxyAnalyst::connect(url, run).await?)),
+            Some(url) => AnyAnalyst::Proxy(Box::new(proxy_analyst::connect(url, run).await?)),
             None => AnyAnalyst::Offline(OfflineAnalyst::new(seed)),
         })
     }

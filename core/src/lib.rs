@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod progress;
 pub mod projection;
 pub mod publish;
+pub mod task_api;
 pub mod vector;
 
 /// Why a run stopped.

@@ -155,6 +155,7 @@ pub async fn run<A: Analyst, E: Embedder>(
     }
     let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
     let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
+    progress.report(Stage::Embedding, 0, texts.len());
     for chunk in texts.chunks(EMBED_BATCH) {
         if progress.cancelled() {
             return Err(PipelineError::Cancelled);

@@ -32,6 +32,9 @@ pub struct ComputeDevice {
     /// For example "CPU (burn flex)" or "GPU: NVIDIA H100 (Vulkan)".
     pub description: String,
     pub is_gpu: bool,
+    /// The largest storage buffer one shader may bind, where the device has
+    /// such a limit (WebGPU's default is 128 MiB); batches are cut to fit it.
+    pub max_binding_bytes: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -44,7 +47,7 @@ pub enum DeviceError {
 
 impl ComputeDevice {
     pub fn cpu() -> Self {
-        ComputeDevice { device: Device::flex(), description: "CPU (burn flex)".into(), is_gpu: false }
+        ComputeDevice { device: Device::flex(), description: "CPU (burn flex)".into(), is_gpu: false, max_binding_bytes: None }
     }
 
     /// Sets up the device natively (synchronously).
@@ -61,18 +64,54 @@ impl ComputeDevice {
     fn gpu(hardware_only: bool) -> Result<Self, DeviceError> {
         // wgpu panics deep inside when no adapter exists; keep that from taking the process down.
         let init = std::panic::catch_unwind(|| Device::wgpu_options().init_with_setup());
-        let (device, setup) = match init {
-            Ok(Ok(pair)) => pair,
-            Ok(Err(e)) => return Err(DeviceError::NoGpu(e.to_string())),
-            Err(_) => return Err(DeviceError::NoGpu("adapter initialisation panicked".into())),
-        };
+        match init {
+            Ok(Ok((device, setup))) => Self::from_wgpu(device, &setup, hardware_only),
+            Ok(Err(e)) => Err(DeviceError::NoGpu(e.to_string())),
+            Err(_) => Err(DeviceError::NoGpu("adapter initialisation panicked".into())),
+        }
+    }
+
+    /// Sets up the device in the browser, where everything GPU is asynchronous.
+    /// `adapter_exists` is the caller's answer from `navigator.gpu.requestAdapter()`:
+    /// burn-wgpu must not be initialised without one, since a panic in wasm
+    /// ends the whole module. `Auto` takes any adapter there (the browser does
+    /// not say reliably which ones are software); `Cpu` is the user's way out.
+    #[cfg(target_family = "wasm")]
+    pub async fn select_in_browser(choice: BackendChoice, adapter_exists: bool) -> Result<Self, DeviceError> {
+        match (choice, adapter_exists) {
+            (BackendChoice::Cpu, _) | (BackendChoice::Auto, false) => Ok(Self::cpu()),
+            (BackendChoice::Gpu, false) => Err(DeviceError::NoGpu("this browser offers no WebGPU adapter".into())),
+            (_, true) => Self::webgpu().await,
+        }
+    }
+
+    #[cfg(all(feature = "wgpu", target_family = "wasm"))]
+    async fn webgpu() -> Result<Self, DeviceError> {
+        let (device, setup) = Device::wgpu_options().init_with_setup_async().await.map_err(|e| DeviceError::NoGpu(e.to_string()))?;
+        Self::from_wgpu(device, &setup, false)
+    }
+
+    #[cfg(all(not(feature = "wgpu"), target_family = "wasm"))]
+    async fn webgpu() -> Result<Self, DeviceError> {
+        Err(DeviceError::NotBuilt)
+    }
+
+    /// Describes an initialised wgpu device. Kleio computes in f32 whatever
+    /// the adapter offers; whether `shader-f16` exists is reported, not assumed.
+    #[cfg(feature = "wgpu")]
+    fn from_wgpu(device: Device, setup: &burn::tensor::wgpu::WgpuSetup, hardware_only: bool) -> Result<Self, DeviceError> {
+        use burn::tensor::wgpu::wgpu;
         let info = setup.adapter.get_info();
-        let software = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
+        let software = info.device_type == wgpu::DeviceType::Cpu;
         if hardware_only && software {
             return Err(DeviceError::NoGpu(format!("only a software adapter ({})", info.name)));
         }
         let kind = if software { "software GPU" } else { "GPU" };
-        Ok(ComputeDevice { device, description: format!("{kind}: {} ({:?})", info.name, info.backend), is_gpu: true })
+        let name = [info.name.as_str(), info.driver.as_str()].into_iter().find(|s| !s.is_empty()).unwrap_or("unnamed adapter");
+        let f16 = if setup.adapter.features().contains(wgpu::Features::SHADER_F16) { "available" } else { "absent" };
+        let description = format!("{kind}: {name} ({:?}; shader-f16 {f16}, computing in f32)", info.backend);
+        let max_binding_bytes = Some(setup.device.limits().max_storage_buffer_binding_size);
+        Ok(ComputeDevice { device, description, is_gpu: true, max_binding_bytes })
     }
 
     #[cfg(all(not(feature = "wgpu"), not(target_family = "wasm")))]

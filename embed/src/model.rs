@@ -65,6 +65,9 @@ impl ModelKind {
     }
 }
 
+/// Padded lengths on a GPU are multiples of this.
+const GPU_LENGTH_STEP: usize = 32;
+
 /// The bytes of a model's files.
 pub struct ModelFiles<'a> {
     pub safetensors: &'a [u8],
@@ -113,17 +116,31 @@ impl SentenceEmbedder {
         self.tokenizer.ids(text)
     }
 
+    /// Most attention scores (batch × padded length², per head) in one batch,
+    /// so the largest buffer, the scores of every head, fits the device's
+    /// binding limit. Unlimited on the CPU.
+    fn max_batch_scores(&self) -> usize {
+        const HEADS: u64 = 12;
+        match self.device.max_binding_bytes {
+            Some(bytes) => usize::try_from(bytes / (HEADS * 4)).unwrap_or(usize::MAX).max(1),
+            None => usize::MAX,
+        }
+    }
+
     /// Groups texts of similar token length so padding is not wasted: sorted by
-    /// length, cut into batches of at most `max_batch_tokens` padded tokens.
-    pub fn plan_batches(lengths: &[usize], max_batch_tokens: usize) -> Vec<Vec<usize>> {
+    /// length, cut into batches of at most `max_batch_tokens` padded tokens and
+    /// `max_batch_scores` attention scores (rows × padded length²).
+    pub fn plan_batches(lengths: &[usize], max_batch_tokens: usize, max_batch_scores: usize) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..lengths.len()).collect();
         order.sort_by_key(|&i| (lengths[i], i));
         let mut batches: Vec<Vec<usize>> = Vec::new();
         let mut current: Vec<usize> = Vec::new();
         for i in order {
             // Sorted ascending, so this text is the longest of the batch so far.
-            let padded = lengths[i].max(1) * (current.len() + 1);
-            if !current.is_empty() && padded > max_batch_tokens {
+            let longest = lengths[i].max(1);
+            let rows = current.len() + 1;
+            let too_big = longest * rows > max_batch_tokens || longest.saturating_mul(longest).saturating_mul(rows) > max_batch_scores;
+            if !current.is_empty() && too_big {
                 batches.push(std::mem::take(&mut current));
             }
             current.push(i);
@@ -136,7 +153,11 @@ impl SentenceEmbedder {
 
     /// Runs one batch and returns its unit vectors as a flat row-major buffer.
     async fn run_batch(&self, ids: &[&Vec<u32>]) -> Result<Vec<f32>, EmbedModelError> {
-        let l = ids.iter().map(|v| v.len()).max().unwrap_or(1);
+        let longest = ids.iter().map(|v| v.len()).max().unwrap_or(1);
+        // A GPU compiles (and autotunes) kernels per shape: rounding the padded
+        // length up to a multiple of 32 keeps the number of shapes small. The
+        // mask keeps the extra padding out of attention and pooling.
+        let l = if self.device.is_gpu { longest.div_ceil(GPU_LENGTH_STEP) * GPU_LENGTH_STEP } else { longest };
         let pad = self.kind.pad_id();
         let padded: Vec<Vec<u32>> = ids.iter().map(|v| {
             let mut row = (*v).clone();
@@ -163,7 +184,7 @@ impl SentenceEmbedder {
         let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
         let dim = self.kind.dim();
         let mut out = vec![Vec::new(); texts.len()];
-        for batch in Self::plan_batches(&lengths, self.max_batch_tokens) {
+        for batch in Self::plan_batches(&lengths, self.max_batch_tokens, self.max_batch_scores()) {
             let rows: Vec<&Vec<u32>> = batch.iter().map(|&i| &ids[i]).collect();
             let flat = self.run_batch(&rows).await?;
             for (k, &i) in batch.iter().enumerate() {
@@ -193,12 +214,22 @@ mod tests {
     #[test]
     fn batches_group_by_length_and_respect_the_token_budget() {
         let lengths = [5, 100, 6, 7, 100, 3];
-        let batches = SentenceEmbedder::plan_batches(&lengths, 200);
+        let batches = SentenceEmbedder::plan_batches(&lengths, 200, usize::MAX);
         let flat: Vec<usize> = batches.iter().flatten().copied().collect();
         assert_eq!(flat, vec![5, 0, 2, 3, 1, 4]);
         for b in &batches {
             let longest = b.iter().map(|&i| lengths[i]).max().unwrap();
             assert!(longest * b.len() <= 200 || b.len() == 1);
         }
+    }
+
+    #[test]
+    fn batches_also_respect_the_attention_score_budget() {
+        // 4 texts of 100 tokens fit a 1,000-token budget, but only 2 fit 25,000 scores (2 × 100²).
+        let lengths = [100, 100, 100, 100];
+        let batches = SentenceEmbedder::plan_batches(&lengths, 1000, 25_000);
+        assert_eq!(batches, vec![vec![0, 1], vec![2, 3]]);
+        // A single text over the budget still runs, alone.
+        assert_eq!(SentenceEmbedder::plan_batches(&[300], 1000, 25_000), vec![vec![0]]);
     }
 }

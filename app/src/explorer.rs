@@ -1,0 +1,93 @@
+//! A finished analysis to explore: the map with its overlays, the tree,
+//! search, the selected cluster's panel, exports and publishing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kleio_core::analysis::Analysis;
+use leptos::prelude::*;
+
+use crate::cluster_index::ClusterIndex;
+use crate::cluster_panel::ClusterPanel;
+use crate::cluster_tree::ClusterTree;
+use crate::download;
+use crate::map_canvas::MapCanvas;
+use crate::overlay::Overlay;
+use crate::publish_panel::PublishPanel;
+
+/// Search results shown at most.
+const MATCHES: usize = 12;
+
+#[component]
+pub fn Explorer(
+    analysis: Arc<Analysis>,
+    accounts: Arc<HashMap<String, String>>,
+    title: String,
+    /// How long each stage of the run took; empty for an analysis made elsewhere.
+    stage_seconds: Vec<(&'static str, f64)>,
+) -> impl IntoView {
+    let index = Arc::new(ClusterIndex::new(&analysis));
+    let selected = RwSignal::new(None::<usize>);
+    let overlay = RwSignal::new(Overlay::TopCluster);
+    let query = RwSignal::new(String::new());
+    let export_error = RwSignal::new(None::<String>);
+
+    let matches = {
+        let analysis = analysis.clone();
+        move || {
+            let q = query.get().trim().to_lowercase();
+            if q.is_empty() {
+                return Vec::new();
+            }
+            analysis
+                .clusters
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.name.to_lowercase().contains(&q) || c.summary.to_lowercase().contains(&q))
+                .take(MATCHES)
+                .map(|(i, c)| (i, c.name.clone(), c.size))
+                .collect::<Vec<_>>()
+        }
+    };
+    let report = move |r: Result<(), String>| export_error.set(r.err());
+    let (a_json, a_csv, i_csv) = (analysis.clone(), analysis.clone(), index.clone());
+
+    view! {
+        <main class="explorer">
+            <section class="map-column">
+                <p class="stats">{format!(
+                    "{} conversations, {} clusters in {} levels; embedded with {}; analyst: {}",
+                    analysis.conversations.len(), analysis.clusters.len(), analysis.levels, analysis.embedder, analysis.analyst
+                )}</p>
+                {(!stage_seconds.is_empty()).then(|| {
+                    let times: Vec<String> = stage_seconds.iter().map(|(stage, s)| format!("{stage} {s:.1} s")).collect();
+                    view! { <p class="stats" aria-label="Stage times">{format!("Stage times: {}", times.join(" · "))}</p> }
+                })}
+                <div class="toolbar">
+                    <label>"Colour by "
+                        <select on:change=move |e| overlay.set(Overlay::from_key(&event_target_value(&e)))>
+                            {Overlay::ALL.into_iter().map(|o| view! { <option value=o.key()>{o.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button on:click=move |_| report(serde_json::to_string_pretty(&*a_json).map_err(|e| e.to_string()).and_then(|j| download::save("kleio-analysis.json", "application/json", &j)))>"Export JSON"</button>
+                    <button on:click=move |_| report(download::save("kleio-assignments.csv", "text/csv", &download::assignments_csv(&a_csv, &i_csv)))>"Export CSV"</button>
+                    <button on:click=move |_| report(download::save_map_png("kleio-map.png"))>"Export PNG"</button>
+                </div>
+                {move || export_error.get().map(|e| view! { <p class="error" role="alert">{format!("Export failed: {e}")}</p> })}
+                <MapCanvas analysis=analysis.clone() index=index.clone() selected=selected overlay=overlay.into() />
+                <PublishPanel analysis=analysis.clone() accounts=accounts title=title />
+            </section>
+            <aside>
+                <input type="search" placeholder="Search cluster names and summaries" aria-label="Search clusters"
+                    on:input=move |e| query.set(event_target_value(&e)) prop:value=query />
+                <ul class="matches" aria-label="Search results">
+                    {move || matches().into_iter().map(|(i, name, size)| view! {
+                        <li><button class="link" on:click=move |_| selected.set(Some(i))>{name}</button>{format!(" ({size})")}</li>
+                    }).collect_view()}
+                </ul>
+                <ClusterPanel analysis=analysis.clone() index=index.clone() selected=selected />
+                <ClusterTree analysis=analysis.clone() index=index selected=selected />
+            </aside>
+        </main>
+    }
+}

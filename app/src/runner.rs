@@ -1,0 +1,161 @@
+//! One run of the whole pipeline in the browser: import, the analyst (the
+//! proxy's, or the offline one in the page), the sentence-transformer on
+//! WebGPU or the CPU, and progress per stage into signals the page shows.
+
+use std::collections::HashMap;
+
+use kleio_core::analysis::Analysis;
+use kleio_core::import::{import, ImportOptions};
+use kleio_core::offline::OfflineAnalyst;
+use kleio_core::pipeline::{self, RunParams};
+use kleio_core::progress::{Progress, Stage};
+use kleio_core::task_api::TaskApiAnalyst;
+use kleio_embed::{BackendChoice, ModelKind};
+use leptos::prelude::*;
+
+use crate::api::FetchTransport;
+use crate::embedding::{self, SlicedEmbedder};
+
+/// What the person chose before starting.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunSettings {
+    pub model: ModelKind,
+    pub device: BackendChoice,
+    pub seed: u64,
+    /// Use the proxy's analyst (an LLM) rather than the offline one in the page.
+    pub proxy_analyst: bool,
+}
+
+/// How far one stage has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StageState {
+    pub done: usize,
+    pub total: usize,
+    /// `performance.now()` at the first report, for the time left.
+    pub started_ms: Option<f64>,
+    pub finished_ms: Option<f64>,
+}
+
+/// The run's progress: one state per stage, in `Stage::ALL` order, and what
+/// is happening right now in words.
+#[derive(Clone, Copy)]
+pub struct RunProgress {
+    pub stages: RwSignal<Vec<StageState>>,
+    pub status: RwSignal<String>,
+    pub cancel: RwSignal<bool>,
+}
+
+impl RunProgress {
+    pub fn new() -> Self {
+        RunProgress {
+            stages: RwSignal::new(vec![StageState::default(); Stage::ALL.len()]),
+            status: RwSignal::new(String::new()),
+            cancel: RwSignal::new(false),
+        }
+    }
+
+    fn update(&self, stage: Stage, done: usize, total: usize) {
+        let now = now_ms();
+        let index = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
+        self.stages.update(|all| {
+            // A report for a later stage finishes every earlier one that is still open.
+            for earlier in all.iter_mut().take(index) {
+                if earlier.finished_ms.is_none() {
+                    earlier.finished_ms = Some(now);
+                    earlier.done = earlier.total.max(earlier.done);
+                }
+            }
+            let s = &mut all[index];
+            s.started_ms.get_or_insert(now);
+            s.done = done;
+            s.total = total;
+            if done >= total && s.finished_ms.is_none() {
+                s.finished_ms = Some(now);
+            }
+        });
+    }
+}
+
+impl Default for RunProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+struct Sink {
+    progress: RunProgress,
+}
+
+impl Progress for Sink {
+    fn report(&mut self, stage: Stage, done: usize, total: usize) {
+        self.progress.update(stage, done, total);
+    }
+    fn cancelled(&self) -> bool {
+        self.progress.cancel.get_untracked()
+    }
+}
+
+/// A finished run, with what publishing needs and the analysis does not hold.
+pub struct RunOutcome {
+    pub analysis: Analysis,
+    /// Conversation id → account, for the salted hashes a dashboard counts.
+    pub accounts: HashMap<String, String>,
+    /// Seconds each stage took, in order.
+    pub stage_seconds: Vec<(&'static str, f64)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("the file could not be imported: {0}")]
+    Import(#[from] kleio_core::import::ImportError),
+    #[error("the embedding model could not be loaded: {0}")]
+    Model(#[from] embedding::EmbeddingError),
+    #[error("{0}")]
+    Pipeline(#[from] kleio_core::PipelineError),
+}
+
+pub async fn run(bytes: Vec<u8>, settings: RunSettings, analyst_description: Option<String>, progress: RunProgress) -> Result<RunOutcome, RunError> {
+    progress.status.set("importing".into());
+    let imported = import(&bytes, &ImportOptions::default())?;
+    drop(bytes);
+    progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
+    let accounts: HashMap<String, String> =
+        imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
+
+    progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
+    let model = embedding::load(settings.model, settings.device).await?;
+    progress.status.set(format!("embedding on {}", model.device().description));
+    let embedder = SlicedEmbedder {
+        model,
+        on_texts: Box::new(move |n| {
+            progress.stages.update(|all| {
+                let embedding = &mut all[Stage::ALL.iter().position(|s| *s == Stage::Embedding).unwrap_or(0)];
+                if embedding.finished_ms.is_none() && embedding.started_ms.is_some() {
+                    embedding.done = (embedding.done + n).min(embedding.total);
+                }
+            });
+        }),
+    };
+    let params = RunParams { seed: settings.seed, ..RunParams::default() };
+    let mut sink = Sink { progress };
+    let analysis = match analyst_description.filter(|_| settings.proxy_analyst) {
+        Some(description) => {
+            let run = format!("browser-{}", settings.seed);
+            let analyst = TaskApiAnalyst::new(FetchTransport { run }, format!("the proxy's {description}"));
+            pipeline::run(imported, params, &analyst, &embedder, &mut sink).await?
+        }
+        None => pipeline::run(imported, params, &OfflineAnalyst::new(settings.seed), &embedder, &mut sink).await?,
+    };
+    progress.status.set("done".into());
+    let end = now_ms();
+    let stage_seconds = Stage::ALL
+        .iter()
+        .zip(progress.stages.get_untracked())
+        .map(|(stage, s)| (stage.label(), s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0)))
+        .collect();
+    Ok(RunOutcome { analysis, accounts, stage_seconds })
+}

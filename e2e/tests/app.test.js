@@ -1,0 +1,135 @@
+// The app end to end, through its page objects: upload, a run with progress
+// per stage, the map, the tree, the panel, overlays, search, export,
+// publish and the share link, a broken file; once on Chromium's WebGPU
+// adapter and once without, each time naming the device the run used.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startKleio, launch, artifacts, tempDir } from './browser.js';
+import { StartPage, Explorer } from './pages.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let kleio;
+const dir = tempDir();
+// A small upload: the first conversations of the demo dataset.
+const sample = path.join(dir, 'sample.jsonl');
+writeFileSync(sample, readFileSync(path.join(root, 'public/demo/demo.jsonl'), 'utf8').split('\n').slice(0, 90).join('\n'));
+const broken = path.join(dir, 'broken.jsonl');
+writeFileSync(broken, 'this is { not a dataset\n\u0000\u0001 binary');
+
+before(async () => { kleio = await startKleio(); });
+after(() => kleio?.stop());
+
+for (const webgpu of [true, false]) {
+  const name = webgpu ? 'webgpu' : 'cpu';
+  test(`an uploaded file runs through every stage to a map and a tree (${name})`, { timeout: 900_000 }, async () => {
+    const browser = await launch({ webgpu });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const start = new StartPage(page, kleio.url);
+      await start.open();
+      await start.upload(sample);
+      const seen = await start.watchStages();
+      assert.ok(seen.has('embedding'), `the embedding bar was never seen moving: ${[...seen]}`);
+      const explorer = new Explorer(page);
+      await explorer.waitForMap();
+      const times = await explorer.stageTimes();
+      for (const stage of ['import', 'facets', 'embedding', 'clustering', 'naming', 'hierarchy', 'projection', 'audit']) {
+        assert.match(times, new RegExp(`${stage} \\d+\\.\\d s`), times);
+      }
+      const stats = await explorer.stats();
+      assert.match(stats, webgpu ? /on GPU|on software GPU/ : /on CPU/, stats);
+      assert.ok(await explorer.colouredPixels() > 300);
+      assert.ok(await explorer.treeItems().count() >= 2);
+      await page.screenshot({ path: path.join(artifacts, `run-${name}.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
+test('the demo: tree selects the panel, overlays, search, export, publish and share', { timeout: 300_000 }, async () => {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ acceptDownloads: true });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const res = await page.goto(kleio.url);
+    assert.match(res.headers()['content-security-policy'], /default-src 'self'/);
+    await page.getByText(/analyst: offline/).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Try the demo dataset' }).click();
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+    assert.ok(await explorer.colouredPixels() > 500);
+
+    // Tree → panel, and keyboard navigation opens a branch.
+    const first = explorer.treeItems().first();
+    const name = (await first.locator('.name').textContent()).trim();
+    await first.click();
+    await explorer.panel().getByRole('heading', { name }).waitFor();
+    assert.equal(await first.getAttribute('aria-selected'), 'true');
+    await first.press('ArrowRight');
+    assert.equal(await first.getAttribute('aria-expanded'), 'true');
+    await page.screenshot({ path: path.join(artifacts, 'demo-selected.png'), fullPage: true });
+
+    // An overlay changes the colours.
+    const before = await explorer.mapHash();
+    await page.getByLabel('Colour by').selectOption('language');
+    assert.notEqual(await explorer.mapHash(), before);
+
+    // Search finds the selected cluster by a word of its name and selects it.
+    const word = name.split(/\s+/).find((w) => w.length > 3) ?? name;
+    await page.getByLabel('Search clusters').fill(word);
+    const hit = page.getByRole('list', { name: 'Search results' }).getByRole('button').first();
+    await hit.waitFor();
+    await hit.click();
+
+    // Exports.
+    for (const [button, file] of [['Export JSON', 'kleio-analysis.json'], ['Export CSV', 'kleio-assignments.csv'], ['Export PNG', 'kleio-map.png']]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      assert.equal(download.suggestedFilename(), file);
+      await download.saveAs(path.join(artifacts, file));
+    }
+    const exported = JSON.parse(readFileSync(path.join(artifacts, 'kleio-analysis.json'), 'utf8'));
+    assert.ok(exported.clusters.length > 2);
+
+    // Publish: what leaves is shown first, then the proxy's verdict and the link.
+    await page.getByRole('button', { name: 'Prepare dashboard' }).click();
+    await page.getByRole('region', { name: 'What will leave the browser' }).waitFor();
+    await page.getByRole('button', { name: 'Send to the proxy' }).click();
+    const link = page.getByRole('status').getByRole('link');
+    await link.waitFor({ timeout: 60_000 });
+    const url = await link.getAttribute('href');
+    assert.match(url, /^\/d\/[A-Za-z0-9_-]{22}$/);
+    const context = await browser.newContext();
+    const shared = await context.newPage();
+    await shared.goto(`${kleio.url}${url}`);
+    await shared.getByText(/read-only dashboard/).waitFor({ timeout: 60_000 });
+    assert.equal(await shared.locator('input[type=file]').count(), 0);
+    await shared.screenshot({ path: path.join(artifacts, 'demo-shared.png'), fullPage: true });
+    await context.close();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a broken file gives a clear error and can be replaced', { timeout: 120_000 }, async () => {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const start = new StartPage(page, kleio.url);
+    await start.open();
+    await start.upload(broken);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 60_000 });
+    assert.match(await alert.textContent(), /broken\.jsonl: the file could not be imported/);
+    assert.equal(await page.getByLabel('Upload dataset').count(), 1, 'the start is still there');
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,63 @@
+// The browser path of the sentence-transformer matches sentence-transformers:
+// every vector of the committed reference (embed/tests/fixtures, made by
+// make_reference.py) has cosine >= 0.999 with what the app computes, on the
+// WebGPU device (Chromium's SwiftShader adapter) and on the CPU fallback.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startKleio, launch } from './browser.js';
+
+const reference = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../embed/tests/fixtures/reference.json'), 'utf8'));
+
+let kleio;
+before(async () => { kleio = await startKleio(); });
+after(() => kleio?.stop());
+
+const cosine = (a, b) => {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return dot / Math.sqrt(na * nb);
+};
+
+/** Opens the app and embeds through its page API; resolves to { device, vectors }. */
+async function embedInBrowser({ webgpu, texts, model, device }) {
+  const browser = await launch({ webgpu });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(kleio.url);
+    await page.waitForFunction(() => window.wasmBindings?.embed, null, { timeout: 60_000 });
+    const json = await page.evaluate(([t, m, d]) => window.wasmBindings.embed(t, m, d), [texts, model, device]);
+    assert.deepEqual(errors, []);
+    return JSON.parse(json);
+  } finally {
+    await browser.close();
+  }
+}
+
+function assertParity(got, expected, texts) {
+  assert.equal(got.length, expected.length);
+  const worst = got.map((v, i) => ({ i, cos: cosine(v, expected[i]) })).sort((a, b) => a.cos - b.cos)[0];
+  assert.ok(worst.cos >= 0.999, `text ${worst.i} (${JSON.stringify(texts[worst.i]).slice(0, 60)}) has cosine ${worst.cos}`);
+}
+
+test('MiniLM on the WebGPU adapter matches sentence-transformers', { timeout: 600_000 }, async () => {
+  const out = await embedInBrowser({ webgpu: true, texts: reference.texts, model: 'minilm', device: 'gpu' });
+  assert.match(out.device, /GPU/);
+  assertParity(out.vectors, reference.minilm, reference.texts);
+});
+
+test('MiniLM falls back to the CPU without an adapter and matches sentence-transformers', { timeout: 600_000 }, async () => {
+  const out = await embedInBrowser({ webgpu: false, texts: reference.texts, model: 'minilm', device: 'auto' });
+  assert.match(out.device, /CPU/);
+  assertParity(out.vectors, reference.minilm, reference.texts);
+});
+
+test('MPNet in the browser matches sentence-transformers on a few texts', { timeout: 600_000 }, async () => {
+  const pick = [0, 1, 2, 3, reference.texts.length - 1];
+  const texts = pick.map((i) => reference.texts[i]);
+  const out = await embedInBrowser({ webgpu: false, texts, model: 'mpnet', device: 'cpu' });
+  assertParity(out.vectors, pick.map((i) => reference.mpnet[i]), texts);
+});

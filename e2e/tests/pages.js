@@ -1,0 +1,48 @@
+// Page objects: what a person sees and does, by role and label.
+import { createHash } from 'node:crypto';
+
+export class StartPage {
+  constructor(page, url) { this.page = page; this.url = url; }
+  async open() {
+    await this.page.goto(this.url);
+    await this.page.getByLabel('Upload dataset').waitFor({ timeout: 60_000 });
+  }
+  async upload(file) { await this.page.getByLabel('Upload dataset').setInputFiles(file); }
+  /** Watches the run's bars until the map is up; returns the stages seen under way or done. */
+  async watchStages() {
+    const seen = new Set();
+    const region = this.page.getByRole('region', { name: 'Run progress' });
+    await region.waitFor({ timeout: 60_000 });
+    while (!(await this.page.getByLabel('Cluster map').count())) {
+      if (await this.page.getByRole('alert').count()) throw new Error(await this.page.getByRole('alert').textContent());
+      const rows = await region.locator('li.stage').evaluateAll((lis) => lis.map((li) => [li.querySelector('.stage-name').textContent, li.querySelector('.stage-count').textContent]))
+        .catch(() => []);
+      for (const [stage, text] of rows) if (text !== 'waiting') seen.add(stage);
+      await this.page.waitForTimeout(100);
+    }
+    return seen;
+  }
+}
+
+export class Explorer {
+  constructor(page) { this.page = page; }
+  map() { return this.page.getByLabel('Cluster map'); }
+  async waitForMap() { await this.map().waitFor({ timeout: 600_000 }); }
+  async stats() { return this.page.locator('.explorer .stats').first().textContent(); }
+  /** The finished run's time per stage, as "stage seconds" pairs. */
+  async stageTimes() { return this.page.getByLabel('Stage times').textContent(); }
+  treeItems() { return this.page.getByRole('tree').getByRole('treeitem'); }
+  panel() { return this.page.getByRole('region', { name: 'Cluster details' }); }
+  async colouredPixels() {
+    return this.map().evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
+      return n;
+    });
+  }
+  async mapHash() {
+    const url = await this.map().evaluate((c) => c.toDataURL());
+    return createHash('sha256').update(url).digest('hex');
+  }
+}
