@@ -65,9 +65,6 @@ impl ModelKind {
     }
 }
 
-/// Padded lengths on a GPU are multiples of this.
-const GPU_LENGTH_STEP: usize = 32;
-
 /// The bytes of a model's files.
 pub struct ModelFiles<'a> {
     pub safetensors: &'a [u8],
@@ -153,11 +150,7 @@ impl SentenceEmbedder {
 
     /// Runs one batch and returns its unit vectors as a flat row-major buffer.
     async fn run_batch(&self, ids: &[&Vec<u32>]) -> Result<Vec<f32>, EmbedModelError> {
-        let longest = ids.iter().map(|v| v.len()).max().unwrap_or(1);
-        // A GPU compiles (and autotunes) kernels per shape: rounding the padded
-        // length up to a multiple of 32 keeps the number of shapes small. The
-        // mask keeps the extra padding out of attention and pooling.
-        let l = if self.device.is_gpu { longest.div_ceil(GPU_LENGTH_STEP) * GPU_LENGTH_STEP } else { longest };
+        let l = ids.iter().map(|v| v.len()).max().unwrap_or(1);
         let pad = self.kind.pad_id();
         let padded: Vec<Vec<u32>> = ids.iter().map(|v| {
             let mut row = (*v).clone();
