@@ -55,12 +55,29 @@ pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: Rw
         .collect();
     let points = Arc::new(Points { placed, languages: languages_by_count(&analysis), fit });
 
-    {
+    // Colours and selection change with the overlay and the selection, not
+    // while panning and zooming: worked out once here, not in every frame.
+    let styles = {
         let (analysis, index, points) = (analysis.clone(), index.clone(), points.clone());
+        Memo::new(move |_| {
+            let (ov, sel) = (overlay.get(), selected.get());
+            let chosen: Option<std::collections::HashSet<usize>> = sel.map(|s| index.descendants(s).into_iter().collect());
+            points
+                .placed
+                .iter()
+                .map(|&(_, k, base)| PointStyle {
+                    colour: point_colour(ov, &analysis.conversations[k], index.root_rank(base), &points.languages),
+                    selected: chosen.as_ref().is_some_and(|c| c.contains(&base)),
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    {
+        let (analysis, points) = (analysis.clone(), points.clone());
         Effect::new(move |_| {
-            let (v, sel, ov) = (view.get(), selected.get(), overlay.get());
+            let (v, any_selected) = (view.get(), selected.get().is_some());
             if let Some(el) = canvas.get() {
-                draw(&el, &analysis, &index, &points, v, sel, ov);
+                styles.with(|styles| draw(&el, &analysis, &points, styles, v, any_selected));
             }
         });
     }
@@ -172,26 +189,34 @@ fn label_level(a: &Analysis, scale: f64) -> usize {
     top.saturating_sub(scale.log2().floor().max(0.0) as usize)
 }
 
-fn draw(el: &web_sys::HtmlCanvasElement, a: &Analysis, index: &ClusterIndex, points: &Points, v: View, selected: Option<usize>, overlay: Overlay) {
+/// How one point is drawn, apart from where.
+#[derive(Clone, Debug, PartialEq)]
+struct PointStyle {
+    colour: String,
+    /// Under the selected cluster.
+    selected: bool,
+}
+
+/// `styles` holds one entry per point of `points.placed`, in the same order.
+fn draw(el: &web_sys::HtmlCanvasElement, a: &Analysis, points: &Points, styles: &[PointStyle], v: View, any_selected: bool) {
     let Ok(Some(ctx)) = el.get_context("2d") else { return };
     let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
     ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
-    let in_selection = |base: usize| selected.is_some_and(|s| index.ancestors(base, a).any(|c| c == s));
     // Fewer points are drawn larger; zooming in enlarges them a little.
-    let base = (6.5 - 1.2 * (points.placed.len().max(1) as f64).log10()).clamp(1.5, 5.0);
-    let size = (base + v.scale.log2()).clamp(base, 8.0);
+    let smallest = (6.5 - 1.2 * (points.placed.len().max(1) as f64).log10()).clamp(1.5, 5.0);
+    let size = (smallest + v.scale.log2()).clamp(smallest, 8.0);
     // Points outside the selection are drawn first and faded, so the selection sits on top.
     for pass in [false, true] {
-        ctx.set_global_alpha(if selected.is_some() && !pass { 0.25 } else { 0.85 });
-        for &(p, k, base) in &points.placed {
-            if selected.is_some() && in_selection(base) != pass || selected.is_none() && pass {
+        ctx.set_global_alpha(if any_selected && !pass { 0.25 } else { 0.85 });
+        for (&(p, _, _), style) in points.placed.iter().zip(styles) {
+            if any_selected && style.selected != pass || !any_selected && pass {
                 continue;
             }
             let (x, y) = v.apply(p);
             if !(-size..WIDTH + size).contains(&x) || !(-size..HEIGHT + size).contains(&y) {
                 continue;
             }
-            ctx.set_fill_style_str(&point_colour(overlay, &a.conversations[k], index.root_rank(base), &points.languages));
+            ctx.set_fill_style_str(&style.colour);
             ctx.fill_rect(x - size / 2.0, y - size / 2.0, size, size);
         }
     }

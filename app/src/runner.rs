@@ -56,7 +56,7 @@ impl RunProgress {
 
     fn update(&self, stage: Stage, done: usize, total: usize) {
         let now = now_ms();
-        let index = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
+        let index = stage_index(stage);
         self.stages.update(|all| {
             // A report for a later stage finishes every earlier one that is still open.
             for earlier in all.iter_mut().take(index) {
@@ -74,6 +74,22 @@ impl RunProgress {
             }
         });
     }
+
+    /// `n` more texts embedded: finer than the pipeline's own reports, which
+    /// come every few hundred texts. Only while the embedding stage is open,
+    /// since the hierarchy embeds cluster names later.
+    fn count_embedded(&self, n: usize) {
+        self.stages.update(|all| {
+            let embedding = &mut all[stage_index(Stage::Embedding)];
+            if embedding.finished_ms.is_none() && embedding.started_ms.is_some() {
+                embedding.done = (embedding.done + n).min(embedding.total);
+            }
+        });
+    }
+}
+
+fn stage_index(stage: Stage) -> usize {
+    Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0)
 }
 
 impl Default for RunProgress {
@@ -131,14 +147,7 @@ pub async fn run(bytes: Vec<u8>, settings: RunSettings, analyst_description: Opt
     progress.status.set(format!("embedding on {}", model.device().description));
     let embedder = SlicedEmbedder {
         model,
-        on_texts: Box::new(move |n| {
-            progress.stages.update(|all| {
-                let embedding = &mut all[Stage::ALL.iter().position(|s| *s == Stage::Embedding).unwrap_or(0)];
-                if embedding.finished_ms.is_none() && embedding.started_ms.is_some() {
-                    embedding.done = (embedding.done + n).min(embedding.total);
-                }
-            });
-        }),
+        on_texts: Box::new(move |n| progress.count_embedded(n)),
     };
     let params = RunParams { seed: settings.seed, ..RunParams::default() };
     let mut sink = Sink { progress };
