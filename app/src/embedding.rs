@@ -16,8 +16,6 @@ use crate::gpu_probe::webgpu_adapter_exists;
 const TEXTS_PER_SLICE: usize = 16;
 
 thread_local! {
-    /// burn-wgpu's runtime is set up once per page, so the WebGPU device is kept.
-    static WEBGPU: RefCell<Option<ComputeDevice>> = const { RefCell::new(None) };
     /// The last model loaded, with the device it is on and its choice: loading takes seconds.
     static LOADED: RefCell<Option<(ModelKind, bool, Rc<SentenceEmbedder>)>> = const { RefCell::new(None) };
 }
@@ -32,27 +30,9 @@ pub enum EmbeddingError {
     Model(#[from] kleio_embed::EmbedModelError),
 }
 
-async fn device(choice: BackendChoice) -> Result<ComputeDevice, EmbeddingError> {
-    let adapter = webgpu_adapter_exists().await;
-    let wants_gpu = match choice {
-        BackendChoice::Cpu => false,
-        BackendChoice::Auto => adapter,
-        BackendChoice::Gpu => true,
-    };
-    if !wants_gpu {
-        return Ok(ComputeDevice::cpu());
-    }
-    if let Some(d) = WEBGPU.with_borrow(Clone::clone) {
-        return Ok(d);
-    }
-    let d = ComputeDevice::select_in_browser(BackendChoice::Gpu, adapter).await.map_err(|e| EmbeddingError::Device(e.to_string()))?;
-    WEBGPU.set(Some(d.clone()));
-    Ok(d)
-}
-
 /// The model `kind` on the device `choice` picks, loaded once per page.
 pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<SentenceEmbedder>, EmbeddingError> {
-    let device = device(choice).await?;
+    let device = ComputeDevice::select_in_browser(choice, webgpu_adapter_exists().await).await.map_err(|e| EmbeddingError::Device(e.to_string()))?;
     if let Some((k, gpu, m)) = LOADED.with_borrow(Clone::clone) {
         if k == kind && gpu == device.is_gpu {
             return Ok(m);

@@ -85,10 +85,20 @@ impl ComputeDevice {
         }
     }
 
+    /// burn-wgpu's runtime can be initialised once per page; later calls get
+    /// the same device.
     #[cfg(all(feature = "wgpu", target_family = "wasm"))]
     async fn webgpu() -> Result<Self, DeviceError> {
+        thread_local! {
+            static WEBGPU: std::cell::RefCell<Option<ComputeDevice>> = const { std::cell::RefCell::new(None) };
+        }
+        if let Some(d) = WEBGPU.with_borrow(Clone::clone) {
+            return Ok(d);
+        }
         let (device, setup) = Device::wgpu_options().init_with_setup_async().await.map_err(|e| DeviceError::NoGpu(e.to_string()))?;
-        Self::from_wgpu(device, &setup, false)
+        let d = Self::from_wgpu(device, &setup, false)?;
+        WEBGPU.set(Some(d.clone()));
+        Ok(d)
     }
 
     #[cfg(all(not(feature = "wgpu"), target_family = "wasm"))]
