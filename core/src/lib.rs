@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod analyst;
+pub mod checkpoint;
 pub mod embedder;
 pub mod eval;
 pub mod facets;

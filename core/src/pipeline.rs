@@ -6,13 +6,15 @@ use rand::seq::index::sample;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, SCHEMA_VERSION};
 use crate::analyst::*;
+use crate::checkpoint::{self, Checkpoints, NoCheckpoints};
 use crate::embedder::Embedder;
 use crate::hierarchy::{self, HierarchyParams, Node};
 use crate::import::Imported;
-use crate::kmeans::{choose_k, kmeans, KMeansParams};
+use crate::kmeans::{choose_k, kmeans, Clustering, KMeansParams};
 use crate::privacy::{self, HiddenReason, PrivacyParams};
 use crate::progress::{Progress, Stage};
 use crate::projection::{project, ProjectionParams};
@@ -91,26 +93,49 @@ pub async fn run<A: Analyst, E: Embedder>(
     embedder: &E,
     progress: &mut dyn Progress,
 ) -> Result<Analysis, PipelineError> {
+    run_resumable(imported, params, analyst, embedder, progress, &NoCheckpoints).await
+}
+
+/// [`run`], keeping each finished piece of work (screening, every batch of
+/// facet answers and of embeddings, the base cluster names) in `checkpoints`
+/// and taking it from there instead of doing it again. The caller scopes the
+/// store to one dataset and one set of parameters.
+pub async fn run_resumable<A: Analyst, E: Embedder>(
+    imported: Imported,
+    params: RunParams,
+    analyst: &A,
+    embedder: &E,
+    progress: &mut dyn Progress,
+    checkpoints: &impl Checkpoints,
+) -> Result<Analysis, PipelineError> {
     let params = params.checked()?;
     let Imported { conversations, report } = imported;
     progress.report(Stage::Import, conversations.len(), conversations.len());
     let accounts_known = report.accounts_known;
 
     // Screener (optional).
-    let mut kept = Vec::with_capacity(conversations.len());
     let total = conversations.len();
-    for c in conversations {
-        if progress.cancelled() {
-            return Err(PipelineError::Cancelled);
-        }
-        let keep = match &params.screener {
-            None => true,
-            Some(q) => analyst.screen(&ScreenRequest { conversation: (&c).into(), question: q.clone() }).await.unwrap_or(true),
-        };
-        if keep {
-            kept.push(c);
-        }
-    }
+    let verdicts: Vec<bool> = match &params.screener {
+        None => vec![true; total],
+        Some(q) => match checkpoint::load_json::<Vec<bool>>(checkpoints, "screen").await.filter(|v| v.len() == total) {
+            Some(kept) => {
+                progress.restored(Stage::Import, total);
+                kept
+            }
+            None => {
+                let mut verdicts = Vec::with_capacity(total);
+                for c in &conversations {
+                    if progress.cancelled() {
+                        return Err(PipelineError::Cancelled);
+                    }
+                    verdicts.push(analyst.screen(&ScreenRequest { conversation: c.into(), question: q.clone() }).await.unwrap_or(true));
+                }
+                checkpoint::save_json(checkpoints, "screen", &verdicts).await;
+                verdicts
+            }
+        },
+    };
+    let kept: Vec<_> = conversations.into_iter().zip(&verdicts).filter(|(_, &keep)| keep).map(|(c, _)| c).collect();
     let screened_out = total - kept.len();
     let conversations = kept;
     let n = conversations.len();
@@ -130,16 +155,31 @@ pub async fn run<A: Analyst, E: Embedder>(
     let units = n * params.facets.len();
     let mut done = 0;
     for facet in &params.facets {
-        for chunk in (0..n).collect::<Vec<_>>().chunks(EXTRACT_BATCH) {
+        for (c, chunk) in (0..n).collect::<Vec<_>>().chunks(EXTRACT_BATCH).enumerate() {
             if progress.cancelled() {
                 return Err(PipelineError::Cancelled);
             }
-            let reqs: Vec<ExtractRequest> = chunk.iter().map(|&i| ExtractRequest { conversation: (&conversations[i]).into(), facet: facet.clone() }).collect();
-            let answers = analyst.extract_batch(&reqs).await;
+            let key = format!("facet/{}/{c}", facet.id);
+            let kept = checkpoint::load_json::<Vec<Result<FacetAnswer, String>>>(checkpoints, &key).await.filter(|a| a.len() == chunk.len());
+            let answers = match kept {
+                Some(answers) => {
+                    progress.restored(Stage::Facets, chunk.len());
+                    answers
+                }
+                None => {
+                    let reqs: Vec<ExtractRequest> = chunk.iter().map(|&i| ExtractRequest { conversation: (&conversations[i]).into(), facet: facet.clone() }).collect();
+                    let answers: Vec<Result<FacetAnswer, String>> = analyst.extract_batch(&reqs).await.into_iter().map(|a| a.map_err(|e| e.to_string())).collect();
+                    // A batch the backend failed on is not kept: a resume asks again.
+                    if answers.iter().all(Result::is_ok) {
+                        checkpoint::save_json(checkpoints, &key, &answers).await;
+                    }
+                    answers
+                }
+            };
             for (&i, answer) in chunk.iter().zip(answers) {
                 match answer {
                     Ok(a) => { results[i].answers.insert(facet.id.clone(), a); }
-                    Err(e) => { results[i].errors.insert(facet.id.clone(), e.to_string()); }
+                    Err(e) => { results[i].errors.insert(facet.id.clone(), e); }
                 }
             }
             done += chunk.len();
@@ -156,11 +196,22 @@ pub async fn run<A: Analyst, E: Embedder>(
     let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
     let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
     progress.report(Stage::Embedding, 0, texts.len());
-    for chunk in texts.chunks(EMBED_BATCH) {
+    for (c, chunk) in texts.chunks(EMBED_BATCH).enumerate() {
         if progress.cancelled() {
             return Err(PipelineError::Cancelled);
         }
-        vectors.extend(embedder.embed(chunk).await.map_err(PipelineError::Embed)?);
+        let key = format!("embed/{c}");
+        match checkpoints.load(&key).await.and_then(|bytes| checkpoint::decode_vectors(&bytes, chunk.len())) {
+            Some(kept) => {
+                progress.restored(Stage::Embedding, chunk.len());
+                vectors.extend(kept);
+            }
+            None => {
+                let fresh = embedder.embed(chunk).await.map_err(PipelineError::Embed)?;
+                checkpoints.save(&key, checkpoint::encode_vectors(&fresh)).await;
+                vectors.extend(fresh);
+            }
+        }
         progress.report(Stage::Embedding, vectors.len(), texts.len());
     }
 
@@ -173,33 +224,22 @@ pub async fn run<A: Analyst, E: Embedder>(
     let k = base.centroids.len();
     let members: Vec<Vec<usize>> = (0..k).map(|c| (0..m).filter(|&j| base.assignments[j] == c).collect()).collect();
 
-    // Name base clusters contrastively: a sample of members, and the nearest non-members.
-    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-    let mut base_nodes = Vec::with_capacity(k);
-    for c in 0..k {
-        if progress.cancelled() {
-            return Err(PipelineError::Cancelled);
+    // Name base clusters contrastively: a sample of members, and the nearest
+    // non-members. Kept names belong to exactly this partition.
+    let names_key = format!("names/{}", partition_digest(&base.assignments));
+    let base_labels = match checkpoint::load_json::<Vec<ClusterLabel>>(checkpoints, &names_key).await.filter(|l| l.len() == k) {
+        Some(labels) => {
+            progress.restored(Stage::Naming, k);
+            progress.report(Stage::Naming, k, k);
+            labels
         }
-        let own = &members[c];
-        let mut picked: Vec<usize> = sample(&mut rng, own.len(), params.naming_members.min(own.len())).into_iter().map(|s| own[s]).collect();
-        picked.sort_unstable();
-        let mut others: Vec<usize> = (0..m).filter(|&j| base.assignments[j] != c).collect();
-        let centroid = &base.centroids[c];
-        let take = params.naming_contrast.min(others.len());
-        if take < others.len() && take > 0 {
-            others.select_nth_unstable_by(take, |&a, &b| dot(&vectors[b], centroid).total_cmp(&dot(&vectors[a], centroid)).then(a.cmp(&b)));
+        None => {
+            let labels = name_base_clusters(&params, &facet, &texts, &vectors, &base, &members, analyst, progress).await?;
+            checkpoint::save_json(checkpoints, &names_key, &labels).await;
+            labels
         }
-        others.truncate(take);
-        others.sort_unstable();
-        let req = NameClusterRequest {
-            facet: facet.clone(),
-            members: picked.iter().map(|&j| texts[j].clone()).collect(),
-            contrast: others.iter().map(|&j| texts[j].clone()).collect(),
-        };
-        let label = analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?;
-        base_nodes.push(Node { label, size: own.len(), children: Vec::new(), parent: None });
-        progress.report(Stage::Naming, c + 1, k);
-    }
+    };
+    let base_nodes: Vec<Node> = base_labels.into_iter().zip(&members).map(|(label, own)| Node { label, size: own.len(), children: Vec::new(), parent: None }).collect();
 
     // Hierarchy.
     let levels = hierarchy::build(base_nodes, &facet, &params.hierarchy, analyst, embedder, progress).await?;
@@ -279,6 +319,58 @@ pub async fn run<A: Analyst, E: Embedder>(
         clusters,
         params,
     })
+}
+
+/// Names each base cluster from a seeded sample of its members and the
+/// non-members nearest its centroid (the contrast the paper's namer gets).
+#[allow(clippy::too_many_arguments)]
+async fn name_base_clusters<A: Analyst>(
+    params: &RunParams,
+    facet: &Facet,
+    texts: &[String],
+    vectors: &[Vec<f32>],
+    base: &Clustering,
+    members: &[Vec<usize>],
+    analyst: &A,
+    progress: &mut dyn Progress,
+) -> Result<Vec<ClusterLabel>, PipelineError> {
+    let m = texts.len();
+    let k = members.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let mut labels = Vec::with_capacity(k);
+    for (c, own) in members.iter().enumerate() {
+        if progress.cancelled() {
+            return Err(PipelineError::Cancelled);
+        }
+        let mut picked: Vec<usize> = sample(&mut rng, own.len(), params.naming_members.min(own.len())).into_iter().map(|s| own[s]).collect();
+        picked.sort_unstable();
+        let mut others: Vec<usize> = (0..m).filter(|&j| base.assignments[j] != c).collect();
+        let centroid = &base.centroids[c];
+        let take = params.naming_contrast.min(others.len());
+        if take < others.len() && take > 0 {
+            others.select_nth_unstable_by(take, |&a, &b| dot(&vectors[b], centroid).total_cmp(&dot(&vectors[a], centroid)).then(a.cmp(&b)));
+        }
+        others.truncate(take);
+        others.sort_unstable();
+        let req = NameClusterRequest {
+            facet: facet.clone(),
+            members: picked.iter().map(|&j| texts[j].clone()).collect(),
+            contrast: others.iter().map(|&j| texts[j].clone()).collect(),
+        };
+        labels.push(analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?);
+        progress.report(Stage::Naming, c + 1, k);
+    }
+    Ok(labels)
+}
+
+/// A short fingerprint of a partition, so names kept for one clustering are
+/// never given to another.
+fn partition_digest(assignments: &[usize]) -> String {
+    let mut hasher = Sha256::new();
+    for &a in assignments {
+        hasher.update((a as u64).to_le_bytes());
+    }
+    hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
 fn mean_position(points: impl Iterator<Item = [f32; 2]>) -> [f32; 2] {

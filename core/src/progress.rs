@@ -38,6 +38,9 @@ impl Stage {
 pub trait Progress {
     /// `done` of `total` units of `stage` are finished.
     fn report(&mut self, stage: Stage, done: usize, total: usize);
+    /// `units` of `stage` were not done again: an earlier try of the same
+    /// run had kept them (see `checkpoint`).
+    fn restored(&mut self, _stage: Stage, _units: usize) {}
     /// Checked between units of work; a run that sees `true` stops with `Cancelled`.
     fn cancelled(&self) -> bool {
         false
