@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
+use kleio_core::progress::Stage;
 use leptos::prelude::*;
 
 use crate::cluster_index::ClusterIndex;
@@ -24,7 +25,8 @@ pub fn Explorer(
     accounts: Arc<HashMap<String, String>>,
     title: String,
     /// How long each stage of the run took; empty for an analysis made elsewhere.
-    stage_seconds: Vec<(&'static str, f64)>,
+    /// Seconds per stage in `Stage::ALL` order; empty for a loaded analysis.
+    stage_seconds: Vec<f64>,
 ) -> impl IntoView {
     let index = Arc::new(ClusterIndex::new(&analysis));
     let selected = RwSignal::new(None::<usize>);
@@ -60,7 +62,7 @@ pub fn Explorer(
                     analysis.conversations.len(), analysis.clusters.len(), analysis.levels, analysis.embedder, analysis.analyst
                 )}</p>
                 {(!stage_seconds.is_empty()).then(|| {
-                    let times: Vec<String> = stage_seconds.iter().map(|(stage, s)| format!("{stage} {s:.1} s")).collect();
+                    let times: Vec<String> = Stage::ALL.iter().zip(&stage_seconds).map(|(stage, s)| format!("{} {s:.1} s", stage.label())).collect();
                     view! { <p class="stats" aria-label="Stage times">{format!("Stage times: {}", times.join(" · "))}</p> }
                 })}
                 <div class="toolbar">

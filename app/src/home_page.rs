@@ -1,67 +1,108 @@
 //! `/`: start a run (upload or demo), watch it, then explore the result.
-//! A failed run goes back to the start with the reason, and keeps the file
-//! so it can be run again without choosing it again.
+//! Every run is kept in this browser as it goes (`run_store`): a failed,
+//! cancelled or interrupted run goes back to the start with the reason and
+//! resumes from the work it finished.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
-use kleio_embed::{BackendChoice, ModelKind};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, BackendInfo};
+use crate::earlier_runs::EarlierRuns;
 use crate::explorer::Explorer;
+use crate::run_store::{self, RunRecord, RunState};
 use crate::run_view::RunView;
-use crate::runner::{self, RunProgress, RunSettings};
+use crate::runner::{self, RunError, RunProgress, RunSettings};
 use crate::start_panel::{StartPanel, Upload};
 
 #[derive(Clone)]
 enum Phase {
     Start,
     Running(RunProgress),
-    Explore { analysis: Arc<Analysis>, accounts: Arc<HashMap<String, String>>, title: String, stage_seconds: Vec<(&'static str, f64)> },
+    Explore { analysis: Arc<Analysis>, accounts: Arc<HashMap<String, String>>, title: String, stage_seconds: Vec<f64> },
 }
 
 #[component]
 pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl IntoView {
     let phase = RwSignal::new(Phase::Start);
     let error = RwSignal::new(None::<String>);
-    let settings = RwSignal::new(RunSettings { model: ModelKind::MiniLm, device: BackendChoice::Auto, seed: 0, proxy_analyst: true });
-    let last_upload = StoredValue::new_local(None::<Upload>);
+    let settings = RwSignal::new(RunSettings::default());
+    // The last run started, to run it again after a failure.
+    let last_run = StoredValue::new_local(None::<(Upload, RunSettings)>);
     // The proxy's LLM, when it has one; `None` for the offline backend or no proxy.
     let llm = Signal::derive(move || match backend.get() {
         Some(Ok(info)) if info.backend != "offline" => Some(info.description),
         _ => None,
     });
 
-    let start_run = move |upload: Upload| {
-        last_upload.set_value(Some(upload.clone()));
+    let start_run = move |upload: Upload, chosen: RunSettings| {
+        last_run.set_value(Some((upload.clone(), chosen.clone())));
         let progress = RunProgress::new();
         error.set(None);
         phase.set(Phase::Running(progress));
-        let title = upload.name.clone();
         leptos::task::spawn_local(async move {
-            match runner::run(upload.bytes, settings.get_untracked(), llm.get_untracked(), progress).await {
-                Ok(outcome) => phase.set(Phase::Explore {
-                    analysis: Arc::new(outcome.analysis),
-                    accounts: Arc::new(outcome.accounts),
-                    title,
-                    stage_seconds: outcome.stage_seconds,
-                }),
+            let Upload { name, bytes } = upload;
+            let id = run_store::run_id(&bytes, &chosen);
+            let record = RunRecord { id: id.clone(), name: name.clone(), started_ms: js_sys::Date::now(), settings: chosen.clone(), state: RunState::Running };
+            if let Err(e) = run_store::begin(&record, &bytes).await {
+                progress.notice.set(Some(format!("This run will not resume after a reload: {e}")));
+            }
+            match runner::run(&bytes, chosen, id.clone(), llm.get_untracked(), progress).await {
+                Ok(outcome) => {
+                    let state = RunState::Finished {
+                        conversations: outcome.analysis.conversations.len(),
+                        clusters: outcome.analysis.clusters.len(),
+                    };
+                    // The result is shown even if it cannot be kept; the run is then listed as unfinished.
+                    if run_store::finish(&id, &outcome).await.is_ok() {
+                        let _ = run_store::set_state(&id, state).await;
+                    }
+                    phase.set(Phase::Explore {
+                        analysis: Arc::new(outcome.analysis),
+                        accounts: Arc::new(outcome.accounts),
+                        title: name,
+                        stage_seconds: outcome.stage_seconds,
+                    });
+                }
                 Err(e) => {
-                    error.set(Some(format!("{title}: {e}")));
+                    // A file that does not import is no work to keep; anything later is.
+                    let _ = match e {
+                        RunError::Import(_) => run_store::delete(&id).await,
+                        _ => run_store::set_state(&id, RunState::Stopped { reason: e.to_string() }).await,
+                    };
+                    error.set(Some(format!("{name}: {e}. The work it finished is kept.")));
                     phase.set(Phase::Start);
                 }
             }
         });
     };
-    let on_upload = Callback::new(start_run);
+    let on_upload = Callback::new(move |upload: Upload| start_run(upload, settings.get_untracked()));
     let on_demo = Callback::new(move |()| {
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::demo_analysis().await {
                 Ok(a) => phase.set(Phase::Explore { analysis: Arc::new(a), accounts: Arc::new(HashMap::new()), title: "Kleio demo".into(), stage_seconds: Vec::new() }),
                 Err(e) => error.set(Some(format!("the demo analysis could not be loaded: {e}"))),
+            }
+        });
+    });
+    let on_resume = Callback::new(move |run: RunRecord| {
+        leptos::task::spawn_local(async move {
+            match run_store::file(&run.id).await {
+                Ok(Some(bytes)) => start_run(Upload { name: run.name, bytes }, run.settings),
+                Ok(None) => error.set(Some(format!("{}: the file of this run is no longer kept; upload it again", run.name))),
+                Err(e) => error.set(Some(format!("{}: {e}", run.name))),
+            }
+        });
+    });
+    let on_open = Callback::new(move |run: RunRecord| {
+        leptos::task::spawn_local(async move {
+            match run_store::outcome(&run.id).await {
+                Ok(Some(o)) => phase.set(Phase::Explore { analysis: Arc::new(o.analysis), accounts: Arc::new(o.accounts), title: run.name, stage_seconds: o.stage_seconds }),
+                Ok(None) => error.set(Some(format!("{}: the result of this run is no longer kept; resume it to make it again", run.name))),
+                Err(e) => error.set(Some(format!("{}: {e}", run.name))),
             }
         });
     });
@@ -72,12 +113,13 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                 {move || error.get().map(|e| view! {
                     <div class="error" role="alert">
                         <p>{e}</p>
-                        {last_upload.with_value(Option::is_some).then(|| view! {
-                            <button on:click=move |_| if let Some(u) = last_upload.get_value() { start_run(u) }>"Run this file again"</button>
+                        {last_run.with_value(Option::is_some).then(|| view! {
+                            <button on:click=move |_| if let Some((u, s)) = last_run.get_value() { start_run(u, s) }>"Run this file again"</button>
                         })}
                     </div>
                 })}
                 <StartPanel settings=settings llm=llm on_upload=on_upload on_demo=on_demo />
+                <EarlierRuns on_open=on_open on_resume=on_resume />
             </main>
         }
         .into_any(),

@@ -29,14 +29,25 @@ pub fn RunView(progress: RunProgress) -> impl IntoView {
         <section aria-label="Run progress" class="run">
             <h2>"Analysing"</h2>
             <p class="stats" role="status">{move || progress.status.get()}</p>
+            {move || progress.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
             <ul class="stages">{rows}</ul>
             <button on:click=move |_| progress.cancel.set(true) disabled=move || progress.cancel.get()>"Cancel"</button>
         </section>
     }
 }
 
-/// "120 / 400, about 35 s left", "done in 4.2 s" or "waiting".
+/// "120 / 400, about 35 s left", "done in 4.2 s" or "waiting", and how
+/// much an earlier try had kept.
 fn describe(s: &StageState, now: f64) -> String {
+    let progress = progress_words(s, now);
+    if s.restored > 0 {
+        format!("{progress} ({} kept from an earlier try)", s.restored)
+    } else {
+        progress
+    }
+}
+
+fn progress_words(s: &StageState, now: f64) -> String {
     match (s.started_ms, s.finished_ms) {
         (None, _) => "waiting".into(),
         (Some(start), Some(end)) => format!("{} done in {:.1} s", s.total, (end - start) / 1000.0),

@@ -15,15 +15,32 @@ use leptos::prelude::*;
 
 use crate::api::FetchTransport;
 use crate::embedding::{self, SlicedEmbedder};
+use crate::run_store::IdbCheckpoints;
+use serde::{Deserialize, Serialize};
 
 /// What the person chose before starting.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
     pub model: ModelKind,
     pub device: BackendChoice,
-    pub seed: u64,
     /// Use the proxy's analyst (an LLM) rather than the offline one in the page.
     pub proxy_analyst: bool,
+    /// The seed, facets, screener and privacy minimums.
+    pub params: RunParams,
+    /// The field naming the account; `None` tries the usual names.
+    pub account_field: Option<String>,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            model: ModelKind::MiniLm,
+            device: BackendChoice::Auto,
+            proxy_analyst: true,
+            params: RunParams::default(),
+            account_field: None,
+        }
+    }
 }
 
 /// How far one stage has come.
@@ -34,6 +51,8 @@ pub struct StageState {
     /// `performance.now()` at the first report, for the time left.
     pub started_ms: Option<f64>,
     pub finished_ms: Option<f64>,
+    /// Units an earlier try of this run had finished and kept.
+    pub restored: usize,
 }
 
 /// The run's progress: one state per stage, in `Stage::ALL` order, and what
@@ -42,6 +61,8 @@ pub struct StageState {
 pub struct RunProgress {
     pub stages: RwSignal<Vec<StageState>>,
     pub status: RwSignal<String>,
+    /// Something the person should know that does not stop the run.
+    pub notice: RwSignal<Option<String>>,
     pub cancel: RwSignal<bool>,
 }
 
@@ -50,6 +71,7 @@ impl RunProgress {
         RunProgress {
             stages: RwSignal::new(vec![StageState::default(); Stage::ALL.len()]),
             status: RwSignal::new(String::new()),
+            notice: RwSignal::new(None),
             cancel: RwSignal::new(false),
         }
     }
@@ -73,6 +95,10 @@ impl RunProgress {
                 s.finished_ms = Some(now);
             }
         });
+    }
+
+    fn restored(&self, stage: Stage, units: usize) {
+        self.stages.update(|all| all[stage_index(stage)].restored += units);
     }
 
     /// `n` more texts embedded: finer than the pipeline's own reports, which
@@ -110,18 +136,23 @@ impl Progress for Sink {
     fn report(&mut self, stage: Stage, done: usize, total: usize) {
         self.progress.update(stage, done, total);
     }
+    fn restored(&mut self, stage: Stage, units: usize) {
+        self.progress.restored(stage, units);
+    }
     fn cancelled(&self) -> bool {
         self.progress.cancel.get_untracked()
     }
 }
 
-/// A finished run, with what publishing needs and the analysis does not hold.
+/// A finished run, with what publishing needs and the analysis does not
+/// hold; `run_store` keeps it as it is.
+#[derive(Serialize, Deserialize)]
 pub struct RunOutcome {
     pub analysis: Analysis,
     /// Conversation id → account, for the salted hashes a dashboard counts.
     pub accounts: HashMap<String, String>,
-    /// Seconds each stage took, in order.
-    pub stage_seconds: Vec<(&'static str, f64)>,
+    /// Seconds each stage took, in `Stage::ALL` order.
+    pub stage_seconds: Vec<f64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,10 +165,18 @@ pub enum RunError {
     Pipeline(#[from] kleio_core::PipelineError),
 }
 
-pub async fn run(bytes: Vec<u8>, settings: RunSettings, analyst_description: Option<String>, progress: RunProgress) -> Result<RunOutcome, RunError> {
+/// Runs the pipeline on `bytes`, keeping finished work under `run_id` (see
+/// `run_store`) and taking what an earlier try of the same run kept.
+pub async fn run(
+    bytes: &[u8],
+    settings: RunSettings,
+    run_id: String,
+    analyst_description: Option<String>,
+    progress: RunProgress,
+) -> Result<RunOutcome, RunError> {
     progress.status.set("importing".into());
-    let imported = import(&bytes, &ImportOptions::default())?;
-    drop(bytes);
+    let options = ImportOptions { account_field: settings.account_field.clone(), ..ImportOptions::default() };
+    let imported = import(bytes, &options)?;
     progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
     let accounts: HashMap<String, String> =
         imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
@@ -149,22 +188,24 @@ pub async fn run(bytes: Vec<u8>, settings: RunSettings, analyst_description: Opt
         model,
         on_texts: Box::new(move |n| progress.count_embedded(n)),
     };
-    let params = RunParams { seed: settings.seed, ..RunParams::default() };
+    let params = settings.params.clone();
+    let seed = params.seed;
     let mut sink = Sink { progress };
+    let checkpoints = IdbCheckpoints { run: run_id.clone() };
     let analysis = match analyst_description.filter(|_| settings.proxy_analyst) {
         Some(description) => {
-            let run = format!("browser-{}", settings.seed);
-            let analyst = TaskApiAnalyst::new(FetchTransport { run }, format!("the proxy's {description}"));
-            pipeline::run(imported, params, &analyst, &embedder, &mut sink).await?
+            let analyst = TaskApiAnalyst::new(FetchTransport { run: format!("browser-{run_id}") }, format!("the proxy's {description}"));
+            pipeline::run_resumable(imported, params, &analyst, &embedder, &mut sink, &checkpoints).await?
         }
-        None => pipeline::run(imported, params, &OfflineAnalyst::new(settings.seed), &embedder, &mut sink).await?,
+        None => pipeline::run_resumable(imported, params, &OfflineAnalyst::new(seed), &embedder, &mut sink, &checkpoints).await?,
     };
     progress.status.set("done".into());
     let end = now_ms();
-    let stage_seconds = Stage::ALL
+    let stage_seconds = progress
+        .stages
+        .get_untracked()
         .iter()
-        .zip(progress.stages.get_untracked())
-        .map(|(stage, s)| (stage.label(), s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0)))
+        .map(|s| s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0))
         .collect();
     Ok(RunOutcome { analysis, accounts, stage_seconds })
 }

@@ -88,8 +88,8 @@ pub fn StartPanel(
                     </select>
                 </label>
                 <label>"Seed "
-                    <input type="number" min="0" prop:value=move || settings.get().seed.to_string()
-                        on:change=move |e| if let Ok(seed) = event_target_value(&e).parse() { settings.update(|s| s.seed = seed) } />
+                    <input type="number" min="0" prop:value=move || settings.get().params.seed.to_string()
+                        on:change=move |e| if let Ok(seed) = event_target_value(&e).parse() { settings.update(|s| s.params.seed = seed) } />
                 </label>
                 {move || match llm.get() {
                     Some(description) => view! {

@@ -24,6 +24,16 @@ const sample = (n) => {
 const broken = path.join(dir, 'broken.jsonl');
 writeFileSync(broken, 'this is { not a dataset\n\u0000\u0001 binary');
 
+/** A fresh page on the start, collecting the page's uncaught errors. */
+async function openStart(browser) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const start = new StartPage(page, kleio.url);
+  await start.open();
+  return { page, errors, start };
+}
+
 before(async () => { kleio = await startKleio(); });
 after(() => kleio?.stop());
 
@@ -32,11 +42,7 @@ for (const webgpu of [true, false]) {
   test(`an uploaded file runs through every stage to a map and a tree (${name})`, { timeout: 900_000 }, async () => {
     const browser = await launch({ webgpu });
     try {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      const start = new StartPage(page, kleio.url);
-      await start.open();
+      const { page, errors, start } = await openStart(browser);
       await start.upload(sample(webgpu ? 30 : 90));
       const seen = await start.watchStages();
       assert.ok(seen.has('embedding'), `the embedding bar was never seen moving: ${[...seen]}`);
@@ -118,6 +124,43 @@ test('the demo: tree selects the panel, overlays, search, export, publish and sh
     assert.equal(await shared.locator('input[type=file]').count(), 0);
     await shared.screenshot({ path: path.join(artifacts, 'demo-shared.png'), fullPage: true });
     await context.close();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a reload in the middle of a run resumes from the work kept, and the finished run stays listed', { timeout: 600_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, errors, start } = await openStart(browser);
+    await start.upload(sample(60));
+    // Reload once the embedding has begun: every facet answer is kept by then.
+    await page.waitForFunction(() => [...document.querySelectorAll('li.stage')]
+      .some((li) => li.querySelector('.stage-name').textContent === 'embedding' && li.querySelector('.stage-count').textContent !== 'waiting'), null, { timeout: 120_000 });
+    await page.reload();
+    const interrupted = start.earlierRun('sample-60.jsonl');
+    await interrupted.waitFor({ timeout: 60_000 });
+    assert.match(await interrupted.textContent(), /interrupted/);
+    await interrupted.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('region', { name: 'Run progress' }).waitFor();
+    // The 60 × 3 facet answers are all taken from what the first try kept, not asked again.
+    await page.waitForFunction(() => [...document.querySelectorAll('li.stage')]
+      .some((li) => li.querySelector('.stage-name').textContent === 'facets' && /180 kept from an earlier try/.test(li.querySelector('.stage-count').textContent)), null, { timeout: 60_000 });
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+    const stats = await explorer.stats();
+    await page.getByRole('button', { name: 'New run' }).click();
+    const finished = start.earlierRun('sample-60.jsonl');
+    await finished.getByRole('button', { name: 'Open' }).waitFor({ timeout: 30_000 });
+    assert.match(await finished.textContent(), /finished: 60 conversations/);
+    await finished.getByRole('button', { name: 'Open' }).click();
+    await explorer.waitForMap();
+    assert.equal(await explorer.stats(), stats, 'the kept result is the one the run made');
+    await page.screenshot({ path: path.join(artifacts, 'earlier-runs.png'), fullPage: true });
+    await page.getByRole('button', { name: 'New run' }).click();
+    await start.earlierRun('sample-60.jsonl').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('None yet.').waitFor({ timeout: 30_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -8,6 +8,10 @@ export class StartPage {
     await this.page.getByLabel('Upload dataset').waitFor({ timeout: 60_000 });
   }
   async upload(file) { await this.page.getByLabel('Upload dataset').setInputFiles(file); }
+  /** An entry of the earlier runs kept in this browser, by file name. */
+  earlierRun(name) {
+    return this.page.getByRole('region', { name: 'Earlier runs' }).getByRole('listitem').filter({ hasText: name });
+  }
   /** Watches the run's bars until the map is up; returns the stages seen under way or done. */
   async watchStages() {
     const seen = new Set();

@@ -3,7 +3,8 @@
 use burn::prelude::*;
 
 /// What the caller asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BackendChoice {
     /// A real GPU when there is one, else the CPU. Software GPUs (lavapipe,
     /// SwiftShader) are slower than the CPU backend, so `auto` skips them.

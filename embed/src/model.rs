@@ -11,7 +11,8 @@ use crate::tokenize::TextTokenizer;
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     /// all-MiniLM-L6-v2: 6 layers, 384 dimensions. Fast; the default.
     MiniLm,

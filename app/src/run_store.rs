@@ -1,0 +1,185 @@
+//! The runs this browser has made, kept in IndexedDB: what each run was
+//! started with (the file and the settings), how far it got, the work it
+//! finished (core's checkpoints) and, once done, its result. A reload or a
+//! failure therefore loses nothing: the run is listed and resumes.
+//!
+//! Four object stores, all keyed by the run's id: `runs` (a [`RunRecord`] as
+//! JSON), `files` (the uploaded bytes), `outcomes` (a [`RunOutcome`] as
+//! JSON) and `checkpoints` (keys `"{run}/{core's key}"`).
+
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
+use kleio_core::checkpoint::Checkpoints;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use wasm_bindgen::JsValue;
+
+use crate::runner::{RunOutcome, RunSettings};
+
+const DATABASE: &str = "kleio";
+const VERSION: u32 = 1;
+const RUNS: &str = "runs";
+const FILES: &str = "files";
+const OUTCOMES: &str = "outcomes";
+const CHECKPOINTS: &str = "checkpoints";
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("this browser's storage (IndexedDB) failed: {0}")]
+pub struct StoreError(String);
+
+impl From<idb::Error> for StoreError {
+    fn from(e: idb::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+/// One run as the list of earlier runs shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: String,
+    /// The file's name.
+    pub name: String,
+    /// Milliseconds since the Unix epoch.
+    pub started_ms: f64,
+    pub settings: RunSettings,
+    pub state: RunState,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RunState {
+    /// Running now, or the page closed while it ran.
+    Running,
+    /// Cancelled or failed; what was finished is kept.
+    Stopped { reason: String },
+    Finished { conversations: usize, clusters: usize },
+}
+
+/// A run's id: the same file with the same settings is the same run, so
+/// giving the file again resumes it too. The device is left out on purpose:
+/// a run begun on WebGPU may finish on the CPU.
+pub fn run_id(bytes: &[u8], settings: &RunSettings) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(bytes);
+    let chosen = (&settings.model, settings.proxy_analyst, &settings.params, &settings.account_field);
+    hasher.update(serde_json::to_vec(&chosen).unwrap_or_default());
+    hasher.finalize().iter().take(10).map(|b| format!("{b:02x}")).collect()
+}
+
+async fn open() -> Result<Database, StoreError> {
+    let factory = Factory::new()?;
+    let mut request = factory.open(DATABASE, Some(VERSION))?;
+    request.on_upgrade_needed(|event| {
+        // Version 1 is the first: the upgrade only creates the stores.
+        let Ok(db) = event.database() else { return };
+        for store in [RUNS, FILES, OUTCOMES, CHECKPOINTS] {
+            if !db.store_names().iter().any(|s| s == store) {
+                let _ = db.create_object_store(store, ObjectStoreParams::new());
+            }
+        }
+    });
+    Ok(request.await?)
+}
+
+async fn put(store: &str, key: &str, value: JsValue) -> Result<(), StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
+    tx.object_store(store)?.put(&value, Some(&JsValue::from_str(key)))?.await?;
+    tx.commit()?.await?;
+    Ok(())
+}
+
+async fn get(store: &str, key: &str) -> Result<Option<JsValue>, StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
+    let value = tx.object_store(store)?.get(JsValue::from_str(key))?.await?;
+    Ok(value)
+}
+
+fn to_json_value<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
+    serde_json::to_string(value).map(|s| JsValue::from_str(&s)).map_err(|e| StoreError(e.to_string()))
+}
+
+fn from_json_value<T: for<'de> Deserialize<'de>>(value: JsValue) -> Option<T> {
+    serde_json::from_str(&value.as_string()?).ok()
+}
+
+/// Every run kept, newest first. Records this version cannot read are left out.
+pub async fn list() -> Result<Vec<RunRecord>, StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[RUNS], TransactionMode::ReadOnly)?;
+    let all = tx.object_store(RUNS)?.get_all(None, None)?.await?;
+    let mut runs: Vec<RunRecord> = all.into_iter().filter_map(from_json_value).collect();
+    runs.sort_by(|a, b| b.started_ms.total_cmp(&a.started_ms));
+    Ok(runs)
+}
+
+pub async fn record(id: &str) -> Result<Option<RunRecord>, StoreError> {
+    Ok(get(RUNS, id).await?.and_then(from_json_value))
+}
+
+/// Keeps a run's record and its file before any work starts.
+pub async fn begin(record: &RunRecord, file: &[u8]) -> Result<(), StoreError> {
+    put(FILES, &record.id, js_sys::Uint8Array::from(file).into()).await?;
+    put(RUNS, &record.id, to_json_value(record)?).await
+}
+
+pub async fn set_state(id: &str, state: RunState) -> Result<(), StoreError> {
+    let Some(mut record) = record(id).await? else { return Ok(()) };
+    record.state = state;
+    put(RUNS, id, to_json_value(&record)?).await
+}
+
+pub async fn file(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(get(FILES, id).await?.map(|v| js_sys::Uint8Array::new(&v).to_vec()))
+}
+
+/// Keeps a finished run's result; its checkpoints are then no longer needed.
+pub async fn finish(id: &str, outcome: &RunOutcome) -> Result<(), StoreError> {
+    put(OUTCOMES, id, to_json_value(outcome)?).await?;
+    delete_checkpoints(id).await
+}
+
+pub async fn outcome(id: &str) -> Result<Option<RunOutcome>, StoreError> {
+    Ok(get(OUTCOMES, id).await?.and_then(from_json_value))
+}
+
+/// Forgets a run: its record, file, result and checkpoints.
+pub async fn delete(id: &str) -> Result<(), StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[RUNS, FILES, OUTCOMES], TransactionMode::ReadWrite)?;
+    for store in [RUNS, FILES, OUTCOMES] {
+        tx.object_store(store)?.delete(JsValue::from_str(id))?.await?;
+    }
+    tx.commit()?.await?;
+    delete_checkpoints(id).await
+}
+
+async fn delete_checkpoints(id: &str) -> Result<(), StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[CHECKPOINTS], TransactionMode::ReadWrite)?;
+    // Every key of this run starts with "{id}/"; '0' is the character after '/'.
+    let range = KeyRange::bound(&JsValue::from_str(&format!("{id}/")), &JsValue::from_str(&format!("{id}0")), Some(false), Some(true))?;
+    tx.object_store(CHECKPOINTS)?.delete(Query::KeyRange(range))?.await?;
+    tx.commit()?.await?;
+    Ok(())
+}
+
+/// Core's checkpoints of one run, in the `checkpoints` store. Storage that
+/// fails only costs the resume, as the trait asks.
+pub struct IdbCheckpoints {
+    pub run: String,
+}
+
+impl Checkpoints for IdbCheckpoints {
+    async fn load(&self, key: &str) -> Option<Vec<u8>> {
+        let value = get(CHECKPOINTS, &format!("{}/{key}", self.run)).await.ok()??;
+        Some(js_sys::Uint8Array::new(&value).to_vec())
+    }
+
+    async fn save(&self, key: &str, bytes: Vec<u8>) {
+        let key = format!("{}/{key}", self.run);
+        if let Err(e) = put(CHECKPOINTS, &key, js_sys::Uint8Array::from(bytes.as_slice()).into()).await {
+            web_sys::console::warn_1(&format!("kept work could not be saved ({key}): {e}").into());
+        }
+    }
+}
