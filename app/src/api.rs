@@ -1,6 +1,7 @@
 //! Every network call the app makes lives here.
 
 use kleio_core::analysis::Analysis;
+use kleio_core::cost::Price;
 use kleio_core::privacy::HiddenReason;
 use kleio_core::publish::{Dashboard, Submission};
 use kleio_core::task_api::{Transport, TransportResponse};
@@ -25,6 +26,29 @@ pub struct BackendInfo {
     /// `offline`, `anthropic` or `openai`.
     pub backend: String,
     pub description: String,
+    /// The LLMs behind the analyst (none for the offline one).
+    #[serde(default)]
+    pub models: Vec<ModelInfo>,
+    /// The proxy's spending cap for one run, in US dollars.
+    #[serde(default)]
+    pub max_run_usd: Option<f64>,
+    /// Where the proxy cuts a conversation before an LLM reads it, in tokens.
+    #[serde(default)]
+    pub conversation_tokens: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ModelInfo {
+    /// `fast` (extraction, screening, audit) or `strong` (naming, hierarchy).
+    pub role: String,
+    pub name: String,
+    pub price_per_million_tokens: Price,
+}
+
+impl BackendInfo {
+    pub fn model(&self, role: &str) -> Option<&ModelInfo> {
+        self.models.iter().find(|m| m.role == role)
+    }
 }
 
 async fn get_json<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, ApiError> {

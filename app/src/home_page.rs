@@ -7,11 +7,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
+use kleio_core::import::{import, ImportOptions};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, BackendInfo};
 use crate::earlier_runs::EarlierRuns;
+use crate::configure_panel::ConfigurePanel;
 use crate::explorer::Explorer;
+use crate::ready_panel::ReadyPanel;
 use crate::run_store::{self, RunRecord, RunState};
 use crate::run_view::RunView;
 use crate::runner::{self, RunError, RunProgress, RunSettings};
@@ -20,6 +23,8 @@ use crate::start_panel::{StartPanel, Upload};
 #[derive(Clone)]
 enum Phase {
     Start,
+    /// A file is chosen: its summary, the cost, and the start button.
+    Ready(Upload),
     Running(RunProgress),
     Explore { analysis: Arc<Analysis>, accounts: Arc<HashMap<String, String>>, title: String, stage_seconds: Vec<f64> },
 }
@@ -37,9 +42,12 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
         _ => None,
     });
 
+    // One set of progress signals, made here and reset for each run: signals
+    // made in the panel whose button starts a run would be disposed with it.
+    let progress = RunProgress::new();
     let start_run = move |upload: Upload, chosen: RunSettings| {
         last_run.set_value(Some((upload.clone(), chosen.clone())));
-        let progress = RunProgress::new();
+        progress.reset();
         error.set(None);
         phase.set(Phase::Running(progress));
         leptos::task::spawn_local(async move {
@@ -78,7 +86,18 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             }
         });
     };
-    let on_upload = Callback::new(move |upload: Upload| start_run(upload, settings.get_untracked()));
+    // A file that does not import stays at the start with the reason.
+    let on_upload = Callback::new(move |upload: Upload| {
+        let options = ImportOptions { account_field: settings.with_untracked(|s| s.account_field.clone()), ..ImportOptions::default() };
+        match import(&upload.bytes, &options) {
+            Ok(_) => {
+                error.set(None);
+                phase.set(Phase::Ready(upload));
+            }
+            Err(e) => error.set(Some(format!("{}: the file could not be imported: {e}", upload.name))),
+        }
+    });
+    let backend_info = Signal::derive(move || backend.get().and_then(Result::ok));
     let on_demo = Callback::new(move |()| {
         error.set(None);
         leptos::task::spawn_local(async move {
@@ -91,7 +110,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
     let on_resume = Callback::new(move |run: RunRecord| {
         leptos::task::spawn_local(async move {
             match run_store::file(&run.id).await {
-                Ok(Some(bytes)) => start_run(Upload { name: run.name, bytes }, run.settings),
+                Ok(Some(bytes)) => start_run(Upload { name: run.name, bytes: Arc::new(bytes) }, run.settings),
                 Ok(None) => error.set(Some(format!("{}: the file of this run is no longer kept; upload it again", run.name))),
                 Err(e) => error.set(Some(format!("{}: {e}", run.name))),
             }
@@ -118,11 +137,28 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                         })}
                     </div>
                 })}
-                <StartPanel settings=settings llm=llm on_upload=on_upload on_demo=on_demo />
+                <StartPanel on_upload=on_upload on_demo=on_demo />
+                <ConfigurePanel settings=settings llm=llm />
                 <EarlierRuns on_open=on_open on_resume=on_resume />
             </main>
         }
         .into_any(),
+        Phase::Ready(upload) => {
+            let chosen = upload.clone();
+            view! {
+                <main class="home">
+                    <ReadyPanel
+                        upload=upload
+                        settings=settings
+                        backend=backend_info
+                        on_start=Callback::new(move |()| start_run(chosen.clone(), settings.get_untracked()))
+                        on_other_file=Callback::new(move |()| phase.set(Phase::Start))
+                    />
+                    <ConfigurePanel settings=settings llm=llm />
+                </main>
+            }
+            .into_any()
+        }
         Phase::Running(progress) => view! { <main class="home"><RunView progress=progress /></main> }.into_any(),
         Phase::Explore { analysis, accounts, title, stage_seconds } => view! {
             <div class="back"><button on:click=move |_| phase.set(Phase::Start)>"New run"</button><span class="title">{title.clone()}</span></div>

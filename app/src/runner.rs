@@ -76,6 +76,14 @@ impl RunProgress {
         }
     }
 
+    /// Back to the state before a run.
+    pub fn reset(&self) {
+        self.stages.set(vec![StageState::default(); Stage::ALL.len()]);
+        self.status.set(String::new());
+        self.notice.set(None);
+        self.cancel.set(false);
+    }
+
     fn update(&self, stage: Stage, done: usize, total: usize) {
         let now = now_ms();
         let index = stage_index(stage);

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod analyst;
 pub mod checkpoint;
+pub mod cost;
 pub mod embedder;
 pub mod eval;
 pub mod facets;

@@ -167,13 +167,63 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
   }
 });
 
+test('configure: screener, facets with a custom question, account field and minimums shape the run', { timeout: 600_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, errors, start } = await openStart(browser);
+    await start.choose(sample(80));
+    const ready = start.readyPanel();
+    await ready.waitFor({ timeout: 30_000 });
+    assert.match(await ready.textContent(), /80 conversations, 0 rows skipped/);
+    assert.match(await ready.textContent(), /Cost: none\. The offline analyst runs in this browser/);
+    // Without an open-text facet nothing can be clustered: the start is refused with the reason.
+    await page.getByLabel('Request').uncheck();
+    await page.getByLabel('Language').uncheck();
+    assert.match(await ready.getByRole('alert').textContent(), /at least one open-text facet/);
+    assert.ok(await page.getByRole('button', { name: 'Start the analysis' }).isDisabled());
+    await page.getByLabel('Task').check();
+    await page.getByLabel('Language').check();
+    await page.getByLabel('Concern (1–5)').uncheck();
+    await page.getByLabel('Screener question (optional)').fill('Does the conversation involve programming or code?');
+    await page.getByLabel('Screener question (optional)').press('Tab');
+    await page.getByLabel('Custom question').fill('Which kind of work is it?');
+    await page.getByLabel('Custom question').press('Tab');
+    await page.getByLabel('Answer kind').selectOption('category');
+    await page.getByLabel('Categories').fill('code, writing, other');
+    await page.getByLabel('Categories').press('Tab');
+    await page.getByLabel('Accounts per cluster').fill('2');
+    await page.getByLabel('Accounts per cluster').press('Tab');
+    await page.getByLabel('Account field').fill('no_such_field');
+    await page.getByLabel('Account field').press('Tab');
+    await ready.getByText(/each conversation counts as its own account/).waitFor();
+    await page.screenshot({ path: path.join(artifacts, 'configure.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Start the analysis' }).click();
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const file = path.join(dir, 'configured.json');
+    await download.saveAs(file);
+    const analysis = JSON.parse(readFileSync(file, 'utf8'));
+    assert.deepEqual(analysis.params.facets.map((f) => f.id), ['task', 'language', 'custom']);
+    assert.deepEqual(analysis.params.facets[2].kind, { kind: 'category', options: ['code', 'writing', 'other'] });
+    assert.equal(analysis.params.privacy.min_accounts, 2);
+    assert.ok(analysis.screened_out > 0 && analysis.conversations.length > 0, `screened out ${analysis.screened_out}`);
+    assert.equal(analysis.conversations.length + analysis.screened_out, 80);
+    assert.ok(analysis.conversations.every((c) => ['code', 'writing', 'other'].includes(c.answers.custom)), 'every answer is one of the categories');
+    assert.equal(analysis.accounts_known, false);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a broken file gives a clear error and can be replaced', { timeout: 120_000 }, async () => {
   const browser = await launch();
   try {
     const page = await browser.newPage();
     const start = new StartPage(page, kleio.url);
     await start.open();
-    await start.upload(broken);
+    await start.choose(broken);
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 60_000 });
     assert.match(await alert.textContent(), /broken\.jsonl: the file could not be imported/);

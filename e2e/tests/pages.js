@@ -7,7 +7,13 @@ export class StartPage {
     await this.page.goto(this.url);
     await this.page.getByLabel('Upload dataset').waitFor({ timeout: 60_000 });
   }
-  async upload(file) { await this.page.getByLabel('Upload dataset').setInputFiles(file); }
+  /** Chooses a file; the app then shows what it holds and what a run would cost. */
+  async choose(file) { await this.page.getByLabel('Upload dataset').setInputFiles(file); }
+  readyPanel() { return this.page.getByRole('region', { name: 'Ready to analyse' }); }
+  async upload(file) {
+    await this.choose(file);
+    await this.page.getByRole('button', { name: 'Start the analysis' }).click();
+  }
   /** An entry of the earlier runs kept in this browser, by file name. */
   earlierRun(name) {
     return this.page.getByRole('region', { name: 'Earlier runs' }).getByRole('listitem').filter({ hasText: name });

@@ -46,6 +46,8 @@ pub struct BackendInfo {
     /// US dollars spent upstream since start-up.
     pub spent_usd: f64,
     pub max_run_usd: Option<f64>,
+    /// Where a conversation is cut before an LLM reads it, in tokens.
+    pub conversation_tokens: usize,
 }
 
 #[derive(Serialize)]
@@ -85,7 +87,7 @@ impl Backend {
         }
     }
 
-    pub fn info(&self, ledger: &SpendLedger) -> BackendInfo {
+    pub fn info(&self, ledger: &SpendLedger, conversation_tokens: usize) -> BackendInfo {
         let llm = |name: &'static str, a_models: (&crate::config::ModelChoice, &crate::config::ModelChoice), cache: &ResponseCache, batches: bool| {
             let (hits, misses) = cache.lookups();
             BackendInfo {
@@ -100,6 +102,7 @@ impl Backend {
                 cache_lookups: hits + misses,
                 spent_usd: ledger.total(),
                 max_run_usd: ledger.cap(),
+                conversation_tokens,
             }
         };
         match self {
@@ -112,6 +115,7 @@ impl Backend {
                 cache_lookups: 0,
                 spent_usd: 0.0,
                 max_run_usd: ledger.cap(),
+                conversation_tokens,
             },
             Backend::Anthropic { analyst, message_batches } => llm("anthropic", analyst.models(), analyst.cache(), *message_batches),
             Backend::OpenAi(a) => llm("openai", a.models(), a.cache(), false),

@@ -16,12 +16,8 @@ pub enum ConfigError {
     KeyFile { var: &'static str, path: String, why: String },
 }
 
-/// US dollars per million tokens.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Price {
-    pub input: f64,
-    pub output: f64,
-}
+/// US dollars per million tokens: core's, which the app's cost estimate reads back.
+pub use kleio_core::cost::Price;
 
 /// One model and how it is called.
 #[derive(Clone, Debug, PartialEq)]

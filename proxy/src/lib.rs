@@ -51,7 +51,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), AppError> {
     let db = Db::open(&args.db).map_err(|e| AppError::Startup(e.to_string()))?;
     let state = AppState::new(&args.dist, &config, db)?;
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| AppError::Startup(format!("cannot listen on {}: {e}", args.addr)))?;
-    let info = state.backend().info(&state.ledger());
+    let info = state.backend().info(&state.ledger(), config.limits.conversation_tokens);
     tracing::info!("Kleio is serving {} on http://{} with the {} analyst ({})", args.dist.display(), args.addr, info.backend, info.description);
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -87,7 +87,7 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 async fn backend(State(state): State<AppState>) -> Json<BackendInfo> {
-    Json(state.backend().info(&state.inner.ledger))
+    Json(state.backend().info(&state.inner.ledger, state.limits().conversation_tokens))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> AppError {

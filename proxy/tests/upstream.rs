@@ -109,6 +109,10 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     assert_eq!(info["backend"], "anthropic");
     assert_eq!(info["models"][0]["price_per_million_tokens"]["input"], 1.0);
     assert!(info["spent_usd"].as_f64().unwrap() > 0.0);
+    // What the app's cost estimate reads: the cut-off and both roles' prices.
+    assert_eq!(info["conversation_tokens"], 8000);
+    assert_eq!(info["models"][1]["role"], "strong");
+    assert_eq!(info["models"][1]["price_per_million_tokens"]["output"], 15.0);
 }
 
 #[tokio::test]

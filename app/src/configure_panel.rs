@@ -1,0 +1,186 @@
+//! How the next run is made: the model and device, the analyst, the
+//! screener (paper G.3), which facets to extract (a custom question among
+//! them), which field names the account, the cluster counts and the privacy
+//! minimums. Everything edits the one `RunSettings` signal.
+
+use kleio_core::analyst::{Facet, FacetKind};
+use kleio_embed::{BackendChoice, ModelKind};
+use leptos::prelude::*;
+
+use crate::runner::RunSettings;
+
+/// The id of the person's own question.
+const CUSTOM: &str = "custom";
+
+/// The built-in facets, in the order they are asked.
+fn built_in() -> [Facet; 4] {
+    [Facet::request(), Facet::task(), Facet::language(), Facet::concern()]
+}
+
+/// What the custom-question inputs hold, kept apart from the settings so a
+/// kind or category list typed before the question is not lost.
+#[derive(Clone, Default)]
+struct CustomDraft {
+    question: String,
+    /// `open`, `scale` or `category`.
+    kind: String,
+    /// Comma-separated, for `category`.
+    options: String,
+}
+
+impl CustomDraft {
+    fn facet(&self) -> Option<Facet> {
+        let question = self.question.trim();
+        if question.is_empty() {
+            return None;
+        }
+        let kind = match self.kind.as_str() {
+            "scale" => FacetKind::Scale { min: 1, max: 5 },
+            "category" => FacetKind::Category {
+                options: self.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect(),
+            },
+            _ => FacetKind::OpenText,
+        };
+        Some(Facet { id: CUSTOM.into(), question: question.into(), kind })
+    }
+}
+
+/// Puts the chosen facets in their fixed order: the built-in ones, then the custom one.
+fn set_facets(settings: RwSignal<RunSettings>, chosen: impl Fn(&str) -> bool, custom: Option<Facet>) {
+    settings.update(|s| {
+        let mut facets: Vec<Facet> = built_in().into_iter().filter(|f| chosen(&f.id)).collect();
+        facets.extend(custom);
+        s.params.facets = facets;
+    });
+}
+
+#[component]
+pub fn ConfigurePanel(
+    settings: RwSignal<RunSettings>,
+    /// `Some(description)` when the proxy runs an LLM the run may use.
+    llm: Signal<Option<String>>,
+) -> impl IntoView {
+    let draft = RwSignal::new(CustomDraft { kind: "open".into(), ..Default::default() });
+    let has = move |id: &'static str| move || settings.with(|s| s.params.facets.iter().any(|f| f.id == id));
+    let toggle = move |id: &'static str, on: bool| {
+        let now: Vec<String> = settings.with_untracked(|s| s.params.facets.iter().map(|f| f.id.clone()).collect());
+        set_facets(settings, |f| if f == id { on } else { now.iter().any(|n| n == f) }, draft.get_untracked().facet());
+    };
+    let edit_custom = move |change: &dyn Fn(&mut CustomDraft)| {
+        draft.update(|d| change(d));
+        let now: Vec<String> = settings.with_untracked(|s| s.params.facets.iter().map(|f| f.id.clone()).collect());
+        set_facets(settings, |f| now.iter().any(|n| n == f), draft.get_untracked().facet());
+    };
+    let number = move |e: &web_sys::Event| event_target_value(e).trim().parse::<usize>().ok();
+    let facet_box = move |id: &'static str, label: &'static str| {
+        view! {
+            <label><input type="checkbox" prop:checked=has(id) on:change=move |e| toggle(id, event_target_checked(&e)) />{label}</label>
+        }
+    };
+    view! {
+        <fieldset class="settings">
+            <legend>"Run settings"</legend>
+            <label>"Embedding model "
+                <select prop:value=move || settings.get().model.folder() on:change=move |e| {
+                    let model = event_target_value(&e).parse().unwrap_or(ModelKind::MiniLm);
+                    settings.update(|s| s.model = model);
+                }>
+                    <option value="minilm">"all-MiniLM-L6-v2 (fast, 91 MB)"</option>
+                    <option value="mpnet">"all-mpnet-base-v2 (the paper's, 438 MB)"</option>
+                </select>
+            </label>
+            <label>"Device "
+                <select prop:value=move || device_value(settings.get().device) on:change=move |e| {
+                    let device = event_target_value(&e).parse().unwrap_or(BackendChoice::Auto);
+                    settings.update(|s| s.device = device);
+                }>
+                    <option value="auto">"WebGPU if available, else CPU"</option>
+                    <option value="gpu">"WebGPU"</option>
+                    <option value="cpu">"CPU"</option>
+                </select>
+            </label>
+            <label>"Seed "
+                <input type="number" min="0" prop:value=move || settings.get().params.seed.to_string()
+                    on:change=move |e| if let Ok(seed) = event_target_value(&e).parse() { settings.update(|s| s.params.seed = seed) } />
+            </label>
+            {move || match llm.get() {
+                Some(description) => view! {
+                    <label>
+                        <input type="checkbox" prop:checked=move || settings.get().proxy_analyst
+                            on:change=move |e| settings.update(|s| s.proxy_analyst = event_target_checked(&e)) />
+                        {format!(" Use the proxy's analyst ({description}); sends conversation text to it")}
+                    </label>
+                }.into_any(),
+                None => view! { <p class="stats">"Analyst: the offline analyst, running in this browser (no LLM)."</p> }.into_any(),
+            }}
+            <label class="wide">"Screener question (optional) "
+                <input type="text" placeholder="Does the conversation involve programming?" prop:value=move || settings.get().params.screener.unwrap_or_default()
+                    on:change=move |e| {
+                        let q = event_target_value(&e).trim().to_string();
+                        settings.update(|s| s.params.screener = (!q.is_empty()).then_some(q));
+                    } />
+            </label>
+            <fieldset class="facets">
+                <legend>"Facets to extract"</legend>
+                {facet_box("request", "Request")}
+                {facet_box("task", "Task")}
+                {facet_box("language", "Language")}
+                {facet_box("concern", "Concern (1–5)")}
+                <label class="wide">"Custom question "
+                    <input type="text" placeholder="Is the user a student?" prop:value=move || draft.get().question
+                        on:change=move |e| { let v = event_target_value(&e); edit_custom(&|d| d.question = v.clone()) } />
+                </label>
+                <label>"Answer kind "
+                    <select prop:value=move || draft.get().kind on:change=move |e| { let v = event_target_value(&e); edit_custom(&|d| d.kind = v.clone()) }>
+                        <option value="open">"open text"</option>
+                        <option value="scale">"1–5 scale"</option>
+                        <option value="category">"category"</option>
+                    </select>
+                </label>
+                <label>"Categories "
+                    <input type="text" placeholder="yes, no, other" prop:value=move || draft.get().options disabled=move || draft.get().kind != "category"
+                        on:change=move |e| { let v = event_target_value(&e); edit_custom(&|d| d.options = v.clone()) } />
+                </label>
+                <p class="stats wide">"The first open-text facet is the one clustered. The offline analyst answers a category question from the categories' words; open and 1–5 questions need the proxy's LLM."</p>
+            </fieldset>
+            <label>"Account field "
+                <input type="text" placeholder="account_id, user_id, …" prop:value=move || settings.get().account_field.unwrap_or_default()
+                    on:change=move |e| {
+                        let f = event_target_value(&e).trim().to_string();
+                        settings.update(|s| s.account_field = (!f.is_empty()).then_some(f));
+                    } />
+            </label>
+            <label>"Base clusters "
+                <input type="number" min="1" placeholder="automatic" prop:value=move || settings.get().params.k.map(|k| k.to_string()).unwrap_or_default()
+                    on:change=move |e| { let k = number(&e); settings.update(|s| s.params.k = k) } />
+            </label>
+            <label>"Top-level clusters "
+                <input type="number" min="1" prop:value=move || settings.get().params.hierarchy.top.to_string()
+                    on:change=move |e| if let Some(top) = number(&e) { settings.update(|s| s.params.hierarchy.top = top) } />
+            </label>
+            <fieldset class="privacy">
+                <legend>"Privacy minimums (what may be shown or published)"</legend>
+                <label>"Accounts per cluster "
+                    <input type="number" min="1" prop:value=move || settings.get().params.privacy.min_accounts.to_string()
+                        on:change=move |e| if let Some(v) = number(&e) { settings.update(|s| s.params.privacy.min_accounts = v) } />
+                </label>
+                <label>"Conversations per cluster "
+                    <input type="number" min="1" prop:value=move || settings.get().params.privacy.min_conversations.to_string()
+                        on:change=move |e| if let Some(v) = number(&e) { settings.update(|s| s.params.privacy.min_conversations = v) } />
+                </label>
+                <label>"Audit score (1–5) "
+                    <input type="number" min="1" max="5" prop:value=move || settings.get().params.privacy.min_audit_score.to_string()
+                        on:change=move |e| if let Some(v) = number(&e) { settings.update(|s| s.params.privacy.min_audit_score = v.min(5) as u8) } />
+                </label>
+            </fieldset>
+        </fieldset>
+    }
+}
+
+fn device_value(device: BackendChoice) -> &'static str {
+    match device {
+        BackendChoice::Auto => "auto",
+        BackendChoice::Gpu => "gpu",
+        BackendChoice::Cpu => "cpu",
+    }
+}
