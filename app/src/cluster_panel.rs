@@ -9,7 +9,7 @@ use std::sync::Arc;
 use kleio_core::analysis::Analysis;
 use leptos::prelude::*;
 
-use crate::cluster_index::ClusterIndex;
+use kleio_core::cluster_index::ClusterIndex;
 use crate::overlay::concern;
 
 /// Bars shown per breakdown; the rest are summed as "other".

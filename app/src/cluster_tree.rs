@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kleio_core::analysis::Analysis;
 use leptos::prelude::*;
 
-use crate::cluster_index::ClusterIndex;
+use kleio_core::cluster_index::ClusterIndex;
 use crate::palette::colour;
 
 #[component]

@@ -37,7 +37,7 @@ pub fn save_map_png(name: &str) -> Result<(), String> {
 }
 
 /// One row per conversation: its id, base cluster, top-level cluster and map position.
-pub fn assignments_csv(a: &kleio_core::analysis::Analysis, index: &crate::cluster_index::ClusterIndex) -> String {
+pub fn assignments_csv(a: &kleio_core::analysis::Analysis, index: &kleio_core::cluster_index::ClusterIndex) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from("conversation_id,base_cluster,base_cluster_name,top_cluster_name,x,y\n");
     for c in &a.conversations {

@@ -8,7 +8,7 @@ use kleio_core::analysis::Analysis;
 use kleio_core::progress::Stage;
 use leptos::prelude::*;
 
-use crate::cluster_index::ClusterIndex;
+use kleio_core::cluster_index::ClusterIndex;
 use crate::cluster_panel::ClusterPanel;
 use crate::cluster_tree::ClusterTree;
 use crate::download;

@@ -3,7 +3,6 @@
 //! dashboard, read-only.
 
 mod api;
-mod cluster_index;
 mod cluster_panel;
 mod cluster_tree;
 mod configure_panel;

@@ -9,7 +9,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::cluster_index::ClusterIndex;
+use kleio_core::cluster_index::ClusterIndex;
 use crate::overlay::{languages_by_count, point_colour, Overlay};
 use crate::viewport::Fit;
 
@@ -61,7 +61,7 @@ pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: Rw
         let (analysis, index, points) = (analysis.clone(), index.clone(), points.clone());
         Memo::new(move |_| {
             let (ov, sel) = (overlay.get(), selected.get());
-            let chosen: Option<std::collections::HashSet<usize>> = sel.map(|s| index.descendants(s).into_iter().collect());
+            let chosen: Option<std::collections::HashSet<usize>> = sel.map(|s| index.descendants(s, &analysis).into_iter().collect());
             points
                 .placed
                 .iter()

@@ -5,6 +5,8 @@
 pub mod analysis;
 pub mod analyst;
 pub mod checkpoint;
+pub mod cluster_index;
+pub mod compare;
 pub mod cost;
 pub mod embedder;
 pub mod eval;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::Analysis;
+use crate::cluster_index::ClusterIndex;
 use crate::analyst::FacetAnswer;
 use crate::privacy::PrivacyParams;
 
@@ -88,21 +89,13 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
         format!("{:x}", h.finalize())
     };
     let shareable: BTreeSet<&str> = analysis.clusters.iter().filter(|c| c.shareable).map(|c| c.id.as_str()).collect();
-    let parent: HashMap<&str, Option<&str>> = analysis.clusters.iter().map(|c| (c.id.as_str(), c.parent.as_deref())).collect();
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, conv) in analysis.conversations.iter().enumerate() {
-        let mut at = conv.cluster.as_deref();
-        while let Some(id) = at {
-            members.entry(id).or_default().push(i);
-            at = parent.get(id).copied().flatten();
-        }
-    }
+    let index = ClusterIndex::new(analysis);
     let clusters = analysis
         .clusters
         .iter()
         .filter(|c| shareable.contains(c.id.as_str()))
         .map(|c| {
-            let who = members.get(c.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let who = index.get(&c.id).map(|i| index.members(i)).unwrap_or(&[]);
             let account_hashes: BTreeSet<String> = who
                 .iter()
                 .map(|&i| {

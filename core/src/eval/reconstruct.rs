@@ -9,6 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::Analysis;
+use crate::cluster_index::ClusterIndex;
 use crate::analyst::{Analyst, AssignRequest, ClusterBrief, ClusterLabel};
 use crate::embedder::Embedder;
 use crate::hierarchy::label_text;
@@ -72,13 +73,13 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
 /// Each clustered conversation's top-level cluster id (its base cluster's
 /// highest ancestor).
 pub fn top_level_of(analysis: &Analysis) -> HashMap<String, String> {
-    let parent: HashMap<&str, Option<&str>> = analysis.clusters.iter().map(|c| (c.id.as_str(), c.parent.as_deref())).collect();
-    let top = |id: &str| -> String {
-        let mut id = id;
-        while let Some(Some(p)) = parent.get(id) {
-            id = p;
-        }
-        id.to_string()
-    };
-    analysis.conversations.iter().filter_map(|c| Some((c.id.clone(), top(c.cluster.as_deref()?)))).collect()
+    let index = ClusterIndex::new(analysis);
+    analysis
+        .conversations
+        .iter()
+        .filter_map(|c| {
+            let base = index.get(c.cluster.as_deref()?)?;
+            Some((c.id.clone(), analysis.clusters[index.top(base, analysis)].id.clone()))
+        })
+        .collect()
 }

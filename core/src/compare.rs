@@ -1,0 +1,294 @@
+//! The paper's comparisons across clusters (Figures 7 and 8): which clusters
+//! hold a facet value (say, Japanese) far more often than the data as a
+//! whole, and where clusters sit on the means of two numeric facets (say,
+//! mean concern against the share a dataset's own column flags), so that
+//! over- and under-flagged clusters stand out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Analysis, ConversationResult};
+use crate::analyst::FacetAnswer;
+use crate::cluster_index::ClusterIndex;
+
+/// A metadata column with more distinct values than this (ids, timestamps)
+/// is no category to compare by.
+const MAX_CATEGORIES: usize = 50;
+
+/// Something every conversation may have a value for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum Dimension {
+    /// The analyst's answer to a facet question.
+    Answer(String),
+    /// The language detected from the user's turns (ISO 639-1).
+    DetectedLanguage,
+    /// `YYYY-MM` of the conversation's time.
+    Month,
+    /// The number of user turns.
+    Turns,
+    /// A column of the dataset, passed through.
+    Column(String),
+}
+
+impl Dimension {
+    /// Words for a menu.
+    pub fn label(&self) -> String {
+        match self {
+            Dimension::Answer(id) => format!("{id} (facet)"),
+            Dimension::DetectedLanguage => "detected language".into(),
+            Dimension::Month => "month".into(),
+            Dimension::Turns => "turns".into(),
+            Dimension::Column(name) => format!("{name} (column)"),
+        }
+    }
+
+    /// The value of a conversation as a category.
+    pub fn category(&self, c: &ConversationResult) -> Option<String> {
+        match self {
+            Dimension::Answer(id) => c.answers.get(id).map(FacetAnswer::as_text),
+            Dimension::DetectedLanguage => c.facets.language.clone(),
+            Dimension::Month => c.facets.month.clone(),
+            Dimension::Turns => Some(c.facets.turns.to_string()),
+            Dimension::Column(name) => c.facets.meta.get(name).cloned(),
+        }
+    }
+
+    /// The value of a conversation as a number: scale answers, turns, and
+    /// columns of numbers or of yes/no values (1 and 0, so a mean is a share).
+    pub fn number(&self, c: &ConversationResult) -> Option<f64> {
+        match self {
+            Dimension::Answer(id) => match c.answers.get(id)? {
+                FacetAnswer::Scale(v) => Some(*v as f64),
+                FacetAnswer::Text(t) => parse_number(t),
+            },
+            Dimension::Turns => Some(c.facets.turns as f64),
+            Dimension::Column(name) => parse_number(c.facets.meta.get(name)?),
+            Dimension::DetectedLanguage | Dimension::Month => None,
+        }
+    }
+}
+
+fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "true" | "yes" => Some(1.0),
+        "false" | "no" => Some(0.0),
+        _ => t.parse::<f64>().ok().filter(|v| v.is_finite()),
+    }
+}
+
+/// The dimensions an analysis can be compared by: categorical ones (for
+/// prevalence) and numeric ones (for means), each in a stable order.
+pub fn dimensions(a: &Analysis) -> (Vec<Dimension>, Vec<Dimension>) {
+    let mut answers: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    let mut columns: BTreeMap<&str, (BTreeSet<&str>, bool)> = BTreeMap::new();
+    for c in &a.conversations {
+        for (id, answer) in &c.answers {
+            let seen = answers.entry(id).or_insert((false, true));
+            seen.0 |= matches!(answer, FacetAnswer::Text(_));
+            seen.1 &= matches!(answer, FacetAnswer::Scale(_));
+        }
+        for (name, value) in &c.facets.meta {
+            let seen = columns.entry(name).or_insert((BTreeSet::new(), true));
+            if seen.0.len() <= MAX_CATEGORIES {
+                seen.0.insert(value);
+            }
+            seen.1 &= parse_number(value).is_some();
+        }
+    }
+    let mut categorical = Vec::new();
+    let mut numeric = Vec::new();
+    for (id, (text, all_scale)) in answers {
+        if text {
+            categorical.push(Dimension::Answer(id.into()));
+        }
+        if all_scale {
+            numeric.push(Dimension::Answer(id.into()));
+        }
+    }
+    categorical.push(Dimension::DetectedLanguage);
+    if a.conversations.iter().any(|c| c.facets.month.is_some()) {
+        categorical.push(Dimension::Month);
+    }
+    categorical.push(Dimension::Turns);
+    numeric.push(Dimension::Turns);
+    for (name, (values, all_numbers)) in columns {
+        if values.len() <= MAX_CATEGORIES {
+            categorical.push(Dimension::Column(name.into()));
+        }
+        if all_numbers {
+            numeric.push(Dimension::Column(name.into()));
+        }
+    }
+    (categorical, numeric)
+}
+
+/// A dimension's values among the clustered conversations, most common first.
+pub fn values(a: &Analysis, d: &Dimension) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in a.conversations.iter().filter(|c| c.cluster.is_some()) {
+        if let Some(v) = d.category(c) {
+            *counts.entry(v).or_default() += 1;
+        }
+    }
+    let mut out: Vec<(String, usize)> = counts.into_iter().collect();
+    out.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    out
+}
+
+/// One cluster's share of a value against the share in all the data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Prevalence {
+    /// Index into `analysis.clusters`.
+    pub cluster: usize,
+    pub matching: usize,
+    pub size: usize,
+    /// `matching / size`.
+    pub share: f64,
+    /// `share` over the base rate: 3.0 means three times as common here.
+    pub ratio: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrevalenceTable {
+    /// Share of all clustered conversations with the value.
+    pub base_rate: f64,
+    pub matching: usize,
+    pub total: usize,
+    /// Clusters of the level with at least `min_size` conversations, the
+    /// highest ratio first.
+    pub rows: Vec<Prevalence>,
+}
+
+/// How much more (or less) often each cluster of `level` holds `value` than
+/// the data does (Figure 7). Clusters under `min_size` conversations are left
+/// out: their shares are mostly noise.
+pub fn prevalence(a: &Analysis, index: &ClusterIndex, d: &Dimension, value: &str, level: usize, min_size: usize) -> PrevalenceTable {
+    let matches = |k: usize| d.category(&a.conversations[k]).as_deref() == Some(value);
+    let clustered: Vec<usize> = (0..a.conversations.len()).filter(|&k| a.conversations[k].cluster.is_some()).collect();
+    let matching = clustered.iter().filter(|&&k| matches(k)).count();
+    let total = clustered.len();
+    let base_rate = if total == 0 { 0.0 } else { matching as f64 / total as f64 };
+    let mut rows: Vec<Prevalence> = (0..a.clusters.len())
+        .filter(|&i| a.clusters[i].level == level)
+        .filter_map(|i| {
+            let members = index.members(i);
+            if members.len() < min_size.max(1) || base_rate == 0.0 {
+                return None;
+            }
+            let here = members.iter().filter(|&&k| matches(k)).count();
+            let share = here as f64 / members.len() as f64;
+            Some(Prevalence { cluster: i, matching: here, size: members.len(), share, ratio: share / base_rate })
+        })
+        .collect();
+    rows.sort_by(|x, y| y.ratio.total_cmp(&x.ratio).then(y.size.cmp(&x.size)).then(x.cluster.cmp(&y.cluster)));
+    PrevalenceTable { base_rate, matching, total, rows }
+}
+
+/// A cluster's mean on two numeric dimensions (Figure 8).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterMeans {
+    pub cluster: usize,
+    pub size: usize,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Each cluster of `level` at the means of `x` and `y` over its members that
+/// have a value for each; clusters under `min_size` conversations, or with no
+/// value on either axis, are left out.
+pub fn means(a: &Analysis, index: &ClusterIndex, x: &Dimension, y: &Dimension, level: usize, min_size: usize) -> Vec<ClusterMeans> {
+    let mean = |members: &[usize], d: &Dimension| -> Option<f64> {
+        let values: Vec<f64> = members.iter().filter_map(|&k| d.number(&a.conversations[k])).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    (0..a.clusters.len())
+        .filter(|&i| a.clusters[i].level == level && index.members(i).len() >= min_size.max(1))
+        .filter_map(|i| {
+            let members = index.members(i);
+            Some(ClusterMeans { cluster: i, size: members.len(), x: mean(members, x)?, y: mean(members, y)? })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedder::HashingEmbedder;
+    use crate::import::{import, ImportOptions};
+    use crate::offline::OfflineAnalyst;
+    use crate::pipeline::{run, RunParams};
+    use crate::progress::Silent;
+
+    /// 120 conversations in two topics; the cooking ones are mostly in
+    /// French and carry `flagged = yes`.
+    fn analysis() -> Analysis {
+        let mut rows = Vec::new();
+        for i in 0..120 {
+            let (text, flagged) = if i % 2 == 0 {
+                if i % 6 == 0 {
+                    ("Comment préparer une bonne soupe à l'oignon gratinée pour le dîner de ce soir ?", "yes")
+                } else {
+                    ("Comment faire cuire des pâtes fraîches maison avec une sauce tomate et du basilic ?", "yes")
+                }
+            } else {
+                ("Please help me fix this Python function that raises a KeyError when reading the config file", "no")
+            };
+            rows.push(serde_json::json!({"id": format!("c{i}"), "account_id": format!("u{i}"), "flagged": flagged, "score": (i % 5).to_string(),
+                "messages": [{"role": "user", "content": text}]}).to_string());
+        }
+        let imported = import(rows.join("\n").as_bytes(), &ImportOptions::default()).unwrap();
+        futures::executor::block_on(run(imported, RunParams { seed: 1, ..Default::default() }, &OfflineAnalyst::new(1), &HashingEmbedder { dim: 128 }, &mut Silent)).unwrap()
+    }
+
+    #[test]
+    fn the_dimensions_come_from_the_answers_and_columns() {
+        let a = analysis();
+        let (categorical, numeric) = dimensions(&a);
+        assert!(categorical.contains(&Dimension::DetectedLanguage));
+        assert!(categorical.contains(&Dimension::Column("flagged".into())));
+        assert!(!categorical.contains(&Dimension::Answer("concern".into())), "a scale is no category");
+        assert!(numeric.contains(&Dimension::Answer("concern".into())));
+        assert!(numeric.contains(&Dimension::Column("flagged".into())), "yes/no is a share");
+        assert!(numeric.contains(&Dimension::Column("score".into())));
+        assert!(!numeric.contains(&Dimension::Answer("request".into())));
+        assert_eq!(values(&a, &Dimension::DetectedLanguage)[0].1, 60);
+    }
+
+    #[test]
+    fn french_is_concentrated_in_the_cooking_clusters() {
+        let a = analysis();
+        let index = ClusterIndex::new(&a);
+        let table = prevalence(&a, &index, &Dimension::DetectedLanguage, "fr", 0, 1);
+        assert_eq!((table.matching, table.total), (60, 120));
+        assert!((table.base_rate - 0.5).abs() < 1e-9);
+        let top = &table.rows[0];
+        assert!((top.ratio - 2.0).abs() < 1e-9, "an all-French cluster is twice the base rate: {top:?}");
+        let last = table.rows.last().unwrap();
+        assert_eq!(last.ratio, 0.0, "an all-English cluster has none");
+        assert!(table.rows.windows(2).all(|w| w[0].ratio >= w[1].ratio));
+        // Sizes and matches add up to the whole.
+        assert_eq!(table.rows.iter().map(|r| r.size).sum::<usize>(), 120);
+        assert_eq!(table.rows.iter().map(|r| r.matching).sum::<usize>(), 60);
+        // A value no one has gives no rows rather than a division by zero.
+        assert!(prevalence(&a, &index, &Dimension::DetectedLanguage, "ja", 0, 1).rows.is_empty());
+        // Small clusters are left out.
+        let big = prevalence(&a, &index, &Dimension::DetectedLanguage, "fr", 0, 1000);
+        assert!(big.rows.is_empty());
+    }
+
+    #[test]
+    fn cluster_means_separate_flagged_from_unflagged() {
+        let a = analysis();
+        let index = ClusterIndex::new(&a);
+        let points = means(&a, &index, &Dimension::Answer("concern".into()), &Dimension::Column("flagged".into()), 0, 1);
+        assert_eq!(points.iter().map(|p| p.size).sum::<usize>(), 120);
+        for p in &points {
+            assert!(p.y == 0.0 || p.y == 1.0, "each topic is all flagged or none: {p:?}");
+            assert!((1.0..=5.0).contains(&p.x));
+        }
+        assert!(points.iter().any(|p| p.y == 1.0) && points.iter().any(|p| p.y == 0.0));
+    }
+}
