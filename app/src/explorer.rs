@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use kleio_core::cluster_index::ClusterIndex;
 use crate::cluster_panel::ClusterPanel;
 use crate::cluster_tree::ClusterTree;
+use crate::compare_view::CompareView;
 use crate::download;
 use crate::map_canvas::MapCanvas;
 use crate::overlay::Overlay;
@@ -24,7 +25,6 @@ pub fn Explorer(
     analysis: Arc<Analysis>,
     accounts: Arc<HashMap<String, String>>,
     title: String,
-    /// How long each stage of the run took; empty for an analysis made elsewhere.
     /// Seconds per stage in `Stage::ALL` order; empty for a loaded analysis.
     stage_seconds: Vec<f64>,
 ) -> impl IntoView {
@@ -77,6 +77,7 @@ pub fn Explorer(
                 </div>
                 {move || export_error.get().map(|e| view! { <p class="error" role="alert">{format!("Export failed: {e}")}</p> })}
                 <MapCanvas analysis=analysis.clone() index=index.clone() selected=selected overlay=overlay.into() />
+                <CompareView analysis=analysis.clone() index=index.clone() selected=selected />
                 <PublishPanel analysis=analysis.clone() accounts=accounts title=title />
             </section>
             <aside>

@@ -5,6 +5,7 @@
 mod api;
 mod cluster_panel;
 mod cluster_tree;
+mod compare_view;
 mod configure_panel;
 mod dashboard_map;
 mod dashboard_page;

@@ -1,0 +1,171 @@
+//! Compare clusters (the paper's Figures 7 and 8): the clusters where a
+//! facet value is most over-represented against its base rate, and the
+//! clusters placed by their means on two numeric facets. Both read core's
+//! `compare`; selecting a cluster here selects it on the map and the tree.
+
+use std::sync::Arc;
+
+use kleio_core::analysis::Analysis;
+use kleio_core::cluster_index::ClusterIndex;
+use kleio_core::compare::{self, Dimension};
+use leptos::prelude::*;
+
+/// Rows of the prevalence table shown.
+const ROWS: usize = 15;
+/// The scatter plot's size and margin, in SVG units.
+const WIDTH: f64 = 420.0;
+const HEIGHT: f64 = 300.0;
+const MARGIN: f64 = 36.0;
+
+#[component]
+pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    let (categorical, numeric) = compare::dimensions(&analysis);
+    let (categorical, numeric) = (Arc::new(categorical), Arc::new(numeric));
+    // The analyst's language answer reads better than detected codes, where there is one.
+    let first_category = categorical.iter().position(|d| *d == Dimension::Answer("language".into())).unwrap_or(0);
+    let category = RwSignal::new(first_category);
+    let level = RwSignal::new(0usize);
+    let min_size = analysis.params.privacy.min_conversations;
+    let value_options = {
+        let (analysis, categorical) = (analysis.clone(), categorical.clone());
+        Memo::new(move |_| categorical.get(category.get()).map(|d| compare::values(&analysis, d)).unwrap_or_default())
+    };
+    // The most common value is everywhere; the second is the first worth comparing.
+    let value = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let options = value_options.get();
+        value.set(options.get(1).or(options.first()).map(|(v, _)| v.clone()));
+    });
+    let table = {
+        let (analysis, index, categorical) = (analysis.clone(), index.clone(), categorical.clone());
+        move || {
+            let d = categorical.get(category.get())?;
+            let v = value.get()?;
+            Some(compare::prevalence(&analysis, &index, d, &v, level.get(), min_size))
+        }
+    };
+
+    let x_axis = RwSignal::new(numeric.iter().position(|d| *d == Dimension::Answer("concern".into())).unwrap_or(0));
+    let y_axis = RwSignal::new(numeric.iter().position(|d| matches!(d, Dimension::Column(_))).unwrap_or(numeric.len().saturating_sub(1)));
+    let points = {
+        let (analysis, index, numeric) = (analysis.clone(), index.clone(), numeric.clone());
+        move || match (numeric.get(x_axis.get()), numeric.get(y_axis.get())) {
+            (Some(x), Some(y)) => compare::means(&analysis, &index, x, y, level.get(), min_size),
+            _ => Vec::new(),
+        }
+    };
+
+    let name = {
+        let analysis = analysis.clone();
+        move |i: usize| analysis.clusters[i].name.clone()
+    };
+    let name_for_row = name.clone();
+    let rows = move || {
+        table().map(|t| {
+            let more = t.rows.len().saturating_sub(ROWS);
+            let caption = format!(
+                "{} of {} conversations ({:.1} %) have this value. Clusters of at least {min_size} conversations, by how many times more often they have it:",
+                t.matching, t.total, t.base_rate * 100.0
+            );
+            let body = t.rows.into_iter().take(ROWS).map(|r| {
+                let cluster = r.cluster;
+                view! {
+                    <tr>
+                        <td><button class="link" on:click=move |_| selected.set(Some(cluster))>{name_for_row(cluster)}</button></td>
+                        <td>{r.size}</td>
+                        <td>{format!("{:.1} %", r.share * 100.0)}</td>
+                        <td><span class="bar" style:width=format!("{:.0}px", (r.ratio * 24.0).min(160.0))></span>{format!(" {:.2}×", r.ratio)}</td>
+                    </tr>
+                }
+            }).collect_view();
+            view! {
+                <p class="stats">{caption}</p>
+                <table aria-label="Clusters by prevalence">
+                    <thead><tr><th>"Cluster"</th><th>"Conversations"</th><th>"With the value"</th><th>"Against the base rate"</th></tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+                {(more > 0).then(|| view! { <p class="stats">{format!("and {more} more")}</p> })}
+            }
+        })
+    };
+
+    let name_for_point = name;
+    let numeric_for_labels = numeric.clone();
+    let scatter = move || {
+        let points = points();
+        if points.is_empty() {
+            return view! { <p class="stats">"No cluster has values on both facets."</p> }.into_any();
+        }
+        let span = |values: Vec<f64>| {
+            let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let pad = ((hi - lo) * 0.08).max(1e-6);
+            (lo - pad, hi + pad)
+        };
+        let (x0, x1) = span(points.iter().map(|p| p.x).collect());
+        let (y0, y1) = span(points.iter().map(|p| p.y).collect());
+        let largest = points.iter().map(|p| p.size).max().unwrap_or(1) as f64;
+        let sx = move |v: f64| MARGIN + (v - x0) / (x1 - x0) * (WIDTH - 2.0 * MARGIN);
+        let sy = move |v: f64| HEIGHT - MARGIN - (v - y0) / (y1 - y0) * (HEIGHT - 2.0 * MARGIN);
+        let label = |i: usize| numeric_for_labels.get(i).map(Dimension::label).unwrap_or_default();
+        let (x_label, y_label) = (label(x_axis.get_untracked()), label(y_axis.get_untracked()));
+        let dots = points.into_iter().map(|p| {
+            let cluster = p.cluster;
+            let title = format!("{} ({} conversations): {:.2}, {:.2}", name_for_point(cluster), p.size, p.x, p.y);
+            view! {
+                <circle cx=sx(p.x) cy=sy(p.y) r=3.0 + 9.0 * (p.size as f64 / largest).sqrt()
+                    class:chosen=move || selected.get() == Some(cluster)
+                    on:click=move |_| selected.set(Some(cluster))>
+                    <title>{title}</title>
+                </circle>
+            }
+        }).collect_view();
+        view! {
+            <svg class="scatter" role="img" aria-label="Clusters by the means of two facets" viewBox=format!("0 0 {WIDTH} {HEIGHT}")>
+                <line x1=MARGIN y1=HEIGHT - MARGIN x2=WIDTH - MARGIN y2=HEIGHT - MARGIN class="axis" />
+                <line x1=MARGIN y1=MARGIN x2=MARGIN y2=HEIGHT - MARGIN class="axis" />
+                <text x=MARGIN y=HEIGHT - 8.0>{format!("{x_label}: {x0:.2}")}</text>
+                <text x=WIDTH - MARGIN y=HEIGHT - 8.0 text-anchor="end">{format!("{x1:.2}")}</text>
+                <text x=4.0 y=MARGIN - 10.0>{format!("{y_label}: {y0:.2} to {y1:.2}")}</text>
+                {dots}
+            </svg>
+        }
+        .into_any()
+    };
+
+    let options = |dims: &[Dimension]| dims.iter().enumerate().map(|(i, d)| view! { <option value=i.to_string()>{d.label()}</option> }).collect_view();
+    let index_of = |e: &web_sys::Event| event_target_value(e).parse::<usize>().unwrap_or(0);
+    view! {
+        <section aria-label="Compare" class="compare">
+            <h2>"Compare clusters"</h2>
+            <div class="toolbar">
+                <label>"Level "
+                    <select aria-label="Level" on:change=move |e| level.set(index_of(&e))>
+                        {(0..analysis.levels).map(|l| view! { <option value=l.to_string()>{if l == 0 { "base clusters".to_string() } else { format!("level {l}") }}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <h3>"Where a value is over-represented"</h3>
+            <div class="toolbar">
+                <label>"Facet "
+                    <select aria-label="Facet" prop:value=move || category.get().to_string() on:change=move |e| category.set(index_of(&e))>{options(&categorical)}</select>
+                </label>
+                <label>"Value "
+                    <select aria-label="Value" prop:value=move || value.get().unwrap_or_default() on:change=move |e| value.set(Some(event_target_value(&e)))>
+                        {move || value_options.get().into_iter().map(|(v, n)| view! { <option value=v.clone()>{format!("{v} ({n})")}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            {rows}
+            <h3>"Clusters by two numeric facets"</h3>
+            <div class="toolbar">
+                <label>"Across "
+                    <select aria-label="Across" prop:value=move || x_axis.get().to_string() on:change=move |e| x_axis.set(index_of(&e))>{options(&numeric)}</select>
+                </label>
+                <label>"Up "
+                    <select aria-label="Up" prop:value=move || y_axis.get().to_string() on:change=move |e| y_axis.set(index_of(&e))>{options(&numeric)}</select>
+                </label>
+            </div>
+            {scatter}
+        </section>
+    }
+}
