@@ -36,8 +36,10 @@ pub fn ClusterPanel(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected:
         let months = breakdown_in_order(members.iter().filter_map(|&k| a.conversations[k].facets.month.clone()));
         let concerns: Vec<f64> = members.iter().filter_map(|&k| concern(&a.conversations[k]).map(f64::from)).collect();
         let mean_concern = (!concerns.is_empty()).then(|| concerns.iter().sum::<f64>() / concerns.len() as f64);
-        let facet = &a.params.cluster_facet().id;
-        let examples: Vec<String> = members.iter().filter_map(|&k| a.conversations[k].answers.get(facet)).take(EXAMPLES).map(|x| x.as_text()).collect();
+        let examples: Vec<String> = match a.params.cluster_facet() {
+            Some(facet) => members.iter().filter_map(|&k| a.conversations[k].answers.get(&facet.id)).take(EXAMPLES).map(|x| x.as_text()).collect(),
+            None => Vec::new(),
+        };
         let children = index.children(i).iter().map(|&ch| {
             let child = &a.clusters[ch];
             view! { <li><button class="link" on:click=move |_| selected.set(Some(ch))>{child.name.clone()}</button>{format!(" ({})", child.size)}</li> }

@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kleio_core::analysis::Analysis;
+use kleio_core::analysis::{Analysis, SCHEMA_VERSION};
 use kleio_core::import::{import, ImportOptions};
 use leptos::prelude::*;
 
+use crate::about::About;
 use crate::api::{self, ApiError, BackendInfo};
 use crate::earlier_runs::EarlierRuns;
 use crate::configure_panel::ConfigurePanel;
@@ -86,8 +87,21 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             }
         });
     };
-    // A file that does not import stays at the start with the reason.
+    // An analysis exported earlier opens in the explorer; any other file is
+    // a dataset, and one that does not import stays at the start with the reason.
     let on_upload = Callback::new(move |upload: Upload| {
+        match saved_analysis(&upload.bytes) {
+            Some(Ok(analysis)) => {
+                error.set(None);
+                phase.set(Phase::Explore { analysis: Arc::new(analysis), accounts: Arc::new(HashMap::new()), title: upload.name, stage_seconds: Vec::new() });
+                return;
+            }
+            Some(Err(e)) => {
+                error.set(Some(format!("{}: this looks like a Kleio analysis but cannot be opened: {e}", upload.name)));
+                return;
+            }
+            None => {}
+        }
         let options = ImportOptions { account_field: settings.with_untracked(|s| s.account_field.clone()), ..ImportOptions::default() };
         match import(&upload.bytes, &options) {
             Ok(_) => {
@@ -140,6 +154,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                 <StartPanel on_upload=on_upload on_demo=on_demo />
                 <ConfigurePanel settings=settings llm=llm />
                 <EarlierRuns on_open=on_open on_resume=on_resume />
+                <About />
             </main>
         }
         .into_any(),
@@ -166,4 +181,18 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
         }
         .into_any(),
     }
+}
+
+/// `Some` when the file is an analysis (as "Export JSON" writes it) rather
+/// than a dataset: a JSON object that opens with a schema version.
+fn saved_analysis(bytes: &[u8]) -> Option<Result<Analysis, String>> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]);
+    if !head.trim_start().trim_start_matches('{').trim_start().starts_with("\"schema_version\"") {
+        return None;
+    }
+    Some(match serde_json::from_slice::<Analysis>(bytes) {
+        Ok(a) if a.schema_version != SCHEMA_VERSION => Err(format!("it has schema version {}, this app reads {SCHEMA_VERSION}", a.schema_version)),
+        Ok(a) => Ok(a),
+        Err(e) => Err(e.to_string()),
+    })
 }

@@ -2,6 +2,7 @@
 //! opens the demo) and explores the result; `/d/{id}` shows a published
 //! dashboard, read-only.
 
+mod about;
 mod api;
 mod cluster_panel;
 mod cluster_tree;

@@ -76,8 +76,11 @@ impl RunParams {
         Ok(self)
     }
 
-    pub fn cluster_facet(&self) -> &Facet {
-        self.facets.iter().find(|f| f.kind == FacetKind::OpenText).expect("checked")
+    /// The facet whose answers are embedded and clustered: the first
+    /// open-text one. `None` only in parameters that were never checked (an
+    /// analysis file from elsewhere, say).
+    pub fn cluster_facet(&self) -> Option<&Facet> {
+        self.facets.iter().find(|f| f.kind == FacetKind::OpenText)
     }
 }
 
@@ -188,7 +191,7 @@ pub async fn run_resumable<A: Analyst, E: Embedder>(
     }
 
     // Embed the clustered facet's answers.
-    let facet = params.cluster_facet().clone();
+    let facet = params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("at least one open-text facet is needed to cluster".into()))?;
     let clustered: Vec<usize> = (0..n).filter(|&i| matches!(results[i].answers.get(&facet.id), Some(FacetAnswer::Text(_)))).collect();
     if clustered.is_empty() {
         return Err(PipelineError::Params(format!("no conversation has an answer for the {:?} facet", facet.id)));

@@ -130,7 +130,7 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
         .collect();
     Submission {
         title: title.to_string(),
-        facet: analysis.params.cluster_facet().id.clone(),
+        facet: analysis.params.cluster_facet().map(|f| f.id.clone()).unwrap_or_default(),
         min_accounts: analysis.params.privacy.min_accounts,
         min_conversations: analysis.params.privacy.min_conversations,
         clusters,

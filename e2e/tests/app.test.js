@@ -171,6 +171,68 @@ test('compare: clusters ranked by a value over its base rate, and placed by two 
   }
 });
 
+test('touch: a pinch zooms the map and a tap selects; an exported analysis opens again; About names the licences', { timeout: 120_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, errors, start } = await openStart(browser);
+    await page.getByText('About Kleio').click();
+    const about = await page.locator('details.about').textContent();
+    assert.match(about, /oasst1.*Apache License 2\.0/s);
+    assert.match(about, /all-MiniLM-L6-v2 and all-mpnet-base-v2, Apache License 2\.0/);
+    await page.getByRole('button', { name: 'Try the demo dataset' }).click();
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+    const before = await explorer.mapHash();
+    // Two fingers move apart around the middle of the map.
+    await explorer.map().evaluate((canvas) => {
+      const r = canvas.getBoundingClientRect();
+      const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+      const fire = (type, spread) => {
+        const touches = [-1, 1].map((side, i) => new Touch({ identifier: i, target: canvas, clientX: cx + side * spread, clientY: cy }));
+        canvas.dispatchEvent(new TouchEvent(type, { touches: type === 'touchend' ? [] : touches, changedTouches: touches, bubbles: true, cancelable: true }));
+      };
+      fire('touchstart', 20);
+      for (let s = 30; s <= 120; s += 10) fire('touchmove', s);
+      fire('touchend', 120);
+    });
+    assert.notEqual(await explorer.mapHash(), before, 'the pinch zoomed the map');
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    assert.equal(await explorer.mapHash(), before);
+    // A tap on a point selects its cluster, as a click does.
+    const tapped = await explorer.map().evaluate((canvas) => {
+      const ctx = canvas.getContext('2d');
+      const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] > 0 && d[i] < 150 && d[i + 1] < 150) {
+          const px = (i / 4) % canvas.width, py = Math.floor(i / 4 / canvas.width);
+          const r = canvas.getBoundingClientRect();
+          const t = new Touch({ identifier: 7, target: canvas, clientX: r.left + (px + 1) * r.width / canvas.width, clientY: r.top + (py + 1) * r.height / canvas.height });
+          canvas.dispatchEvent(new TouchEvent('touchstart', { touches: [t], changedTouches: [t], bubbles: true, cancelable: true }));
+          canvas.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [t], bubbles: true, cancelable: true }));
+          return true;
+        }
+      }
+      return false;
+    });
+    assert.ok(tapped);
+    await explorer.panel().getByRole('heading', { level: 2 }).waitFor({ timeout: 10_000 });
+
+    // Export the analysis, then open the file as if uploaded.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const saved = path.join(dir, 'saved-analysis.json');
+    await download.saveAs(saved);
+    const stats = await explorer.stats();
+    await page.reload();
+    await start.open();
+    await start.choose(saved);
+    await explorer.waitForMap();
+    assert.equal(await explorer.stats(), stats);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a reload in the middle of a run resumes from the work kept, and the finished run stays listed', { timeout: 600_000 }, async () => {
   const browser = await launch();
   try {

@@ -33,7 +33,7 @@ fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Ve
 /// holds far better than a list of its distinctive terms does.
 async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &AnyEmbedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
     use kleio_core::embedder::Embedder;
-    let facet = analysis.params.cluster_facet().id.clone();
+    let facet = analysis.params.cluster_facet().map(|f| f.id.clone()).context("the analysis names no clustered (open-text) facet")?;
     let members: Vec<(&str, String)> = analysis.conversations.iter().filter_map(|c| Some((c.cluster.as_deref()?, c.answers.get(&facet)?.as_text()))).collect();
     let mut sums: HashMap<&str, Vec<f32>> = HashMap::new();
     for chunk in members.chunks(256) {

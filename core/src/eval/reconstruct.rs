@@ -40,7 +40,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     if categories.is_empty() {
         return Err(PipelineError::Params("no known categories to assign to".into()));
     }
-    let facet = analysis.params.cluster_facet().clone();
+    let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
     let parent_texts: Vec<String> = categories.iter().map(|c| label_text(&ClusterLabel { name: c.name.clone(), summary: c.description.clone() })).collect();
     let parent_vectors = embedder.embed(&parent_texts).await?;
     let parents: Vec<ClusterBrief> = categories
