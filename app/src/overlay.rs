@@ -3,7 +3,7 @@
 use kleio_core::analysis::{Analysis, ConversationResult};
 use kleio_core::analyst::FacetAnswer;
 
-use crate::palette::colour;
+use crate::palette::colour_rgb;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Overlay {
@@ -59,21 +59,24 @@ pub fn languages_by_count(a: &Analysis) -> Vec<String> {
 }
 
 /// A light-to-dark red ramp for a value in 0..=1.
-pub fn ramp(t: f64) -> String {
+pub fn ramp(t: f64) -> [u8; 3] {
     let t = t.clamp(0.0, 1.0);
     let lerp = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-    format!("rgb({},{},{})", lerp(253.0, 165.0), lerp(212.0, 15.0), lerp(158.0, 21.0))
+    [lerp(253.0, 165.0), lerp(212.0, 15.0), lerp(158.0, 21.0)]
 }
 
+/// For conversations without a value.
+const GREY: [u8; 3] = [187, 187, 187];
+
 /// The colour of one conversation under `overlay`; `root_rank` is its top-level cluster's rank.
-pub fn point_colour(overlay: Overlay, c: &ConversationResult, root_rank: usize, languages: &[String]) -> String {
+pub fn point_colour(overlay: Overlay, c: &ConversationResult, root_rank: usize, languages: &[String]) -> [u8; 3] {
     match overlay {
-        Overlay::TopCluster => colour(root_rank).to_string(),
+        Overlay::TopCluster => colour_rgb(root_rank),
         Overlay::Language => {
             let language = c.facets.language.as_deref().unwrap_or("unknown");
-            colour(languages.iter().position(|l| l == language).unwrap_or(0)).to_string()
+            colour_rgb(languages.iter().position(|l| l == language).unwrap_or(0))
         }
-        Overlay::Concern => concern(c).map(|v| ramp((f64::from(v) - 1.0) / 4.0)).unwrap_or_else(|| "#bbbbbb".into()),
+        Overlay::Concern => concern(c).map(|v| ramp((f64::from(v) - 1.0) / 4.0)).unwrap_or(GREY),
         Overlay::Turns => ramp((c.facets.turns.max(1) as f64).log2() / 5.0),
     }
 }

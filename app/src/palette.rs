@@ -8,3 +8,10 @@ const COLOURS: [&str; 16] = [
 pub fn colour(i: usize) -> &'static str {
     COLOURS[i % COLOURS.len()]
 }
+
+/// The same colour as red, green and blue, for drawing into pixels.
+pub fn colour_rgb(i: usize) -> [u8; 3] {
+    let hex = &colour(i)[1..];
+    let channel = |k: usize| u8::from_str_radix(&hex[2 * k..2 * k + 2], 16).unwrap_or(0);
+    [channel(0), channel(1), channel(2)]
+}
