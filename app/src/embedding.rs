@@ -28,6 +28,8 @@ pub enum EmbeddingError {
     Fetch(String),
     #[error(transparent)]
     Model(#[from] kleio_embed::EmbedModelError),
+    #[error("the model loaded but could not embed on {device}: {reason}")]
+    WarmUp { device: String, reason: String },
 }
 
 /// The model `kind` on the device `choice` picks, loaded once per page.
@@ -44,6 +46,10 @@ pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<SentenceE
     let safetensors = api::model_file(&format!("/models/{folder}/model.safetensors")).await.map_err(|e| EmbeddingError::Fetch(e.to_string()))?;
     let tokenizer_json = api::model_file(&format!("/models/{folder}/tokenizer.json")).await.map_err(|e| EmbeddingError::Fetch(e.to_string()))?;
     let model = Rc::new(SentenceEmbedder::load(kind, ModelFiles { safetensors: &safetensors, tokenizer_json: &tokenizer_json }, device)?);
+    // One short text first: on a GPU it compiles the kernels before the run
+    // counts time, and a device that cannot run the model fails here, with
+    // its name, rather than in the middle of a run.
+    model.embed(&["Kleio warms up the model.".to_string()]).await.map_err(|e| EmbeddingError::WarmUp { device: model.device().description.clone(), reason: e.to_string() })?;
     LOADED.set(Some((kind, model.device().is_gpu, model.clone())));
     Ok(model)
 }
