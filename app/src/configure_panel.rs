@@ -45,9 +45,14 @@ impl CustomDraft {
     }
 }
 
-/// Puts the chosen facets in their fixed order: the built-in ones, then the custom one.
-fn set_facets(settings: RwSignal<RunSettings>, chosen: impl Fn(&str) -> bool, custom: Option<Facet>) {
+/// Rebuilds the facet list in its fixed order (the built-in ones chosen now,
+/// with `toggled` switched on or off, then the custom one).
+fn set_facets(settings: RwSignal<RunSettings>, toggled: Option<(&str, bool)>, custom: Option<Facet>) {
     settings.update(|s| {
+        let chosen = |id: &str| match toggled {
+            Some((t, on)) if t == id => on,
+            _ => s.params.facets.iter().any(|f| f.id == id),
+        };
         let mut facets: Vec<Facet> = built_in().into_iter().filter(|f| chosen(&f.id)).collect();
         facets.extend(custom);
         s.params.facets = facets;
@@ -62,14 +67,10 @@ pub fn ConfigurePanel(
 ) -> impl IntoView {
     let draft = RwSignal::new(CustomDraft { kind: "open".into(), ..Default::default() });
     let has = move |id: &'static str| move || settings.with(|s| s.params.facets.iter().any(|f| f.id == id));
-    let toggle = move |id: &'static str, on: bool| {
-        let now: Vec<String> = settings.with_untracked(|s| s.params.facets.iter().map(|f| f.id.clone()).collect());
-        set_facets(settings, |f| if f == id { on } else { now.iter().any(|n| n == f) }, draft.get_untracked().facet());
-    };
+    let toggle = move |id: &'static str, on: bool| set_facets(settings, Some((id, on)), draft.get_untracked().facet());
     let edit_custom = move |change: &dyn Fn(&mut CustomDraft)| {
         draft.update(|d| change(d));
-        let now: Vec<String> = settings.with_untracked(|s| s.params.facets.iter().map(|f| f.id.clone()).collect());
-        set_facets(settings, |f| now.iter().any(|n| n == f), draft.get_untracked().facet());
+        set_facets(settings, None, draft.get_untracked().facet());
     };
     let number = move |e: &web_sys::Event| event_target_value(e).trim().parse::<usize>().ok();
     let facet_box = move |id: &'static str, label: &'static str| {

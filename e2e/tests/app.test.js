@@ -239,8 +239,7 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
     const { page, errors, start } = await openStart(browser);
     await start.upload(sample(60));
     // Reload once the embedding has begun: every facet answer is kept by then.
-    await page.waitForFunction(() => [...document.querySelectorAll('li.stage')]
-      .some((li) => li.querySelector('.stage-name').textContent === 'embedding' && li.querySelector('.stage-count').textContent !== 'waiting'), null, { timeout: 120_000 });
+    await start.waitForStage('embedding', /^(?!waiting$)/, 120_000);
     await page.reload();
     const interrupted = start.earlierRun('sample-60.jsonl');
     await interrupted.waitFor({ timeout: 60_000 });
@@ -248,8 +247,7 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
     await interrupted.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('region', { name: 'Run progress' }).waitFor();
     // The 60 × 3 facet answers are all taken from what the first try kept, not asked again.
-    await page.waitForFunction(() => [...document.querySelectorAll('li.stage')]
-      .some((li) => li.querySelector('.stage-name').textContent === 'facets' && /180 kept from an earlier try/.test(li.querySelector('.stage-count').textContent)), null, { timeout: 60_000 });
+    await start.waitForStage('facets', /180 kept from an earlier try/, 60_000);
     const explorer = new Explorer(page);
     await explorer.waitForMap();
     const stats = await explorer.stats();

@@ -14,6 +14,12 @@ export class StartPage {
     await this.choose(file);
     await this.page.getByRole('button', { name: 'Start the analysis' }).click();
   }
+  /** Waits until the row of `stage` in the run's bars reads like `pattern`. */
+  async waitForStage(stage, pattern, timeout) {
+    await this.page.waitForFunction(([name, source]) => [...document.querySelectorAll('li.stage')]
+      .some((li) => li.querySelector('.stage-name').textContent === name && new RegExp(source).test(li.querySelector('.stage-count').textContent)),
+    [stage, pattern.source], { timeout });
+  }
   /** An entry of the earlier runs kept in this browser, by file name. */
   earlierRun(name) {
     return this.page.getByRole('region', { name: 'Earlier runs' }).getByRole('listitem').filter({ hasText: name });
