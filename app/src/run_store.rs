@@ -7,6 +7,9 @@
 //! JSON), `files` (the uploaded bytes), `outcomes` (a [`RunOutcome`] as
 //! JSON) and `checkpoints` (keys `"{run}/{core's key}"`).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use kleio_core::checkpoint::Checkpoints;
 use serde::{Deserialize, Serialize};
@@ -65,7 +68,16 @@ pub fn run_id(bytes: &[u8], settings: &RunSettings) -> String {
     hasher.finalize().iter().take(10).map(|b| format!("{b:02x}")).collect()
 }
 
-async fn open() -> Result<Database, StoreError> {
+thread_local! {
+    /// The database, opened once per page: a run reads or writes a checkpoint
+    /// for every batch, and opening is a round trip of its own.
+    static OPENED: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+}
+
+async fn open() -> Result<Rc<Database>, StoreError> {
+    if let Some(db) = OPENED.with_borrow(Clone::clone) {
+        return Ok(db);
+    }
     let factory = Factory::new()?;
     let mut request = factory.open(DATABASE, Some(VERSION))?;
     request.on_upgrade_needed(|event| {
@@ -77,7 +89,9 @@ async fn open() -> Result<Database, StoreError> {
             }
         }
     });
-    Ok(request.await?)
+    let db = Rc::new(request.await?);
+    OPENED.set(Some(db.clone()));
+    Ok(db)
 }
 
 async fn put(store: &str, key: &str, value: JsValue) -> Result<(), StoreError> {
