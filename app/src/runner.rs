@@ -8,6 +8,7 @@ use kleio_core::analysis::Analysis;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::pipeline::{self, RunParams};
+use kleio_gpu::DeviceCompute;
 use kleio_core::progress::{Progress, Stage};
 use kleio_core::task_api::TaskApiAnalyst;
 use kleio_embed::{BackendChoice, ModelKind};
@@ -192,6 +193,8 @@ pub async fn run(
     progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
     let model = embedding::load(settings.model, settings.device).await?;
     progress.status.set(format!("embedding on {}", model.device().description));
+    // k-means and the neighbour graph run where the embeddings did: on the GPU, or the CPU.
+    let compute = DeviceCompute::for_device(model.device());
     let embedder = SlicedEmbedder {
         model,
         on_texts: Box::new(move |n| progress.count_embedded(n)),
@@ -203,9 +206,9 @@ pub async fn run(
     let analysis = match analyst_description.filter(|_| settings.proxy_analyst) {
         Some(description) => {
             let analyst = TaskApiAnalyst::new(FetchTransport { run: format!("browser-{run_id}") }, format!("the proxy's {description}"));
-            pipeline::run_resumable(imported, params, &analyst, &embedder, &mut sink, &checkpoints).await?
+            pipeline::run_resumable(imported, params, &analyst, &embedder, &compute, &mut sink, &checkpoints).await?
         }
-        None => pipeline::run_resumable(imported, params, &OfflineAnalyst::new(seed), &embedder, &mut sink, &checkpoints).await?,
+        None => pipeline::run_resumable(imported, params, &OfflineAnalyst::new(seed), &embedder, &compute, &mut sink, &checkpoints).await?,
     };
     progress.status.set("done".into());
     let end = now_ms();

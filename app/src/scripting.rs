@@ -1,13 +1,22 @@
 //! What the app offers scripts on the page (`window.wasmBindings`, set by
-//! Trunk's loader): embedding texts exactly as a run does, for notebooks,
-//! bookmarklets and the browser parity tests.
+//! Trunk's loader): embedding texts, k-means and the layout, exactly as a run
+//! does them, for notebooks, bookmarklets, the browser parity tests and the
+//! browser benchmarks.
 
+use kleio_core::compute::Compute;
 use kleio_core::embedder::Embedder;
-use kleio_embed::{BackendChoice, ModelKind};
+use kleio_core::kmeans::KMeansParams;
+use kleio_core::knn::KnnParams;
+use kleio_core::matrix::Matrix;
+use kleio_core::projection::{project, ProjectionParams};
+use kleio_embed::{BackendChoice, ComputeDevice, ModelKind};
+use kleio_gpu::DeviceCompute;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::embedding;
+use crate::gpu_probe::webgpu_adapter_exists;
+use crate::runner::now_ms;
 
 #[derive(Serialize)]
 struct Embedded {
@@ -25,4 +34,59 @@ pub async fn embed(texts: Vec<String>, model: String, device: String) -> Result<
     let model = embedding::load(kind, choice).await.map_err(|e| JsError::new(&e.to_string()))?;
     let vectors = model.embed(&texts).await.map_err(|e| JsError::new(&e.to_string()))?;
     serde_json::to_string(&Embedded { device: model.describe(), vectors }).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[derive(Serialize)]
+struct Clustered {
+    device: String,
+    iterations: usize,
+    inertia: f64,
+    labels: Vec<u32>,
+}
+
+#[derive(Serialize)]
+struct Laid {
+    device: String,
+    /// Milliseconds the neighbour graph took, of the whole call.
+    knn_ms: f64,
+    /// x, y for each point in turn.
+    positions: Vec<f32>,
+}
+
+fn js_error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Where k-means and the layout run for `device` (`auto`, `gpu` or `cpu`).
+async fn compute_for(device: &str) -> Result<DeviceCompute, JsError> {
+    let choice: BackendChoice = device.parse().map_err(|e: String| JsError::new(&e))?;
+    let device = ComputeDevice::select_in_browser(choice, webgpu_adapter_exists().await).await.map_err(js_error)?;
+    Ok(DeviceCompute::for_device(&device))
+}
+
+/// k-means of `vectors` (rows of `dim`) into `k` clusters, at most
+/// `iterations` Lloyd steps and no tolerance stop, from `seed`. Resolves to
+/// JSON `{"device", "iterations", "inertia", "labels"}`.
+#[wasm_bindgen]
+pub async fn kmeans(vectors: Vec<f32>, dim: usize, k: usize, iterations: u32, seed: u32, device: String) -> Result<String, JsError> {
+    let points = Matrix::new(vectors, dim).map_err(js_error)?;
+    let compute = compute_for(&device).await?;
+    let params = KMeansParams { max_iterations: iterations as u64, tolerance: 0.0, ..KMeansParams::new(k, seed as u64) };
+    let fit = compute.kmeans(&points, &params).await.map_err(js_error)?;
+    let out = Clustered { device: compute.describe(), iterations: fit.iterations, inertia: fit.inertia, labels: fit.labels };
+    serde_json::to_string(&out).map_err(js_error)
+}
+
+/// The 2-D layout of unit `vectors` (rows of `dim`) from `seed`, with a run's
+/// defaults (15 neighbours). Resolves to JSON `{"device", "knn_ms", "positions"}`.
+#[wasm_bindgen]
+pub async fn layout(vectors: Vec<f32>, dim: usize, seed: u32, device: String) -> Result<String, JsError> {
+    let points = Matrix::new(vectors, dim).map_err(js_error)?;
+    let compute = compute_for(&device).await?;
+    let params = ProjectionParams { seed: seed as u64, ..Default::default() };
+    let start = now_ms();
+    let graph = compute.knn(&points, &KnnParams::new(params.graph_k(), seed as u64)).await.map_err(js_error)?;
+    let knn_ms = now_ms() - start;
+    let positions = project(&points, &graph, &params).map_err(js_error)?.into_iter().flatten().collect();
+    serde_json::to_string(&Laid { device: compute.describe(), knn_ms, positions }).map_err(js_error)
 }

@@ -1,9 +1,11 @@
 //! The analyst and the embedder a command runs with, chosen by its flags:
 //! one concrete type each, so the pipeline is compiled once.
 
+use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::{EmbedError, Embedder, HashingEmbedder};
 use kleio_core::offline::OfflineAnalyst;
 use kleio_embed::{BackendChoice, SentenceEmbedder};
+use kleio_gpu::DeviceCompute;
 
 use crate::proxy_analyst::{self, ProxyAnalyst};
 
@@ -39,6 +41,16 @@ impl AnyEmbedder {
                 AnyEmbedder::Model(Box::new(crate::models::load(kind, backend)?))
             }
         })
+    }
+}
+
+impl AnyEmbedder {
+    /// Where k-means and the neighbour graph run: on the embedding's device.
+    pub fn compute(&self) -> DeviceCompute {
+        match self {
+            AnyEmbedder::Hashing(_) => DeviceCompute::Cpu(CpuCompute),
+            AnyEmbedder::Model(e) => DeviceCompute::for_device(e.device()),
+        }
     }
 }
 

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context};
 use kleio_core::analysis::Analysis;
+use kleio_core::compute::Compute;
+use kleio_core::embedder::Embedder;
 use kleio_core::import::{import, ImportOptions, Imported};
 use kleio_core::pipeline::{run as run_pipeline, RunParams};
 use kleio_core::progress::{Progress, Stage};
@@ -95,7 +97,9 @@ impl RunFlags {
 pub async fn analyse(imported: Imported, params: RunParams, analyst: &AnyAnalyst, embedder: &AnyEmbedder) -> anyhow::Result<Analysis> {
     let mut bars = StageBars::new();
     bars.report(Stage::Import, 1, 1);
-    let analysis = run_pipeline(imported, params, analyst, embedder, &mut bars).await?;
+    let compute = embedder.compute();
+    eprintln!("embedding with {}; clustering on {}", embedder.describe(), compute.describe());
+    let analysis = run_pipeline(imported, params, analyst, embedder, &compute, &mut bars).await?;
     bars.finish();
     Ok(analysis)
 }

@@ -216,6 +216,7 @@ pub fn means(a: &Analysis, index: &ClusterIndex, x: &Dimension, y: &Dimension, l
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compute::CpuCompute;
     use crate::embedder::HashingEmbedder;
     use crate::import::{import, ImportOptions};
     use crate::offline::OfflineAnalyst;
@@ -240,7 +241,7 @@ mod tests {
                 "messages": [{"role": "user", "content": text}]}).to_string());
         }
         let imported = import(rows.join("\n").as_bytes(), &ImportOptions::default()).unwrap();
-        futures::executor::block_on(run(imported, RunParams { seed: 1, ..Default::default() }, &OfflineAnalyst::new(1), &HashingEmbedder { dim: 128 }, &mut Silent)).unwrap()
+        futures::executor::block_on(run(imported, RunParams { seed: 1, ..Default::default() }, &OfflineAnalyst::new(1), &HashingEmbedder { dim: 128 }, &CpuCompute, &mut Silent)).unwrap()
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyst::*;
 use crate::embedder::Embedder;
 use crate::kmeans::{kmeans, KMeansParams};
+use crate::matrix::Matrix;
 use crate::progress::{Progress, Stage};
 use crate::vector::dot;
 use crate::PipelineError;
@@ -145,7 +146,7 @@ async fn build_level<A: Analyst, E: Embedder>(
 
     // Neighbourhoods of about `params.neighbourhood` clusters.
     let m = n.div_ceil(params.neighbourhood.max(2));
-    let hoods = kmeans(&emb, &KMeansParams::new(m, params.seed)).map_err(PipelineError::Cluster)?;
+    let hoods = kmeans(&Matrix::from_rows(&emb)?, &KMeansParams::new(m, params.seed))?;
     let mut proposals: Vec<ClusterLabel> = Vec::new();
     for (h, centroid) in hoods.centroids.iter().enumerate() {
         if progress.cancelled() {

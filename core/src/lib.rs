@@ -1,12 +1,13 @@
 //! Kleio's core: the pure pipeline of the Clio method, shared by the browser
 //! app, the proxy and the command line. It does no IO: data, seeds, an
-//! `Analyst` and an `Embedder` come in as arguments, results go out as values.
+//! `Analyst`, an `Embedder` and a `Compute` come in as arguments, results go out as values.
 
 pub mod analysis;
 pub mod analyst;
 pub mod checkpoint;
 pub mod cluster_index;
 pub mod compare;
+pub mod compute;
 pub mod cost;
 pub mod embedder;
 pub mod eval;
@@ -14,6 +15,8 @@ pub mod facets;
 pub mod hierarchy;
 pub mod import;
 pub mod kmeans;
+pub mod knn;
+pub mod matrix;
 pub mod model;
 pub mod offline;
 pub mod pipeline;
@@ -35,6 +38,12 @@ pub enum PipelineError {
     Embed(#[from] embedder::EmbedError),
     #[error("clustering failed: {0}")]
     Cluster(#[from] kmeans::KMeansError),
+    #[error("clustering or layout failed: {0}")]
+    Compute(#[from] compute::ComputeError),
+    #[error("layout failed: {0}")]
+    Layout(#[from] projection::GraphSizeError),
+    #[error("vectors of different lengths: {0}")]
+    Shape(#[from] matrix::MatrixError),
     #[error("the run was cancelled")]
     Cancelled,
 }

@@ -11,10 +11,13 @@ use sha2::{Digest, Sha256};
 use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, SCHEMA_VERSION};
 use crate::analyst::*;
 use crate::checkpoint::{self, Checkpoints, NoCheckpoints};
+use crate::compute::Compute;
 use crate::embedder::Embedder;
 use crate::hierarchy::{self, HierarchyParams, Node};
 use crate::import::Imported;
-use crate::kmeans::{choose_k, kmeans, Clustering, KMeansParams};
+use crate::kmeans::{choose_k, Clustering, KMeansParams};
+use crate::knn::KnnParams;
+use crate::matrix::Matrix;
 use crate::privacy::{self, HiddenReason, PrivacyParams};
 use crate::progress::{Progress, Stage};
 use crate::projection::{project, ProjectionParams};
@@ -89,25 +92,27 @@ const EXTRACT_BATCH: usize = 64;
 /// How many texts to embed at once.
 const EMBED_BATCH: usize = 256;
 
-pub async fn run<A: Analyst, E: Embedder>(
+pub async fn run<A: Analyst, E: Embedder, C: Compute>(
     imported: Imported,
     params: RunParams,
     analyst: &A,
     embedder: &E,
+    compute: &C,
     progress: &mut dyn Progress,
 ) -> Result<Analysis, PipelineError> {
-    run_resumable(imported, params, analyst, embedder, progress, &NoCheckpoints).await
+    run_resumable(imported, params, analyst, embedder, compute, progress, &NoCheckpoints).await
 }
 
 /// [`run`], keeping each finished piece of work (screening, every batch of
 /// facet answers and of embeddings, the base cluster names) in `checkpoints`
 /// and taking it from there instead of doing it again. The caller scopes the
 /// store to one dataset and one set of parameters.
-pub async fn run_resumable<A: Analyst, E: Embedder>(
+pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
     imported: Imported,
     params: RunParams,
     analyst: &A,
     embedder: &E,
+    compute: &C,
     progress: &mut dyn Progress,
     checkpoints: &impl Checkpoints,
 ) -> Result<Analysis, PipelineError> {
@@ -222,10 +227,12 @@ pub async fn run_resumable<A: Analyst, E: Embedder>(
     let m = clustered.len();
     let k = params.k.unwrap_or_else(|| choose_k(m, params.privacy.min_accounts)).clamp(1, m);
     progress.report(Stage::Clustering, 0, 1);
-    let base = kmeans(&vectors, &KMeansParams::new(k, params.seed)).map_err(PipelineError::Cluster)?;
+    let matrix = Matrix::from_rows(&vectors)?;
+    let fit = compute.kmeans(&matrix, &KMeansParams::new(k, params.seed)).await?;
+    let base = Clustering::from_labels(&fit.labels, &matrix);
     progress.report(Stage::Clustering, 1, 1);
     let k = base.centroids.len();
-    let members: Vec<Vec<usize>> = (0..k).map(|c| (0..m).filter(|&j| base.assignments[j] == c).collect()).collect();
+    let members = base.members();
 
     // Name base clusters contrastively: a sample of members, and the nearest
     // non-members. Kept names belong to exactly this partition.
@@ -249,7 +256,8 @@ pub async fn run_resumable<A: Analyst, E: Embedder>(
 
     // Projection.
     progress.report(Stage::Projection, 0, 1);
-    let layout = project(&vectors, &params.projection);
+    let graph = compute.knn(&matrix, &KnnParams::new(params.projection.graph_k(), params.projection.seed)).await?;
+    let layout = project(&matrix, &graph, &params.projection)?;
     progress.report(Stage::Projection, 1, 1);
     for (j, &i) in clustered.iter().enumerate() {
         results[i].cluster = Some(cluster_id(0, base.assignments[j]));

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use futures::executor::block_on;
 use kleio_core::analysis::Analysis;
+use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::HashingEmbedder;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
@@ -15,7 +16,7 @@ use proptest::prelude::*;
 fn analyse(text: &str, params: RunParams) -> Analysis {
     let imported = import(text.as_bytes(), &ImportOptions::default()).unwrap();
     let analyst = OfflineAnalyst::new(params.seed);
-    block_on(run(imported, params, &analyst, &HashingEmbedder { dim: 256 }, &mut Silent)).unwrap()
+    block_on(run(imported, params, &analyst, &HashingEmbedder { dim: 256 }, &CpuCompute, &mut Silent)).unwrap()
 }
 
 /// The invariants every analysis keeps.

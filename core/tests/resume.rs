@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use futures::executor::block_on;
 use kleio_core::analysis::Analysis;
 use kleio_core::checkpoint::Checkpoints;
+use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::HashingEmbedder;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
@@ -57,7 +58,7 @@ fn rows(n: usize) -> String {
 fn analyse(text: &str, params: &RunParams, store: &MemoryCheckpoints, progress: &mut Recorder) -> Result<Analysis, PipelineError> {
     let imported = import(text.as_bytes(), &ImportOptions::default()).unwrap();
     let analyst = OfflineAnalyst::new(params.seed);
-    block_on(run_resumable(imported, params.clone(), &analyst, &HashingEmbedder { dim: 256 }, progress, store))
+    block_on(run_resumable(imported, params.clone(), &analyst, &HashingEmbedder { dim: 256 }, &CpuCompute, progress, store))
 }
 
 fn bytes(a: &Analysis) -> Vec<u8> {

@@ -21,6 +21,7 @@ mod words;
 
 use crate::analyst::*;
 use crate::kmeans::{kmeans, KMeansParams};
+use crate::matrix::Matrix;
 use terms::{capitalise, distinctive, join_list};
 
 #[derive(Clone, Debug)]
@@ -113,6 +114,7 @@ impl Analyst for OfflineAnalyst {
         if points.iter().any(Vec::is_empty) {
             return Err(AnalystError::Unsupported("the offline analyst needs the children's embeddings".into()));
         }
+        let points = Matrix::from_rows(&points).map_err(|e| AnalystError::Backend(e.to_string()))?;
         let groups = kmeans(&points, &KMeansParams::new(wanted, self.seed))
             .map_err(|e| AnalystError::Backend(e.to_string()))?;
         let mut out = Vec::new();
@@ -134,6 +136,7 @@ impl Analyst for OfflineAnalyst {
         if points.iter().any(Vec::is_empty) {
             return Err(AnalystError::Unsupported("the offline analyst needs the proposals' embeddings".into()));
         }
+        let points = Matrix::from_rows(&points).map_err(|e| AnalystError::Backend(e.to_string()))?;
         let groups = kmeans(&points, &KMeansParams::new(req.wanted.max(1), self.seed))
             .map_err(|e| AnalystError::Backend(e.to_string()))?;
         // One representative per group: the proposal closest to the group's centroid.
