@@ -5,12 +5,15 @@
 //! sampling. The neighbour graph comes in from the caller, so that it can be
 //! found on whatever device holds the vectors.
 
+use std::ops::Range;
+
+use rand::distributions::{Distribution, Uniform};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::knn::KnnGraph;
-use crate::matrix::{map_indices, Matrix};
+use crate::matrix::{map_indices, par_map, Matrix};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectionParams {
@@ -206,59 +209,188 @@ pub fn project(points: &Matrix, graph: &KnnGraph, params: &ProjectionParams) -> 
     Ok(y)
 }
 
+/// Fixed pieces of the graph (edges of consecutive heads) that each epoch
+/// works on side by side; fixed, so that the layout does not depend on the
+/// number of threads.
+const PIECES: usize = 32;
+
 /// umap-learn's `optimize_layout_euclidean` with `move_other`: each edge is
 /// sampled in proportion to its weight, pulls its two ends together and
 /// pushes its head away from `negative_samples` random points per sample.
 /// The curve is `1 / (1 + a·d^(2b))` with umap-learn's fit for `min_dist = 0`,
 /// `spread = 1`.
+///
+/// Unlike umap-learn's loop, which moves points in place in edge order (or,
+/// in parallel, in whatever order threads happen to run), each epoch here
+/// works on [`PIECES`] pieces at once. A piece owns its edges' heads and
+/// moves them as it goes; every other position it reads as the epoch began,
+/// and what it does to other points (the pull on an edge's tail) is added
+/// when the epoch ends, piece by piece in order. So the result is the same
+/// on one thread or many, in the browser or natively.
 fn optimise(y: &mut [[f32; 2]], edges: &[Edge], max_w: f32, epochs: usize, negative_samples: usize, rng: &mut ChaCha8Rng) {
     let n = y.len();
-    let (a, b) = (1.929f32, 0.7915f32);
-    let every: Vec<f32> = edges.iter().map(|e| max_w / e.weight).collect();
-    let every_negative: Vec<f32> = every.iter().map(|&e| e / negative_samples.max(1) as f32).collect();
-    let mut next = every.clone();
-    let mut next_negative = every_negative.clone();
-    let clip = |g: f32| g.clamp(-4.0, 4.0);
+    if edges.is_empty() {
+        return;
+    }
+    // Edges are sorted by head: cut them into pieces of about equal size at head boundaries.
+    let mut cuts = vec![0usize];
+    for p in 1..PIECES {
+        let mut at = (edges.len() * p / PIECES).max(*cuts.last().unwrap_or(&0));
+        while at < edges.len() && at > 0 && edges[at].head == edges[at - 1].head {
+            at += 1;
+        }
+        cuts.push(at);
+    }
+    cuts.push(edges.len());
+    cuts.dedup();
+    let pieces: Vec<Piece> = cuts
+        .windows(2)
+        .map(|w| {
+            let own = &edges[w[0]..w[1]];
+            let every: Vec<f32> = own.iter().map(|e| max_w / e.weight).collect();
+            let every_negative: Vec<f32> = every.iter().map(|&e| e / negative_samples.max(1) as f32).collect();
+            Piece {
+                heads: own[0].head as usize..own[own.len() - 1].head as usize + 1,
+                edges: own,
+                next: every.clone(),
+                next_negative: every_negative.clone(),
+                every,
+                every_negative,
+                rng: ChaCha8Rng::from_seed(rng.gen()),
+            }
+        })
+        .collect();
+    let mut pieces = pieces;
+    let negative_samples = negative_samples > 0;
     for epoch in 0..epochs {
         let alpha = 1.0 - epoch as f32 / epochs as f32;
-        let now = epoch as f32;
-        for (e, edge) in edges.iter().enumerate() {
-            if next[e] > now {
+        let snapshot = y.to_vec();
+        // Each piece takes its own run of heads out of `y`.
+        let mut rest: &mut [[f32; 2]] = y;
+        let mut offset = 0;
+        let mut work = Vec::with_capacity(pieces.len());
+        for piece in pieces.iter_mut() {
+            let (_, after) = std::mem::take(&mut rest).split_at_mut(piece.heads.start - offset);
+            let (own, after) = after.split_at_mut(piece.heads.len());
+            offset = piece.heads.end;
+            rest = after;
+            work.push((piece, own));
+        }
+        let pulls: Vec<Vec<(u32, [f32; 2])>> =
+            par_map(work, |(piece, own)| piece.epoch(own, &snapshot, epoch as f32, alpha, negative_samples, n));
+        for (j, g) in pulls.into_iter().flatten() {
+            y[j as usize][0] += g[0];
+            y[j as usize][1] += g[1];
+        }
+    }
+}
+
+/// A run of edges with consecutive heads, and its sampling state.
+struct Piece<'a> {
+    heads: Range<usize>,
+    edges: &'a [Edge],
+    /// Epochs between samples of each edge, and between its negative samples.
+    every: Vec<f32>,
+    every_negative: Vec<f32>,
+    /// The epoch at which each edge (its negatives) is next due.
+    next: Vec<f32>,
+    next_negative: Vec<f32>,
+    rng: ChaCha8Rng,
+}
+
+impl Piece<'_> {
+    /// One epoch over this piece's edges: moves the heads in `own` (the
+    /// positions of `self.heads`) and returns the pulls on the tails.
+    fn epoch(&mut self, own: &mut [[f32; 2]], snapshot: &[[f32; 2]], now: f32, alpha: f32, negatives_on: bool, n: usize) -> Vec<(u32, [f32; 2])> {
+        let (a, b) = (1.929f32, 0.7915f32);
+        let clip = |g: f32| g.clamp(-4.0, 4.0);
+        // Set up once: `gen_range` would redo an integer division on every draw.
+        let any_point = Uniform::new(0, n);
+        let mut pulls = Vec::new();
+        for (e, edge) in self.edges.iter().enumerate() {
+            if self.next[e] > now {
                 continue;
             }
-            let (i, j) = (edge.head as usize, edge.tail as usize);
-            let d = [y[i][0] - y[j][0], y[i][1] - y[j][1]];
+            let i = edge.head as usize;
+            let j = edge.tail as usize;
+            let at = i - self.heads.start;
+            let d = [own[at][0] - snapshot[j][0], own[at][1] - snapshot[j][1]];
             let dist2 = d[0] * d[0] + d[1] * d[1];
             if dist2 > 0.0 {
-                // d^(2b) once through a logarithm, instead of two powers.
-                let pow_b = (b * dist2.ln()).exp();
+                let pow_b = pow(dist2, b);
                 let coeff = -2.0 * a * b * pow_b / dist2 / (1.0 + a * pow_b);
-                for c in 0..2 {
-                    let g = clip(coeff * d[c]) * alpha;
-                    y[i][c] += g;
-                    y[j][c] -= g;
-                }
+                let g = [clip(coeff * d[0]) * alpha, clip(coeff * d[1]) * alpha];
+                own[at][0] += g[0];
+                own[at][1] += g[1];
+                pulls.push((edge.tail, [-g[0], -g[1]]));
             }
-            next[e] += every[e];
-            let negatives = if negative_samples == 0 { 0 } else { ((now - next_negative[e]) / every_negative[e]).max(0.0) as usize };
+            self.next[e] += self.every[e];
+            let negatives = if negatives_on { ((now - self.next_negative[e]) / self.every_negative[e]).max(0.0) as usize } else { 0 };
+            // The repulsions of one sample are all taken from where the head
+            // is now and applied together (umap-learn moves the head after
+            // each): the same push in expectation, and the draws no longer
+            // wait on one another, which made this loop several times slower.
+            let from = own[at];
+            let mut push = [0.0f32; 2];
             for _ in 0..negatives {
-                let k = rng.gen_range(0..n);
+                let k = any_point.sample(&mut self.rng);
                 if k == i {
                     continue;
                 }
-                let d = [y[i][0] - y[k][0], y[i][1] - y[k][1]];
+                let other = if self.heads.contains(&k) { own[k - self.heads.start] } else { snapshot[k] };
+                let d = [from[0] - other[0], from[1] - other[1]];
                 let dist2 = d[0] * d[0] + d[1] * d[1];
                 if dist2 > 0.0 {
-                    let pow_b = (b * dist2.ln()).exp();
+                    let pow_b = pow(dist2, b);
                     let coeff = 2.0 * b / ((0.001 + dist2) * (1.0 + a * pow_b));
-                    for c in 0..2 {
-                        y[i][c] += clip(coeff * d[c]) * alpha;
-                    }
+                    push[0] += clip(coeff * d[0]);
+                    push[1] += clip(coeff * d[1]);
                 }
             }
-            next_negative[e] += negatives as f32 * every_negative[e];
+            own[at][0] += push[0] * alpha;
+            own[at][1] += push[1] * alpha;
+            self.next_negative[e] += negatives as f32 * self.every_negative[e];
         }
+        pulls
     }
+}
+
+/// `x^y` for positive, normal `x`, to about five significant digits, as
+/// `2^(y · log₂ x)` with short polynomials evaluated in Estrin's order (few
+/// dependent steps: each SGD update waits for the one before). The layout
+/// calls it hundreds of millions of times, where libm's `expf` and `logf`
+/// were a third of the run; being plain arithmetic, it also gives the same
+/// bits on every platform, the browser's included, which libm does not promise.
+#[inline]
+fn pow(x: f32, y: f32) -> f32 {
+    exp2(y * log2(x))
+}
+
+/// log₂ of a positive normal float: the exponent, plus a degree-5 fit of
+/// log₂(1 + t) on [0, 1) for the mantissa (error under 1.5e-5).
+#[inline]
+fn log2(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let t = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000) - 1.0;
+    let t2 = t * t;
+    let low = 1.439_092_9e-5 + 1.441_592_1 * t;
+    let mid = -0.707_253_4 + 0.411_561_5 * t;
+    let high = -0.189_832_45 + 0.043_928_63 * t;
+    exponent as f32 + low + t2 * (mid + t2 * high)
+}
+
+/// 2^y: the integer part into the exponent bits, a degree-4 fit of 2^f on
+/// [0, 1) for the rest (error under 4e-6).
+#[inline]
+fn exp2(y: f32) -> f32 {
+    let y = y.clamp(-126.0, 127.0);
+    // y + 128 is positive, so truncation is the floor.
+    let whole = (y + 128.0) as i32 - 128;
+    let f = y - whole as f32;
+    let f2 = f * f;
+    let p = (1.000_003_6 + 0.692_969_55 * f) + f2 * ((0.241_621_32 + 0.051_717_736 * f) + f2 * 0.013_683_983);
+    p * f32::from_bits(((whole + 127) as u32) << 23)
 }
 
 /// Trustworthiness (Venna & Kaski): how far the layout's k nearest neighbours
@@ -330,6 +462,17 @@ mod tests {
         let before = pairs.len();
         pairs.dedup();
         assert_eq!(before, pairs.len(), "an edge appears twice");
+    }
+
+    #[test]
+    fn the_fast_power_matches_powf() {
+        // Squared distances on the map, from coincident points to opposite corners.
+        let mut x = 1e-12f32;
+        while x < 1e6 {
+            let (want, got) = (x.powf(0.7915), pow(x, 0.7915));
+            assert!(((got - want) / want).abs() < 3e-5, "{x}^0.7915: {got} vs {want}");
+            x *= 1.013;
+        }
     }
 
     #[test]

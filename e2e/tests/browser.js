@@ -45,6 +45,27 @@ export async function launch({ webgpu = false } = {}) {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args });
 }
 
+/**
+ * Opens the app in a fresh headless Chromium, waits until the page API
+ * `window.wasmBindings[binding]` is there, runs `fn(args)` in the page and
+ * resolves to its result, failing if the page threw anything meanwhile.
+ */
+export async function evaluateInApp(url, { webgpu = false, binding }, fn, args) {
+  const browser = await launch({ webgpu });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction((b) => window.wasmBindings?.[b], binding, { timeout: 60_000 });
+    const out = await page.evaluate(fn, args);
+    if (errors.length > 0) throw new Error(`the page threw: ${errors.join('; ')}`);
+    return out;
+  } finally {
+    await browser.close();
+  }
+}
+
 export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'kleio-e2e-'));
 }

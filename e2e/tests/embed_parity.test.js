@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startKleio, launch } from './browser.js';
+import { startKleio, evaluateInApp } from './browser.js';
 
 const reference = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../embed/tests/fixtures/reference.json'), 'utf8'));
 
@@ -22,19 +22,8 @@ const cosine = (a, b) => {
 
 /** Opens the app and embeds through its page API; resolves to { device, vectors }. */
 async function embedInBrowser({ webgpu, texts, model, device }) {
-  const browser = await launch({ webgpu });
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(kleio.url);
-    await page.waitForFunction(() => window.wasmBindings?.embed, null, { timeout: 60_000 });
-    const json = await page.evaluate(([t, m, d]) => window.wasmBindings.embed(t, m, d), [texts, model, device]);
-    assert.deepEqual(errors, []);
-    return JSON.parse(json);
-  } finally {
-    await browser.close();
-  }
+  const json = await evaluateInApp(kleio.url, { webgpu, binding: 'embed' }, ([t, m, d]) => window.wasmBindings.embed(t, m, d), [texts, model, device]);
+  return JSON.parse(json);
 }
 
 function assertParity(got, expected, texts) {
