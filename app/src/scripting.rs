@@ -10,7 +10,7 @@ use kleio_core::knn::KnnParams;
 use kleio_core::matrix::Matrix;
 use kleio_core::projection::{project, ProjectionParams};
 use kleio_embed::{BackendChoice, ComputeDevice, ModelKind};
-use kleio_gpu::DeviceCompute;
+use kleio_gpu::{DeviceCompute, TensorCompute};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -57,15 +57,21 @@ fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Where k-means and the layout run for `device` (`auto`, `gpu` or `cpu`).
+/// Where k-means and the layout run for `device`: `auto` as a run does (the
+/// GPU for large inputs where there is one), `gpu` on the GPU whatever the
+/// size, `cpu` on the CPU.
 async fn compute_for(device: &str) -> Result<DeviceCompute, JsError> {
     let choice: BackendChoice = device.parse().map_err(|e: String| JsError::new(&e))?;
-    let device = ComputeDevice::select_in_browser(choice, webgpu_adapter_exists().await).await.map_err(js_error)?;
-    Ok(DeviceCompute::for_device(&device))
+    let found = ComputeDevice::select_in_browser(choice, webgpu_adapter_exists().await).await.map_err(js_error)?;
+    Ok(match choice {
+        BackendChoice::Gpu => DeviceCompute::Tensor(TensorCompute::new(found)),
+        _ => DeviceCompute::for_device(&found),
+    })
 }
 
 /// k-means of `vectors` (rows of `dim`) into `k` clusters, at most
-/// `iterations` Lloyd steps and no tolerance stop, from `seed`. Resolves to
+/// `iterations` Lloyd steps and no tolerance stop, from `seed`, on `device`
+/// (see `compute_for`). Resolves to
 /// JSON `{"device", "iterations", "inertia", "labels"}`.
 #[wasm_bindgen]
 pub async fn kmeans(vectors: Vec<f32>, dim: usize, k: usize, iterations: u32, seed: u32, device: String) -> Result<String, JsError> {

@@ -8,8 +8,9 @@
 //! VECTORS is raw little-endian f32, DIM values per row. `kmeans` writes the
 //! labels (u32 per point) to OUT; `layout` writes two f32 per point. One JSON
 //! line on stdout gives the timings. `KLEIO_COMPUTE` chooses where: `cpu`
-//! (the core's code, the default), `gpu` (burn-wgpu on the adapter there is)
-//! or `burn-cpu` (the tensor code on burn's CPU backend).
+//! (the core's code, the default), `gpu` (the tensor code on burn-wgpu's
+//! adapter, whatever the size) or `burn-cpu` (the tensor code on burn's CPU
+//! backend).
 
 use std::time::Instant;
 

@@ -214,6 +214,9 @@ pub fn project(points: &Matrix, graph: &KnnGraph, params: &ProjectionParams) -> 
 /// number of threads.
 const PIECES: usize = 32;
 
+/// Negative samples computed side by side (two SIMD registers of four).
+const LANES: usize = 8;
+
 /// umap-learn's `optimize_layout_euclidean` with `move_other`: each edge is
 /// sampled in proportion to its weight, pulls its two ends together and
 /// pushes its head away from `negative_samples` random points per sample.
@@ -304,8 +307,10 @@ impl Piece<'_> {
     fn epoch(&mut self, own: &mut [[f32; 2]], snapshot: &[[f32; 2]], now: f32, alpha: f32, negatives_on: bool, n: usize) -> Vec<(u32, [f32; 2])> {
         let (a, b) = (1.929f32, 0.7915f32);
         let clip = |g: f32| g.clamp(-4.0, 4.0);
-        // Set up once: `gen_range` would redo an integer division on every draw.
-        let any_point = Uniform::new(0, n);
+        // Set up once: `gen_range` would redo an integer division on every
+        // draw. Drawn as u32, one word of the generator per draw, and the
+        // same draws on 32-bit WebAssembly as on a 64-bit machine.
+        let any_point = Uniform::new(0, n as u32);
         let mut pulls = Vec::new();
         for (e, edge) in self.edges.iter().enumerate() {
             if self.next[e] > now {
@@ -332,19 +337,33 @@ impl Piece<'_> {
             // wait on one another, which made this loop several times slower.
             let from = own[at];
             let mut push = [0.0f32; 2];
-            for _ in 0..negatives {
-                let k = any_point.sample(&mut self.rng);
-                if k == i {
-                    continue;
+            // In groups of LANES: the positions are fetched one by one, then
+            // the arithmetic runs lane by lane with no branches, which the
+            // compiler turns into SIMD. A skipped draw (the head itself, or a
+            // point on the same spot) has weight 0; sums stay in draw order.
+            for group in (0..negatives).step_by(LANES) {
+                let (mut dx, mut dy, mut live) = ([0.0f32; LANES], [0.0f32; LANES], [0.0f32; LANES]);
+                for l in 0..LANES.min(negatives - group) {
+                    let k = any_point.sample(&mut self.rng) as usize;
+                    let other = if self.heads.contains(&k) { own[k - self.heads.start] } else { snapshot[k] };
+                    dx[l] = from[0] - other[0];
+                    dy[l] = from[1] - other[1];
+                    live[l] = f32::from(u8::from(k != i));
                 }
-                let other = if self.heads.contains(&k) { own[k - self.heads.start] } else { snapshot[k] };
-                let d = [from[0] - other[0], from[1] - other[1]];
-                let dist2 = d[0] * d[0] + d[1] * d[1];
-                if dist2 > 0.0 {
-                    let pow_b = pow(dist2, b);
+                let mut gx = [0.0f32; LANES];
+                let mut gy = [0.0f32; LANES];
+                for l in 0..LANES {
+                    let dist2 = dx[l] * dx[l] + dy[l] * dy[l];
+                    // A floor keeps the power's argument a normal float; such lanes are dropped below.
+                    let pow_b = pow(dist2.max(f32::MIN_POSITIVE), b);
                     let coeff = 2.0 * b / ((0.001 + dist2) * (1.0 + a * pow_b));
-                    push[0] += clip(coeff * d[0]);
-                    push[1] += clip(coeff * d[1]);
+                    let weight = if dist2 > 0.0 { live[l] } else { 0.0 };
+                    gx[l] = clip(coeff * dx[l]) * weight;
+                    gy[l] = clip(coeff * dy[l]) * weight;
+                }
+                for l in 0..LANES {
+                    push[0] += gx[l];
+                    push[1] += gy[l];
                 }
             }
             own[at][0] += push[0] * alpha;
@@ -381,13 +400,18 @@ fn log2(x: f32) -> f32 {
 }
 
 /// 2^y: the integer part into the exponent bits, a degree-4 fit of 2^f on
-/// [0, 1) for the rest (error under 4e-6).
+/// [0, 1] for the rest (error under 4e-6). The integer part is found by
+/// rounding y − ½ with the 1.5 · 2²³ trick rather than by a float-to-int
+/// conversion, so that the compiler can keep eight of these in SIMD
+/// registers; where y is a whole number it may come out one low, and then
+/// f is 1, which the fit covers.
 #[inline]
 fn exp2(y: f32) -> f32 {
-    let y = y.clamp(-126.0, 127.0);
-    // y + 128 is positive, so truncation is the floor.
-    let whole = (y + 128.0) as i32 - 128;
-    let f = y - whole as f32;
+    const ROUND: f32 = 12_582_912.0;
+    let y = y.clamp(-126.0, 126.0);
+    let rounded = (y - 0.5) + ROUND;
+    let whole = rounded.to_bits() as i32 - ROUND.to_bits() as i32;
+    let f = y - (rounded - ROUND);
     let f2 = f * f;
     let p = (1.000_003_6 + 0.692_969_55 * f) + f2 * ((0.241_621_32 + 0.051_717_736 * f) + f2 * 0.013_683_983);
     p * f32::from_bits(((whole + 127) as u32) << 23)

@@ -52,45 +52,69 @@ impl Compute for TensorCompute {
     }
 }
 
-/// The compute that goes with an embedding device: tensors on a GPU, the
-/// core's own CPU code otherwise (it is faster on a CPU than burn's CPU
-/// backend, because it skips work the bounds of k-means prove needless and
-/// searches neighbours by cells).
+/// Below this many points the CPU is quicker than a GPU: the work is too
+/// small to hide the cost of launching kernels (k-means++ alone launches a
+/// few dozen per centre) and of moving the points to the device.
+pub const GPU_FROM_POINTS: usize = 5_000;
+
+/// The compute that goes with an embedding device: on a GPU, tensors for
+/// inputs of at least [`GPU_FROM_POINTS`] points and the core's CPU code for
+/// smaller ones; the core's CPU code on a CPU (it is faster there than
+/// burn's CPU backend: it skips work the bounds of k-means prove needless,
+/// and searches neighbours by cells).
 #[derive(Clone, Debug)]
 pub enum DeviceCompute {
     Cpu(CpuCompute),
+    /// A GPU, used for large inputs.
+    Gpu(TensorCompute),
+    /// Tensors whatever the size, for tests and for callers who ask for the device by name.
     Tensor(TensorCompute),
 }
 
 impl DeviceCompute {
     pub fn for_device(device: &ComputeDevice) -> Self {
         if device.is_gpu {
-            DeviceCompute::Tensor(TensorCompute::new(device.clone()))
+            DeviceCompute::Gpu(TensorCompute::new(device.clone()))
         } else {
             DeviceCompute::Cpu(CpuCompute)
         }
     }
+
+    /// Which one runs `n` points.
+    fn pick(&self, n: usize) -> Either<'_> {
+        match self {
+            DeviceCompute::Cpu(c) => Either::Cpu(c),
+            DeviceCompute::Gpu(_) if n < GPU_FROM_POINTS => Either::Cpu(&CpuCompute),
+            DeviceCompute::Gpu(t) | DeviceCompute::Tensor(t) => Either::Tensor(t),
+        }
+    }
+}
+
+enum Either<'a> {
+    Cpu(&'a CpuCompute),
+    Tensor(&'a TensorCompute),
 }
 
 impl Compute for DeviceCompute {
     fn describe(&self) -> String {
         match self {
             DeviceCompute::Cpu(c) => c.describe(),
+            DeviceCompute::Gpu(t) => format!("{} (CPU below {GPU_FROM_POINTS} points)", t.describe()),
             DeviceCompute::Tensor(t) => t.describe(),
         }
     }
 
     async fn kmeans(&self, points: &Matrix, params: &KMeansParams) -> Result<KMeansFit, ComputeError> {
-        match self {
-            DeviceCompute::Cpu(c) => c.kmeans(points, params).await,
-            DeviceCompute::Tensor(t) => t.kmeans(points, params).await,
+        match self.pick(points.rows()) {
+            Either::Cpu(c) => c.kmeans(points, params).await,
+            Either::Tensor(t) => t.kmeans(points, params).await,
         }
     }
 
     async fn knn(&self, points: &Matrix, params: &KnnParams) -> Result<KnnGraph, ComputeError> {
-        match self {
-            DeviceCompute::Cpu(c) => c.knn(points, params).await,
-            DeviceCompute::Tensor(t) => t.knn(points, params).await,
+        match self.pick(points.rows()) {
+            Either::Cpu(c) => c.knn(points, params).await,
+            Either::Tensor(t) => t.knn(points, params).await,
         }
     }
 }
