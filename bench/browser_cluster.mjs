@@ -6,15 +6,16 @@
 // Each FILE is raw f32 vectors; OUTDIR receives each layout (raw f32, x y per
 // point) for bench/score_layouts.py, and results.json with the timings.
 // KLEIO_BENCH_WEBGPU=1 gives Chromium a WebGPU adapter and asks Kleio for it.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { startKleio, launch } from '../e2e/tests/browser.js';
 
 const [dim, outDir, ks, iterations, ...files] = process.argv.slice(2);
 const here = import.meta.dirname;
 const peers = {
-  '/bench-files/umap-js.js': path.join(here, 'node_modules/umap-js/lib/umap-js.min.js'),
-  '/bench-files/embedding-atlas/': path.join(here, 'node_modules/embedding-atlas/dist/'),
+  '/umap-js.js': path.join(here, 'node_modules/umap-js/lib/umap-js.min.js'),
+  '/embedding-atlas/': path.join(here, 'node_modules/embedding-atlas/dist/'),
 };
 const webgpu = process.env.KLEIO_BENCH_WEBGPU === '1';
 const device = webgpu ? 'gpu' : 'cpu';
@@ -22,37 +23,42 @@ const minutes = Number(process.env.KLEIO_BENCH_PEER_MINUTES || 30);
 mkdirSync(outDir, { recursive: true });
 
 const kleio = await startKleio();
+// The vectors and the peers' files come from a server of the benchmark's own:
+// handing 150 MB through the browser's debugging protocol crashes the page.
+const filesServer = createServer((req, res) => {
+  const url = new URL(req.url, 'http://localhost').pathname;
+  const send = (file, type) => {
+    res.writeHead(200, { 'content-type': type, 'access-control-allow-origin': '*' });
+    createReadStream(file).pipe(res);
+  };
+  if (url.startsWith('/vectors/')) return send(files[Number(url.split('/').pop())], 'application/octet-stream');
+  for (const [prefix, file] of Object.entries(peers)) {
+    if (url === prefix) return send(file, 'text/javascript');
+    if (prefix.endsWith('/') && url.startsWith(prefix)) return send(path.join(file, path.basename(url)), 'text/javascript');
+  }
+  res.writeHead(404, { 'access-control-allow-origin': '*' });
+  res.end('not a benchmark file');
+});
+await new Promise((resolve) => filesServer.listen(0, '127.0.0.1', resolve));
+const filesUrl = `http://127.0.0.1:${filesServer.address().port}`;
 const browser = await launch({ webgpu });
 const results = [];
 try {
-  // The app's content security policy allows only its own scripts; the peers are the benchmark's.
+  // The app's content security policy allows only its own origin; the benchmark's files come from another.
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   page.setDefaultTimeout(minutes * 60_000);
-  await page.route('**/bench-files/**', (route) => {
-    const url = new URL(route.request().url()).pathname;
-    if (url.startsWith('/bench-files/vectors/')) {
-      return route.fulfill({ body: readFileSync(files[Number(url.split('/').pop())]), contentType: 'application/octet-stream' });
-    }
-    for (const [prefix, file] of Object.entries(peers)) {
-      if (url === prefix) return route.fulfill({ body: readFileSync(file), contentType: 'text/javascript' });
-      if (prefix.endsWith('/') && url.startsWith(prefix)) {
-        return route.fulfill({ body: readFileSync(path.join(file, url.slice(prefix.length))), contentType: 'text/javascript' });
-      }
-    }
-    return route.fulfill({ status: 404, body: 'not a benchmark file' });
-  });
   await page.goto(kleio.url);
   await page.waitForFunction(() => window.wasmBindings?.layout, null, { timeout: 120_000 });
-  await page.addScriptTag({ url: '/bench-files/umap-js.js' });
+  await page.addScriptTag({ url: `${filesUrl}/umap-js.js` });
   const agent = await browser.version();
   console.log(`Chromium ${agent}, ${webgpu ? 'with a WebGPU adapter' : 'no GPU'}`);
 
   for (const [f, file] of files.entries()) {
     const n = readFileSync(file).length / 4 / Number(dim);
-    await page.evaluate(async (f) => {
-      window.benchVectors = new Float32Array(await (await fetch(`/bench-files/vectors/${f}`)).arrayBuffer());
-    }, f);
+    await page.evaluate(async (url) => {
+      window.benchVectors = new Float32Array(await (await fetch(url)).arrayBuffer());
+    }, `${filesUrl}/vectors/${f}`);
     for (const k of ks.split(',').map(Number)) {
       const r = await page.evaluate(async ([d, k, it, dev]) => {
         const start = performance.now();
@@ -83,8 +89,8 @@ try {
         const y = umap.fit(rows);
         return { ms: performance.now() - start, device: 'JavaScript', positions: y.flat() };
       },
-      'embedding-atlas': async ([d]) => {
-        const { createUMAP } = await import('/bench-files/embedding-atlas/umap.js');
+      'embedding-atlas': async ([d, , filesUrl]) => {
+        const { createUMAP } = await import(`${filesUrl}/embedding-atlas/umap.js`);
         const x = window.benchVectors;
         const start = performance.now();
         const umap = await createUMAP(x.length / d, d, 2, x, { metric: 'cosine', nNeighbors: 15, minDist: 0 });
@@ -98,7 +104,7 @@ try {
     for (const [tool, fn] of Object.entries(layouts)) {
       let r;
       try {
-        r = await page.evaluate(fn, [Number(dim), device]);
+        r = await page.evaluate(fn, [Number(dim), device, filesUrl]);
       } catch (e) {
         console.log(`browser layout n=${n}: ${tool} failed or ran past ${minutes} min: ${String(e).split('\n')[0]}`);
         results.push({ what: 'layout', n, tool, failed: String(e).split('\n')[0] });
@@ -113,5 +119,6 @@ try {
 } finally {
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 1));
   await browser.close();
+  filesServer.close();
   kleio.stop();
 }

@@ -66,13 +66,14 @@ def main():
                 ours = kleio(a.binary, "kmeans", path, a.dim, k, a.iterations, 0, os.path.join(tmp, "labels"))
                 labels = np.fromfile(os.path.join(tmp, "labels"), dtype=np.uint32)
                 r = {
-                    "what": "kmeans", "n": n, "k": k,
+                    "what": "kmeans", "n": n, "k": k, "kleio_device": ours["device"], "kleio_ms_per_iteration": ours.get("ms_per_iteration"),
                     "kleio_s": ours["seconds"], "kleio_iterations": ours["iterations"], "kleio_inertia": inertia(x, labels),
                     "sklearn_s": sk_s, "sklearn_iterations": int(km.n_iter_), "sklearn_inertia": inertia(x, km.labels_),
                 }
                 r["ratio"] = r["sklearn_s"] / r["kleio_s"]
                 results.append(r)
-                print(f"kmeans n={n} k={k}: kleio {r['kleio_s']:.2f} s ({r['kleio_iterations']} it, inertia {r['kleio_inertia']:.1f}), "
+                per = f", {r['kleio_ms_per_iteration']:.0f} ms per iteration" if r["kleio_ms_per_iteration"] else ""
+                print(f"kmeans n={n} k={k}: kleio {r['kleio_s']:.2f} s ({r['kleio_iterations']} it{per}, inertia {r['kleio_inertia']:.1f}, {ours['device']}), "
                       f"scikit-learn {r['sklearn_s']:.2f} s ({r['sklearn_iterations']} it, inertia {r['sklearn_inertia']:.1f}): "
                       f"{r['ratio']:.2f}x", flush=True)
         if "layout" not in a.skip:
@@ -88,7 +89,7 @@ def main():
             t_ours = trustworthiness(x[sample], layout[sample], n_neighbors=15, metric="cosine")
             t_theirs = trustworthiness(x[sample], theirs[sample], n_neighbors=15, metric="cosine")
             r = {
-                "what": "layout", "n": n, "kleio_s": ours["seconds"], "kleio_knn_s": ours["knn_seconds"], "kleio_trust": float(t_ours),
+                "what": "layout", "n": n, "kleio_device": ours["device"], "kleio_s": ours["seconds"], "kleio_knn_s": ours["knn_seconds"], "kleio_trust": float(t_ours),
                 "umap_s": umap_s, "umap_trust": float(t_theirs),
             }
             r["ratio"] = r["umap_s"] / r["kleio_s"]

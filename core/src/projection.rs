@@ -10,6 +10,7 @@ use std::ops::Range;
 use rand::distributions::{Distribution, Uniform};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_pcg::Pcg32;
 use serde::{Deserialize, Serialize};
 
 use crate::knn::KnnGraph;
@@ -259,7 +260,7 @@ fn optimise(y: &mut [[f32; 2]], edges: &[Edge], max_w: f32, epochs: usize, negat
                 next_negative: every_negative.clone(),
                 every,
                 every_negative,
-                rng: ChaCha8Rng::from_seed(rng.gen()),
+                rng: Pcg32::seed_from_u64(rng.gen()),
             }
         })
         .collect();
@@ -298,7 +299,10 @@ struct Piece<'a> {
     /// The epoch at which each edge (its negatives) is next due.
     next: Vec<f32>,
     next_negative: Vec<f32>,
-    rng: ChaCha8Rng,
+    /// The draws of negative samples: hundreds of millions of them, where
+    /// ChaCha's cost showed (in WebAssembly above all), and a permuted
+    /// congruential generator is ample for picking random points.
+    rng: Pcg32,
 }
 
 impl Piece<'_> {
@@ -330,7 +334,8 @@ impl Piece<'_> {
                 pulls.push((edge.tail, [-g[0], -g[1]]));
             }
             self.next[e] += self.every[e];
-            let negatives = if negatives_on { ((now - self.next_negative[e]) / self.every_negative[e]).max(0.0) as usize } else { 0 };
+            // A float-to-int conversion saturates, so a negative count is 0.
+            let negatives = if negatives_on { ((now - self.next_negative[e]) / self.every_negative[e]) as usize } else { 0 };
             // The repulsions of one sample are all taken from where the head
             // is now and applied together (umap-learn moves the head after
             // each): the same push in expectation, and the draws no longer
@@ -354,8 +359,10 @@ impl Piece<'_> {
                 let mut gy = [0.0f32; LANES];
                 for l in 0..LANES {
                     let dist2 = dx[l] * dx[l] + dy[l] * dy[l];
-                    // A floor keeps the power's argument a normal float; such lanes are dropped below.
-                    let pow_b = pow(dist2.max(f32::MIN_POSITIVE), b);
+                    // A floor keeps the power's argument a normal float; such
+                    // lanes are dropped below. (A comparison, not `f32::max`,
+                    // which WebAssembly turns into a call per lane.)
+                    let pow_b = pow(if dist2 > f32::MIN_POSITIVE { dist2 } else { f32::MIN_POSITIVE }, b);
                     let coeff = 2.0 * b / ((0.001 + dist2) * (1.0 + a * pow_b));
                     let weight = if dist2 > 0.0 { live[l] } else { 0.0 };
                     gx[l] = clip(coeff * dx[l]) * weight;
