@@ -6,11 +6,11 @@ use std::process::Command;
 use kleio_core::analysis::Analysis;
 
 fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(rel)
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data").join(rel)
 }
 
 fn weights() -> PathBuf {
-    std::env::var_os("KLEIO_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../weights"))
+    std::env::var_os("KLEIO_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
 }
 
 fn temp(name: &str) -> PathBuf {

@@ -11,7 +11,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn weights() -> PathBuf {
-    std::env::var_os("KLEIO_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../weights"))
+    std::env::var_os("KLEIO_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
 }
 
 fn eval(args: &[&str], file: &Path, out: &Path) -> (String, String, bool) {
@@ -91,7 +91,7 @@ fn unlabelled_rows_are_a_clear_error() {
 #[test]
 fn planted_values_reach_the_raw_text_but_never_the_published_dashboard() {
     let dir = temp("privacy");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/privacy.jsonl");
+    let fixture = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("tests/fixtures/privacy.jsonl");
     let (stdout, stderr, ok) = eval(&["privacy", "--model", "hashing", "--audit-items", "60"], &fixture, &dir.join("out"));
     assert!(ok, "{stderr}");
     let rows = summary_value(&stdout, "rows");

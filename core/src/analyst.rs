@@ -134,6 +134,11 @@ pub struct ClusterBrief {
     pub size: usize,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub embedding: Vec<f32>,
+    /// Unit vectors of the phrases a candidate is known by, where it has
+    /// several (a known category by its sub-labels, say): one vector of the
+    /// whole description blurs them. Empty for ordinary clusters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Vec<f32>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

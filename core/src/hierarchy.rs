@@ -63,12 +63,12 @@ pub fn level_size(base: usize, top: usize, levels: usize, l: usize) -> usize {
 }
 
 pub(crate) fn brief(n: &Node, embedding: &[f32]) -> ClusterBrief {
-    ClusterBrief { name: n.label.name.clone(), summary: n.label.summary.clone(), size: n.size, embedding: embedding.to_vec() }
+    ClusterBrief { name: n.label.name.clone(), summary: n.label.summary.clone(), size: n.size, embedding: embedding.to_vec(), parts: Vec::new() }
 }
 
 /// A proposed parent, which has no conversations of its own yet.
 fn proposed_brief(label: &ClusterLabel, embedding: &[f32]) -> ClusterBrief {
-    ClusterBrief { name: label.name.clone(), summary: label.summary.clone(), size: 0, embedding: embedding.to_vec() }
+    ClusterBrief { name: label.name.clone(), summary: label.summary.clone(), size: 0, embedding: embedding.to_vec(), parts: Vec::new() }
 }
 
 pub fn label_text(l: &ClusterLabel) -> String {

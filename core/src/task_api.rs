@@ -155,7 +155,7 @@ mod tests {
     }
 
     fn assign_request() -> AssignRequest {
-        let brief = |name: &str| ClusterBrief { name: name.into(), summary: String::new(), size: 1, embedding: Vec::new() };
+        let brief = |name: &str| ClusterBrief { name: name.into(), summary: String::new(), size: 1, embedding: Vec::new(), parts: Vec::new() };
         AssignRequest { facet: Facet::request(), child: brief("child"), parents: vec![brief("a"), brief("b"), brief("c")] }
     }
 

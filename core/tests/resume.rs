@@ -51,7 +51,7 @@ impl Progress for Recorder {
 }
 
 fn rows(n: usize) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/hwu64/normalized/all-00000.jsonl");
+    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/hwu64/normalized/all-00000.jsonl");
     std::fs::read_to_string(path).unwrap().lines().take(n).collect::<Vec<_>>().join("\n")
 }
 

@@ -6,7 +6,7 @@ use kleio_embed::{ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder};
 fn weights_dir() -> std::path::PathBuf {
     std::env::var_os("KLEIO_WEIGHTS")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../weights"))
+        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
 }
 
 fn load(kind: ModelKind) -> SentenceEmbedder {
@@ -17,7 +17,7 @@ fn load(kind: ModelKind) -> SentenceEmbedder {
 }
 
 fn reference() -> serde_json::Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reference.json")).unwrap();
+    let text = std::fs::read_to_string(std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("tests/fixtures/reference.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 

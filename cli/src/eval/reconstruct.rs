@@ -23,7 +23,8 @@ fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Ve
         .iter()
         .map(|(l1, l2s)| {
             let parts: Vec<String> = l2s.iter().map(|l2| human(l2.strip_prefix(&format!("{l1}_")).unwrap_or(l2))).collect();
-            KnownCategory { name: human(l1), description: format!("Requests about {}: {}.", human(l1), parts.join(", ")) }
+            let description = format!("Requests about {}: {}.", human(l1), parts.join(", "));
+            KnownCategory { name: human(l1), description, parts: l2s.iter().map(|l2| human(l2)).collect() }
         })
         .collect()
 }

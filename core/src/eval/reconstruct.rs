@@ -20,6 +20,9 @@ use crate::PipelineError;
 pub struct KnownCategory {
     pub name: String,
     pub description: String,
+    /// The phrases the category is known by (its sub-labels), each embedded
+    /// on its own for analysts that compare vectors; may be empty.
+    pub parts: Vec<String>,
 }
 
 /// For every base cluster (by id), the index of the category it was assigned.
@@ -43,10 +46,15 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
     let parent_texts: Vec<String> = categories.iter().map(|c| label_text(&ClusterLabel { name: c.name.clone(), summary: c.description.clone() })).collect();
     let parent_vectors = embedder.embed(&parent_texts).await?;
+    let part_texts: Vec<String> = categories.iter().flat_map(|c| c.parts.iter().cloned()).collect();
+    let mut part_vectors = embedder.embed(&part_texts).await?.into_iter();
     let parents: Vec<ClusterBrief> = categories
         .iter()
         .zip(parent_vectors)
-        .map(|(c, embedding)| ClusterBrief { name: c.name.clone(), summary: c.description.clone(), size: 0, embedding })
+        .map(|(c, embedding)| {
+            let parts = part_vectors.by_ref().take(c.parts.len()).collect();
+            ClusterBrief { name: c.name.clone(), summary: c.description.clone(), size: 0, embedding, parts }
+        })
         .collect();
     let base: Vec<_> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let missing: Vec<&&crate::analysis::ClusterResult> = base.iter().filter(|c| !cluster_vectors.contains_key(&c.id)).collect();
@@ -60,7 +68,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
         order.shuffle(&mut rng);
         let req = AssignRequest {
             facet: facet.clone(),
-            child: ClusterBrief { name: cluster.name.clone(), summary: cluster.summary.clone(), size: cluster.size, embedding },
+            child: ClusterBrief { name: cluster.name.clone(), summary: cluster.summary.clone(), size: cluster.size, embedding, parts: Vec::new() },
             parents: order.iter().map(|&i| parents[i].clone()).collect(),
         };
         let picked = analyst.assign(&req).await?;
