@@ -193,7 +193,7 @@ const PART_TEMPERATURE: f32 = 0.05;
 /// closest phrase and a little closer for each other phrase nearly as close;
 /// one vector of the whole description would sit between its phrases, near
 /// none of them. (On HWU64 with MiniLM this took supervised reconstruction
-/// from 76 % to about 82 %; see docs/eval/README.md.)
+/// from 75.7 % to 83.4 %; see docs/eval/README.md.)
 fn closeness(child: &[f32], candidate: &ClusterBrief) -> f32 {
     if candidate.parts.is_empty() {
         return crate::vector::dot(child, &candidate.embedding);
