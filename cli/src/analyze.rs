@@ -11,7 +11,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let imported = args.run.import(&args.file)?;
     let analysis = runtime()?.block_on(async {
         let (analyst, embedder) = args.run.engines("analyze").await?;
-        analyse(imported, args.run.params(), &analyst, &embedder).await
+        analyse(imported, args.run.params(), &analyst, &embedder, &embedder.compute()).await
     })?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let path = args.out.join("analysis.json");

@@ -93,13 +93,13 @@ impl RunFlags {
     }
 }
 
-/// Runs the pipeline with progress bars on stderr.
-pub async fn analyse(imported: Imported, params: RunParams, analyst: &AnyAnalyst, embedder: &AnyEmbedder) -> anyhow::Result<Analysis> {
+/// Runs the pipeline with progress bars on stderr, clustering on `compute`
+/// (`AnyEmbedder::compute` picks it for the embedder's device).
+pub async fn analyse(imported: Imported, params: RunParams, analyst: &AnyAnalyst, embedder: &impl Embedder, compute: &impl Compute) -> anyhow::Result<Analysis> {
     let mut bars = StageBars::new();
     bars.report(Stage::Import, 1, 1);
-    let compute = embedder.compute();
     eprintln!("embedding with {}; clustering on {}", embedder.describe(), compute.describe());
-    let analysis = run_pipeline(imported, params, analyst, embedder, &compute, &mut bars).await?;
+    let analysis = run_pipeline(imported, params, analyst, embedder, compute, &mut bars).await?;
     bars.finish();
     Ok(analysis)
 }

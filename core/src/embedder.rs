@@ -60,3 +60,83 @@ impl Embedder for HashingEmbedder {
         Ok(texts.iter().map(|t| self.embed_one(t)).collect())
     }
 }
+
+/// An embedder that keeps every vector it has made and gives it again for
+/// the same text instead of embedding it twice: for callers that embed the
+/// pipeline's own texts once more (the evaluation's cluster vectors).
+pub struct Remembering<E> {
+    inner: E,
+    seen: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
+}
+
+impl<E: Embedder> Remembering<E> {
+    pub fn new(inner: E) -> Self {
+        Remembering { inner, seen: Default::default() }
+    }
+
+    pub fn inner(&self) -> &E {
+        &self.inner
+    }
+}
+
+impl<E: Embedder> Embedder for Remembering<E> {
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let new: Vec<String> = {
+            let seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut new: Vec<String> = texts.iter().filter(|t| !seen.contains_key(*t)).cloned().collect();
+            new.sort_unstable();
+            new.dedup();
+            new
+        };
+        // The lock is not held across the await, so other calls may embed meanwhile.
+        let fresh = if new.is_empty() { Vec::new() } else { self.inner.embed(&new).await? };
+        if fresh.len() != new.len() {
+            return Err(EmbedError(format!("asked for {} vectors, got {}", new.len(), fresh.len())));
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.extend(new.into_iter().zip(fresh));
+        Ok(texts.iter().map(|t| seen[t].clone()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts the texts it is asked to embed.
+    struct Counting(AtomicUsize, HashingEmbedder);
+
+    impl Embedder for Counting {
+        fn dim(&self) -> usize {
+            self.1.dim()
+        }
+        fn describe(&self) -> String {
+            "counting".into()
+        }
+        async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+            self.0.fetch_add(texts.len(), Ordering::Relaxed);
+            self.1.embed(texts).await
+        }
+    }
+
+    #[test]
+    fn a_remembered_text_is_embedded_once_and_gets_the_same_vector() {
+        let remembering = Remembering::new(Counting(AtomicUsize::new(0), HashingEmbedder { dim: 32 }));
+        let texts = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let first = futures::executor::block_on(remembering.embed(&texts(&["bake bread", "fix a bug", "bake bread"]))).unwrap();
+        let second = futures::executor::block_on(remembering.embed(&texts(&["fix a bug", "plan a trip", "bake bread"]))).unwrap();
+        assert_eq!(remembering.inner().0.load(Ordering::Relaxed), 3, "each distinct text once");
+        assert_eq!(first[0], first[2]);
+        assert_eq!(second[0], first[1]);
+        assert_eq!(second[2], first[0]);
+        let direct = futures::executor::block_on(HashingEmbedder { dim: 32 }.embed(&texts(&["plan a trip"]))).unwrap();
+        assert_eq!(second[1], direct[0]);
+    }
+}

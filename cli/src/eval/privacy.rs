@@ -129,7 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rt = runtime()?;
     let (analysis, published, removed, audit_rows, analyst_name) = rt.block_on(async {
         let (analyst, embedder) = args.run.engines("eval-privacy").await?;
-        let analysis = analyse(imported, args.run.params(), &analyst, &embedder).await?;
+        let analysis = analyse(imported, args.run.params(), &analyst, &embedder, &embedder.compute()).await?;
         let mut salt = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut salt);
         let sub = submission(&analysis, "Privacy evaluation", &accounts, &salt);

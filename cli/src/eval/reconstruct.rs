@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Context};
+use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
 use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_of, KnownCategory};
 
 use super::{charts, command_line, table};
-use crate::engines::AnyEmbedder;
 use crate::run_flags::{analyse, runtime, DatasetArgs};
 
 /// FILE holds rows with `labels.level1` and `labels.level2` (for example
@@ -32,8 +32,7 @@ fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Ve
 /// Each base cluster as the mean of its members' embedded answers plus the
 /// embedding of its name and summary: the members say what the cluster
 /// holds far better than a list of its distinctive terms does.
-async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &AnyEmbedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
-    use kleio_core::embedder::Embedder;
+async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &impl Embedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
     let facet = analysis.params.cluster_facet().map(|f| f.id.clone()).context("the analysis names no clustered (open-text) facet")?;
     let members: Vec<(&str, String)> = analysis.conversations.iter().filter_map(|c| Some((c.cluster.as_deref()?, c.answers.get(&facet)?.as_text()))).collect();
     let mut sums: HashMap<&str, Vec<f32>> = HashMap::new();
@@ -83,7 +82,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let (analysis, assigned, analyst_name) = runtime()?.block_on(async {
         let (analyst, embedder) = args.run.engines("eval-reconstruct").await?;
-        let analysis = analyse(imported, args.run.params(), &analyst, &embedder).await?;
+        let compute = embedder.compute();
+        // The cluster vectors below embed the run's own summaries again.
+        let embedder = Remembering::new(embedder);
+        let analysis = analyse(imported, args.run.params(), &analyst, &embedder, &compute).await?;
         eprintln!("assigning {} base clusters to {} known categories", analysis.clusters.iter().filter(|c| c.level == 0).count(), categories.len());
         let vectors = cluster_vectors(&analysis, &embedder).await?;
         let assigned = assign_base_clusters(&analysis, &categories, &vectors, &analyst, &embedder, args.run.seed).await?;
