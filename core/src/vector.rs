@@ -34,9 +34,13 @@ pub fn centroid<'a>(rows: impl IntoIterator<Item = &'a [f32]>, dim: usize) -> Ve
 
 /// Index of the row most similar to `query`, ties to the lowest index.
 pub fn nearest(query: &[f32], rows: &[Vec<f32>]) -> Option<usize> {
+    first_max(rows.iter().map(|r| dot(query, r)))
+}
+
+/// Index of the largest score, ties to the lowest index; `None` when there are none.
+pub fn first_max(scores: impl IntoIterator<Item = f32>) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
-    for (i, r) in rows.iter().enumerate() {
-        let s = dot(query, r);
+    for (i, s) in scores.into_iter().enumerate() {
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((i, s));
         }

@@ -155,11 +155,7 @@ impl Analyst for OfflineAnalyst {
         if req.child.embedding.is_empty() || req.parents.iter().any(|p| p.embedding.is_empty() && p.parts.is_empty()) {
             return Err(AnalystError::Unsupported("the offline analyst assigns by embeddings, and some are missing".into()));
         }
-        let scores = req.parents.iter().map(|p| closeness(&req.child.embedding, p));
-        scores
-            .enumerate()
-            .fold(None, |best: Option<(usize, f32)>, (i, s)| if best.is_none_or(|(_, b)| s > b) { Some((i, s)) } else { best })
-            .map(|(i, _)| i)
+        crate::vector::first_max(req.parents.iter().map(|p| closeness(&req.child.embedding, p)))
             .ok_or_else(|| AnalystError::Malformed("no parents to choose from".into()))
     }
 
