@@ -168,6 +168,48 @@ pub struct AssignRequest {
     pub parents: Vec<ClusterBrief>,
 }
 
+/// Every child of one step placed under one of the same parents: a level of
+/// the hierarchy, or the base clusters of a supervised evaluation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AssignBatchRequest {
+    pub facet: Facet,
+    pub parents: Vec<ClusterBrief>,
+    pub children: Vec<ClusterBrief>,
+    /// For each child, the order its parents are shown in (a permutation of
+    /// the parents' indices), so an analyst that reads a list cannot favour
+    /// a position.
+    pub orders: Vec<Vec<usize>>,
+}
+
+impl AssignBatchRequest {
+    /// Whether every child has an order and every order shows each parent once.
+    pub fn check(&self) -> Result<(), AnalystError> {
+        if self.parents.is_empty() {
+            return Err(AnalystError::Unsupported("there are no parents to choose from".into()));
+        }
+        if self.orders.len() != self.children.len() {
+            return Err(AnalystError::Malformed(format!("{} orders for {} children", self.orders.len(), self.children.len())));
+        }
+        for (i, order) in self.orders.iter().enumerate() {
+            let mut seen = vec![false; self.parents.len()];
+            let shows_each_once = order.len() == seen.len() && order.iter().all(|&p| p < seen.len() && !std::mem::replace(&mut seen[p], true));
+            if !shows_each_once {
+                return Err(AnalystError::Malformed(format!("the order of child {i} does not show each of the {} parents once", self.parents.len())));
+            }
+        }
+        Ok(())
+    }
+
+    /// Child `i` alone, its parents in its order. Call [`Self::check`] first.
+    pub fn single(&self, i: usize) -> AssignRequest {
+        AssignRequest {
+            facet: self.facet.clone(),
+            child: self.children[i].clone(),
+            parents: self.orders[i].iter().map(|&p| self.parents[p].clone()).collect(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RenameRequest {
     pub facet: Facet,
@@ -224,6 +266,26 @@ pub trait Analyst {
     async fn dedupe(&self, req: &DedupeRequest) -> Result<Vec<ClusterLabel>, AnalystError>;
     /// Returns the index into `req.parents` of the best parent.
     async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError>;
+    /// Every child of one step at once; each answer is an index into
+    /// `req.parents` (not into a child's shown order). By default each child
+    /// is asked alone, all at the same time; an analyst may instead weigh the
+    /// children together (the offline analyst lets the children placed under
+    /// a parent describe it too). One failure never fails the others.
+    async fn assign_batch(&self, req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
+        if let Err(e) = req.check() {
+            return req.children.iter().map(|_| Err(e.clone())).collect();
+        }
+        let singles: Vec<AssignRequest> = (0..req.children.len()).map(|i| req.single(i)).collect();
+        let answers = futures::future::join_all(singles.iter().map(|r| self.assign(r))).await;
+        answers
+            .into_iter()
+            .zip(&req.orders)
+            .map(|(answer, order)| {
+                let shown = answer?;
+                order.get(shown).copied().ok_or_else(|| AnalystError::Malformed(format!("the analyst chose parent {shown} of {}", order.len())))
+            })
+            .collect()
+    }
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError>;
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError>;
 }
@@ -258,6 +320,9 @@ macro_rules! delegate_analyst {
             }
             async fn assign(&self, req: &$crate::analyst::AssignRequest) -> Result<usize, $crate::analyst::AnalystError> {
                 match self { $($variant => $a.assign(req).await,)+ }
+            }
+            async fn assign_batch(&self, req: &$crate::analyst::AssignBatchRequest) -> Vec<Result<usize, $crate::analyst::AnalystError>> {
+                match self { $($variant => $a.assign_batch(req).await,)+ }
             }
             async fn rename(&self, req: &$crate::analyst::RenameRequest) -> Result<$crate::analyst::ClusterLabel, $crate::analyst::AnalystError> {
                 match self { $($variant => $a.rename(req).await,)+ }

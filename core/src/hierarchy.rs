@@ -183,30 +183,22 @@ async fn build_level<A: Analyst, E: Embedder>(
     let parent_emb = embed_labels(embedder, &parents.iter().collect::<Vec<_>>()).await?;
     let parent_briefs: Vec<ClusterBrief> = parents.iter().zip(&parent_emb).map(|(p, e)| proposed_brief(p, e)).collect();
 
-    // Assign each child, showing the parents in a fresh random order each time.
+    // Assign every child at once, showing the parents in a fresh random order each time.
     let mut chosen = vec![0usize; n];
     let orders: Vec<Vec<usize>> = (0..n).map(|_| {
         let mut order: Vec<usize> = (0..parents.len()).collect();
         order.shuffle(rng);
         order
     }).collect();
-    let requests: Vec<AssignRequest> = (0..n).map(|c| AssignRequest {
-        facet: facet.clone(),
-        child: briefs[c].clone(),
-        parents: orders[c].iter().map(|&p| parent_briefs[p].clone()).collect(),
-    }).collect();
-    let answers = futures::future::join_all(requests.iter().map(|r| analyst.assign(r))).await;
-    for (c, answer) in answers.into_iter().enumerate() {
-        let shown = match answer {
-            Ok(i) if i < parents.len() => i,
+    let placement = AssignBatchRequest { facet: facet.clone(), parents: parent_briefs, children: briefs, orders };
+    let answers = analyst.assign_batch(&placement).await;
+    for (c, answer) in answers.into_iter().enumerate().take(n) {
+        chosen[c] = match answer {
+            Ok(p) if p < parents.len() => p,
             // A failed or out-of-range answer falls back to the most similar parent,
             // so every child still gets exactly one parent.
-            _ => {
-                let shuffled: Vec<Vec<f32>> = orders[c].iter().map(|&p| parent_emb[p].clone()).collect();
-                crate::vector::nearest(&emb[c], &shuffled).unwrap_or(0)
-            }
+            _ => crate::vector::nearest(&emb[c], &parent_emb).unwrap_or(0),
         };
-        chosen[c] = orders[c][shown];
     }
 
     // Keep parents that got children, then rename them from those children.
@@ -216,7 +208,7 @@ async fn build_level<A: Analyst, E: Embedder>(
         if kids.is_empty() {
             continue;
         }
-        let req = RenameRequest { facet: facet.clone(), children: kids.iter().map(|&c| briefs[c].clone()).collect() };
+        let req = RenameRequest { facet: facet.clone(), children: kids.iter().map(|&c| placement.children[c].clone()).collect() };
         let label = analyst.rename(&req).await.map_err(PipelineError::Analyst)?;
         out.push(Node { label, size: kids.iter().map(|&c| children[c].size).sum(), children: kids, parent: None });
     }

@@ -86,6 +86,21 @@ struct Parents {
 struct Index {
     index: usize,
 }
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Placement {
+    Index { index: usize },
+    Error { error: String },
+}
+#[derive(Deserialize)]
+struct Placements {
+    results: Vec<Placement>,
+}
+
+/// Children per `assign/batch` call: well under the proxy's default batch
+/// limit (1,000) and body limit (16 MiB at 384 floats a child). A bigger
+/// step is sent in pieces, each weighed together on its own.
+const ASSIGN_BATCH_CHILDREN: usize = 500;
 
 impl<T: Transport> Analyst for TaskApiAnalyst<T> {
     fn describe(&self) -> String {
@@ -122,6 +137,27 @@ impl<T: Transport> Analyst for TaskApiAnalyst<T> {
     }
     async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError> {
         Ok(self.post::<_, Index>("assign", req).await?.index)
+    }
+    async fn assign_batch(&self, req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
+        let mut out = Vec::with_capacity(req.children.len());
+        for start in (0..req.children.len()).step_by(ASSIGN_BATCH_CHILDREN) {
+            let end = (start + ASSIGN_BATCH_CHILDREN).min(req.children.len());
+            let piece = AssignBatchRequest {
+                facet: req.facet.clone(),
+                parents: req.parents.clone(),
+                children: req.children[start..end].to_vec(),
+                orders: req.orders.get(start..end).unwrap_or_default().to_vec(),
+            };
+            match self.post::<_, Placements>("assign/batch", &piece).await {
+                Ok(r) if r.results.len() == piece.children.len() => out.extend(r.results.into_iter().map(|p| match p {
+                    Placement::Index { index } => Ok(index),
+                    Placement::Error { error } => Err(AnalystError::Backend(error)),
+                })),
+                Ok(r) => out.extend(piece.children.iter().map(|_| Err(AnalystError::Malformed(format!("the proxy returned {} placements for {} children", r.results.len(), piece.children.len()))))),
+                Err(e) => out.extend(piece.children.iter().map(|_| Err(e.clone()))),
+            }
+        }
+        out
     }
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
         self.post("rename", req).await
@@ -164,6 +200,16 @@ mod tests {
         let a = analyst(200, r#"{"index": 2}"#);
         assert_eq!(futures::executor::block_on(a.assign(&assign_request())), Ok(2));
         assert_eq!(a.transport.paths.borrow().as_slice(), ["assign"]);
+    }
+
+    #[test]
+    fn a_batch_of_placements_is_decoded_item_by_item() {
+        let a = analyst(200, r#"{"results": [{"index": 1}, {"error": "upstream timed out"}]}"#);
+        let single = assign_request();
+        let req = AssignBatchRequest { facet: single.facet, parents: single.parents, children: vec![single.child.clone(), single.child], orders: vec![vec![0, 1, 2], vec![2, 1, 0]] };
+        let placed = futures::executor::block_on(a.assign_batch(&req));
+        assert_eq!(placed, [Ok(1), Err(AnalystError::Backend("upstream timed out".into()))]);
+        assert_eq!(a.transport.paths.borrow().as_slice(), ["assign/batch"]);
     }
 
     #[test]

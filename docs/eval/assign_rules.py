@@ -49,6 +49,27 @@ per_category = lambda cosines, f: np.stack([f(cosines[:, part_of == k]) for k in
 soft_max = lambda t: lambda c: t * np.log(np.exp(c / t).sum(1))
 soft_mean = lambda t: lambda c: t * np.log(np.exp(c / t).mean(1))
 
+
+
+def placed_children(own, centroids, sizes, weight, rounds=10):
+    """Kleio's batch assign: each round adds, per category, the cosine with the
+    size-weighted sum of the other clusters placed there (the category's own
+    score standing in where it has none), until no cluster moves."""
+    picked = own.argmax(1)
+    for _ in range(rounds - 1):
+        sums = np.zeros((own.shape[1], centroids.shape[1]))
+        np.add.at(sums, picked, sizes[:, None] * centroids)
+        others = np.repeat(sums[None], len(picked), 0)
+        others[np.arange(len(picked)), picked] -= sizes[:, None] * centroids
+        norms = np.linalg.norm(others, axis=2)
+        cosines = np.einsum("jkd,jd->jk", others, centroids) / np.maximum(norms, 1e-9)
+        moved = (own + weight * np.where(norms > 1e-3, cosines, own)).argmax(1)
+        if (moved == picked).all():
+            break
+        picked = moved
+    return picked
+
+
 for seed in seeds:
     labels = KMeans(CLUSTERS, n_init=1, random_state=seed).fit_predict(rows_v)
     centroids = unit(np.stack([rows_v[labels == j].mean(0) for j in range(CLUSTERS)]))
@@ -56,6 +77,7 @@ for seed in seeds:
     majority = np.array([np.bincount(truth[labels == j], minlength=len(names)).argmax() for j in range(CLUSTERS)])
     to_parts = centroids @ parts_v.T
     shared = descriptions_v.mean(0)
+    sizes = np.bincount(labels, minlength=CLUSTERS).astype(float)
     member_nearest = per_category(rows_v @ parts_v.T, soft_max(0.05)).argmax(1)
     results = {
         "purity (bound)": accuracy(majority),
@@ -64,6 +86,7 @@ for seed in seeds:
         "maximum over parts": accuracy(per_category(to_parts, lambda c: c.max(1)).argmax(1)),
         **{f"soft maximum, T={t}": accuracy(per_category(to_parts, soft_max(t)).argmax(1)) for t in (0.03, 0.05, 0.07)},
         "soft mean, T=0.05": accuracy(per_category(to_parts, soft_mean(0.05)).argmax(1)),
+        **{f"soft maximum and placed clusters, weight {w}": accuracy(placed_children(per_category(to_parts, soft_max(0.05)), centroids, sizes, w)) for w in (1.0, 1.5, 2.0)},
         "members' vote": accuracy(np.array([np.bincount(member_nearest[labels == j], minlength=len(names)).argmax() for j in range(CLUSTERS)])),
     }
     print(f"seed {seed}: " + ", ".join(f"{k} {v:.3f}" for k, v in results.items()))

@@ -123,6 +123,36 @@ pub async fn assign(State(state): State<AppState>, headers: HeaderMap, ApiJson(r
     Ok(ApiJson(AssignResponse { index: backend_for(&state, &headers)?.assign(&req).await? }))
 }
 
+/// One child's placement: `{"index": …}` (into the request's `parents`) or `{"error": "…"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PlacementResult {
+    Index { index: usize },
+    Error { error: String },
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AssignBatchResponse {
+    pub results: Vec<PlacementResult>,
+}
+
+pub async fn assign_batch(State(state): State<AppState>, headers: HeaderMap, ApiJson(req): ApiJson<AssignBatchRequest>) -> Result<ApiJson<AssignBatchResponse>, AppError> {
+    let most = state.limits().max_batch_items;
+    if req.children.is_empty() || req.children.len() > most {
+        return Err(AppError::BadRequest(format!("a batch holds 1 to {most} children, not {}", req.children.len())));
+    }
+    req.check().map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let results = backend_for(&state, &headers)?.assign_batch(&req).await;
+    let results = results
+        .into_iter()
+        .map(|r| match r {
+            Ok(index) => PlacementResult::Index { index },
+            Err(e) => PlacementResult::Error { error: e.to_string() },
+        })
+        .collect();
+    Ok(ApiJson(AssignBatchResponse { results }))
+}
+
 pub async fn rename(State(state): State<AppState>, headers: HeaderMap, ApiJson(req): ApiJson<RenameRequest>) -> Result<ApiJson<ClusterLabel>, AppError> {
     Ok(ApiJson(backend_for(&state, &headers)?.rename(&req).await?))
 }

@@ -110,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .route("/propose-parents", post(api::propose_parents))
         .route("/dedupe", post(api::dedupe))
         .route("/assign", post(api::assign))
+        .route("/assign/batch", post(api::assign_batch))
         .route("/rename", post(api::rename))
         .route("/audit", post(api::audit))
         .route("/dashboards", post(dashboards::publish))

@@ -76,6 +76,11 @@ async fn every_task_route_answers_with_the_offline_analyst() {
     let r = call(&app, "POST", "/api/v1/assign", &[], Some(json!({ "facet": request_facet(), "child": brief("Grow peppers", 0.2), "parents": [brief("Writing", 5.0), brief("Gardening", 0.15)] }))).await;
     assert_eq!(r.json()["index"], 1, "{}", r.body);
 
+    // A whole step at once; answers index the parents, whatever order each child saw them in.
+    let step = json!({ "facet": request_facet(), "parents": [brief("Writing", 5.0), brief("Gardening", 0.15)], "children": children, "orders": [[0, 1], [1, 0], [0, 1], [1, 0]] });
+    let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(step)).await;
+    assert_eq!(r.json()["results"], json!([{ "index": 1 }, { "index": 1 }, { "index": 0 }, { "index": 0 }]), "{}", r.body);
+
     let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children }))).await;
     assert!(r.json()["name"].is_string(), "{}", r.body);
 
@@ -100,6 +105,9 @@ async fn bad_bodies_get_json_errors_and_no_route_takes_a_prompt() {
     let r = call(&app, "POST", "/api/v1/extract/batch", &[], Some(json!({ "items": [] }))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("1 to"));
+    let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(json!({ "facet": request_facet(), "parents": [brief("Writing", 5.0)], "children": [brief("Poems", 5.1)], "orders": [[0, 0]] }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("does not show each"), "{}", r.body);
 }
 
 #[tokio::test]

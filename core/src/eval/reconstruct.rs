@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::Analysis;
 use crate::cluster_index::ClusterIndex;
-use crate::analyst::{Analyst, AssignRequest, ClusterBrief, ClusterLabel};
+use crate::analyst::{Analyst, AssignBatchRequest, ClusterBrief, ClusterLabel};
 use crate::embedder::Embedder;
 use crate::hierarchy::label_text;
 use crate::PipelineError;
@@ -25,9 +25,10 @@ pub struct KnownCategory {
     pub parts: Vec<String>,
 }
 
-/// For every base cluster (by id), the index of the category it was assigned.
-/// Candidates are shown in a fresh seeded order for each cluster, as in the
-/// paper, so the analyst cannot favour a position.
+/// For every base cluster (by id), the index of the category it was assigned,
+/// all in one batch as the hierarchy assigns a level. Candidates are shown in
+/// a fresh seeded order for each cluster, as in the paper, so the analyst
+/// cannot favour a position.
 ///
 /// `cluster_vectors` gives each base cluster's embedding as the caller
 /// chose to compute it (analysts that read names and summaries ignore it);
@@ -62,17 +63,26 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     let embedded: HashMap<&str, Vec<f32>> = missing.iter().map(|c| c.id.as_str()).zip(embedder.embed(&texts).await?).collect();
     let child_vectors = base.iter().map(|c| cluster_vectors.get(&c.id).or_else(|| embedded.get(c.id.as_str())).cloned().unwrap_or_default());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let orders: Vec<Vec<usize>> = base
+        .iter()
+        .map(|_| {
+            let mut order: Vec<usize> = (0..parents.len()).collect();
+            order.shuffle(&mut rng);
+            order
+        })
+        .collect();
+    let children = base
+        .iter()
+        .zip(child_vectors)
+        .map(|(c, embedding)| ClusterBrief { name: c.name.clone(), summary: c.summary.clone(), size: c.size, embedding, parts: Vec::new() })
+        .collect();
+    let req = AssignBatchRequest { facet, parents, children, orders };
     let mut out = HashMap::with_capacity(base.len());
-    for (cluster, embedding) in base.iter().zip(child_vectors) {
-        let mut order: Vec<usize> = (0..parents.len()).collect();
-        order.shuffle(&mut rng);
-        let req = AssignRequest {
-            facet: facet.clone(),
-            child: ClusterBrief { name: cluster.name.clone(), summary: cluster.summary.clone(), size: cluster.size, embedding, parts: Vec::new() },
-            parents: order.iter().map(|&i| parents[i].clone()).collect(),
-        };
-        let picked = analyst.assign(&req).await?;
-        let category = *order.get(picked).ok_or_else(|| PipelineError::Params(format!("the analyst chose candidate {picked} of {}", order.len())))?;
+    for (cluster, answer) in base.iter().zip(analyst.assign_batch(&req).await) {
+        let category = answer?;
+        if category >= categories.len() {
+            return Err(PipelineError::Params(format!("the analyst chose category {category} of {}", categories.len())));
+        }
         out.insert(cluster.id.clone(), category);
     }
     Ok(out)

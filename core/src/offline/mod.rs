@@ -9,10 +9,12 @@
 //! - propose parents: k-means over the neighbourhood's cluster embeddings,
 //!   each group named from its children's terms;
 //! - de-duplicate: k-means over the proposals' embeddings, one representative per group;
-//! - assign: the parent whose embedding (or closest phrases) is most similar;
+//! - assign: the parent whose embedding (or closest phrases) is most similar,
+//!   and, for a whole step at once, whose other children are too;
 //! - rename: the most shared terms of the children;
 //! - audit: rules on the 1–5 scale of the paper's Table 6.
 
+mod assign;
 pub mod audit;
 pub mod extract;
 pub mod scrub;
@@ -152,11 +154,11 @@ impl Analyst for OfflineAnalyst {
     }
 
     async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError> {
-        if req.child.embedding.is_empty() || req.parents.iter().any(|p| p.embedding.is_empty() && p.parts.is_empty()) {
-            return Err(AnalystError::Unsupported("the offline analyst assigns by embeddings, and some are missing".into()));
-        }
-        crate::vector::first_max(req.parents.iter().map(|p| closeness(&req.child.embedding, p)))
-            .ok_or_else(|| AnalystError::Malformed("no parents to choose from".into()))
+        assign::assign_one(req)
+    }
+
+    async fn assign_batch(&self, req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
+        assign::assign_all(req)
     }
 
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
@@ -176,71 +178,5 @@ impl Analyst for OfflineAnalyst {
 
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {
         Ok(audit::audit(&req.content))
-    }
-}
-
-/// The temperature of the soft maximum over a candidate's parts, in cosine
-/// units: parts within about this much of the closest one add to the score.
-const PART_TEMPERATURE: f32 = 0.05;
-
-/// How close a candidate parent is to a child's unit vector: the cosine of
-/// their vectors, or, for a candidate known by several phrases, the soft
-/// maximum T·ln Σ exp(cos/T) over them. A category is then as close as its
-/// closest phrase and a little closer for each other phrase nearly as close;
-/// one vector of the whole description would sit between its phrases, near
-/// none of them. (On HWU64 with MiniLM this took supervised reconstruction
-/// from 75.7 % to 83.4 %; see docs/eval/README.md.)
-fn closeness(child: &[f32], candidate: &ClusterBrief) -> f32 {
-    if candidate.parts.is_empty() {
-        return crate::vector::dot(child, &candidate.embedding);
-    }
-    let cosines: Vec<f32> = candidate.parts.iter().map(|p| crate::vector::dot(child, p)).collect();
-    let top = cosines.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    // Shifted by the largest cosine, so no exponential overflows.
-    top + PART_TEMPERATURE * cosines.iter().map(|c| ((c - top) / PART_TEMPERATURE).exp()).sum::<f32>().ln()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn unit(v: &[f32]) -> Vec<f32> {
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.iter().map(|x| x / norm).collect()
-    }
-
-    fn brief(embedding: Vec<f32>, parts: Vec<Vec<f32>>) -> ClusterBrief {
-        ClusterBrief { name: "c".into(), summary: String::new(), size: 0, embedding, parts }
-    }
-
-    #[test]
-    fn a_category_is_as_close_as_its_closest_phrase() {
-        // The child matches the first phrase of category A exactly; A's
-        // single description vector would lie between its two phrases,
-        // farther from the child than category B's.
-        let child = unit(&[1.0, 0.0, 0.0]);
-        let a = brief(unit(&[1.0, 1.0, 0.2]), vec![unit(&[1.0, 0.0, 0.0]), unit(&[0.0, 1.0, 0.0])]);
-        let b = brief(unit(&[0.8, 0.0, 0.6]), Vec::new());
-        assert!(dot_is_lower(&child, &a, &b), "the description vectors alone favour B");
-        let req = AssignRequest { facet: Facet::request(), child: brief(child, Vec::new()), parents: vec![b, a] };
-        assert_eq!(futures::executor::block_on(OfflineAnalyst::new(0).assign(&req)), Ok(1));
-    }
-
-    fn dot_is_lower(child: &[f32], a: &ClusterBrief, b: &ClusterBrief) -> bool {
-        crate::vector::dot(child, &a.embedding) < crate::vector::dot(child, &b.embedding)
-    }
-
-    #[test]
-    fn the_soft_maximum_is_finite_and_at_least_the_maximum() {
-        let child = unit(&[1.0, 0.0]);
-        let parts = vec![unit(&[1.0, 0.0]), unit(&[-1.0, 0.0]), unit(&[0.0, 1.0])];
-        let score = closeness(&child, &brief(Vec::new(), parts));
-        assert!(score.is_finite() && score >= 1.0 && score < 1.0 + PART_TEMPERATURE * 3f32.ln(), "{score}");
-    }
-
-    #[test]
-    fn missing_vectors_are_a_clear_error() {
-        let req = AssignRequest { facet: Facet::request(), child: brief(vec![1.0], Vec::new()), parents: vec![brief(Vec::new(), Vec::new())] };
-        assert!(matches!(futures::executor::block_on(OfflineAnalyst::new(0).assign(&req)), Err(AnalystError::Unsupported(_))));
     }
 }
