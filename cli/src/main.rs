@@ -32,6 +32,8 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    keep_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
@@ -45,5 +47,21 @@ fn main() -> anyhow::Result<()> {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(kleio_proxy::serve(args)).map_err(Into::into)
         }
+    }
+}
+
+/// Embedding on the CPU allocates and frees tensors of megabytes for every
+/// batch. glibc's malloc hands memory that large back to the kernel when it
+/// is freed (an own mapping, or trimming the top of the heap), so each batch
+/// paid for fresh zeroed pages: about a fifth of `kleio embed`'s time went
+/// to the kernel (BENCHMARKS.md). Freed memory is now kept for reuse.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only sets two of the allocator's thresholds, and runs
+    // before any other thread exists. 32 MiB is glibc's largest mapping
+    // threshold; a failed call leaves the defaults, which are merely slower.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
     }
 }

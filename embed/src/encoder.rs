@@ -4,7 +4,7 @@
 
 use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
-use burn::tensor::activation::{gelu, softmax};
+use crate::cpu_kernels::{gelu, softmax};
 
 use crate::weights::Weights;
 use crate::EmbedModelError;
@@ -59,7 +59,7 @@ impl EncoderLayer {
         let k = split(self.key.forward(x.clone()));
         let v = split(self.value.forward(x.clone()));
         let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt()) + bias;
-        let context = softmax(scores, 3).matmul(v).swap_dims(1, 2).reshape([b, l, h]);
+        let context = softmax(scores).matmul(v).swap_dims(1, 2).reshape([b, l, h]);
         let attended = self.attn_norm.forward(self.attn_out.forward(context) + x);
         let ff = self.down.forward(gelu(self.up.forward(attended.clone())));
         self.out_norm.forward(ff + attended)

@@ -8,6 +8,7 @@
 //! normalisation.
 
 mod bert;
+mod cpu_kernels;
 mod device;
 mod encoder;
 mod model;

@@ -99,7 +99,10 @@ impl SentenceEmbedder {
             ModelKind::MpNet => Network::MpNet(MpNet::load(&MpNetConfig::new(768, 12, 12), &w, d)?),
         };
         let tokenizer = TextTokenizer::from_bytes(&tokenizer_name, files.tokenizer_json, kind.max_seq_len())?;
-        Ok(SentenceEmbedder { kind, network, tokenizer, device, max_batch_tokens: 8192 })
+        // On the CPU smaller batches stay in cache (2,048 tokens embedded 2,000
+        // texts in 0.8 of the time 8,192 took); a GPU wants big ones.
+        let max_batch_tokens = if device.is_gpu { 8192 } else { 2048 };
+        Ok(SentenceEmbedder { kind, network, tokenizer, device, max_batch_tokens })
     }
 
     pub fn kind(&self) -> ModelKind {
