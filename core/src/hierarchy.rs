@@ -191,12 +191,12 @@ async fn build_level<A: Analyst, E: Embedder>(
         order
     }).collect();
     let placement = AssignBatchRequest { facet: facet.clone(), parents: parent_briefs, children: briefs, orders };
-    let answers = analyst.assign_batch(&placement).await;
-    for (c, answer) in answers.into_iter().enumerate().take(n) {
-        chosen[c] = match answer {
-            Ok(p) if p < parents.len() => p,
-            // A failed or out-of-range answer falls back to the most similar parent,
-            // so every child still gets exactly one parent.
+    let mut answers = analyst.assign_batch(&placement).await.into_iter();
+    for (c, chosen) in chosen.iter_mut().enumerate() {
+        *chosen = match answers.next() {
+            Some(Ok(p)) if p < parents.len() => p,
+            // A failed, missing or out-of-range answer falls back to the most
+            // similar parent, so every child still gets exactly one parent.
             _ => crate::vector::nearest(&emb[c], &parent_emb).unwrap_or(0),
         };
     }

@@ -77,8 +77,12 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
         .map(|(c, embedding)| ClusterBrief { name: c.name.clone(), summary: c.summary.clone(), size: c.size, embedding, parts: Vec::new() })
         .collect();
     let req = AssignBatchRequest { facet, parents, children, orders };
+    let answers = analyst.assign_batch(&req).await;
+    if answers.len() != base.len() {
+        return Err(PipelineError::Params(format!("the analyst placed {} of {} clusters", answers.len(), base.len())));
+    }
     let mut out = HashMap::with_capacity(base.len());
-    for (cluster, answer) in base.iter().zip(analyst.assign_batch(&req).await) {
+    for (cluster, answer) in base.iter().zip(answers) {
         let category = answer?;
         if category >= categories.len() {
             return Err(PipelineError::Params(format!("the analyst chose category {category} of {}", categories.len())));

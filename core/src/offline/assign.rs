@@ -70,8 +70,8 @@ pub(super) fn assign_all(req: &AssignBatchRequest) -> Vec<Result<usize, AnalystE
     let weight: Vec<f32> = req.children.iter().map(|c| c.size.max(1) as f32).collect();
     let pick = |scores: &[f32]| first_max(scores.iter().copied()).unwrap_or(0);
     let mut placed: Vec<usize> = own.iter().map(|s| pick(s)).collect();
+    let dim = req.children.first().map_or(0, |c| c.embedding.len());
     for _ in 1..ROUNDS {
-        let dim = req.children[0].embedding.len();
         let mut sums = vec![vec![0f32; dim]; req.parents.len()];
         for ((child, &p), &w) in req.children.iter().zip(&placed).zip(&weight) {
             for (s, x) in sums[p].iter_mut().zip(&child.embedding) {
@@ -173,6 +173,12 @@ mod tests {
         let alone: Vec<usize> = (0..req.children.len()).map(|i| req.orders[i][assign_one(&req.single(i)).unwrap()]).collect();
         assert_eq!(alone, [0, 0, 0, 1, 1]);
         assert_eq!(assign_all(&req), [Ok(0), Ok(0), Ok(0), Ok(0), Ok(1)]);
+    }
+
+    #[test]
+    fn a_batch_without_children_places_none() {
+        let req = AssignBatchRequest { facet: Facet::request(), parents: vec![brief(vec![1.0, 0.0], Vec::new())], children: Vec::new(), orders: Vec::new() };
+        assert!(assign_all(&req).is_empty());
     }
 
     #[test]
