@@ -200,6 +200,19 @@ impl AssignBatchRequest {
         Ok(())
     }
 
+    /// A fresh random order of `parents` parents for each of `children`
+    /// children, drawn from `rng` in turn, as the paper shows candidates.
+    pub fn shuffled_orders(children: usize, parents: usize, rng: &mut impl rand::Rng) -> Vec<Vec<usize>> {
+        use rand::seq::SliceRandom;
+        (0..children)
+            .map(|_| {
+                let mut order: Vec<usize> = (0..parents).collect();
+                order.shuffle(rng);
+                order
+            })
+            .collect()
+    }
+
     /// Child `i` alone, its parents in its order. Call [`Self::check`] first.
     pub fn single(&self, i: usize) -> AssignRequest {
         AssignRequest {

@@ -8,7 +8,6 @@
 //! rename each parent from its children. Level sizes follow a geometric ratio
 //! from the base count to the wanted top count.
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -185,11 +184,7 @@ async fn build_level<A: Analyst, E: Embedder>(
 
     // Assign every child at once, showing the parents in a fresh random order each time.
     let mut chosen = vec![0usize; n];
-    let orders: Vec<Vec<usize>> = (0..n).map(|_| {
-        let mut order: Vec<usize> = (0..parents.len()).collect();
-        order.shuffle(rng);
-        order
-    }).collect();
+    let orders = AssignBatchRequest::shuffled_orders(n, parents.len(), rng);
     let placement = AssignBatchRequest { facet: facet.clone(), parents: parent_briefs, children: briefs, orders };
     let mut answers = analyst.assign_batch(&placement).await.into_iter();
     for (c, chosen) in chosen.iter_mut().enumerate() {

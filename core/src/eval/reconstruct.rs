@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -63,14 +62,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     let embedded: HashMap<&str, Vec<f32>> = missing.iter().map(|c| c.id.as_str()).zip(embedder.embed(&texts).await?).collect();
     let child_vectors = base.iter().map(|c| cluster_vectors.get(&c.id).or_else(|| embedded.get(c.id.as_str())).cloned().unwrap_or_default());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let orders: Vec<Vec<usize>> = base
-        .iter()
-        .map(|_| {
-            let mut order: Vec<usize> = (0..parents.len()).collect();
-            order.shuffle(&mut rng);
-            order
-        })
-        .collect();
+    let orders = AssignBatchRequest::shuffled_orders(base.len(), parents.len(), &mut rng);
     let children = base
         .iter()
         .zip(child_vectors)
