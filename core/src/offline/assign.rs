@@ -118,8 +118,9 @@ mod tests {
     use crate::analyst::Facet;
 
     fn unit(v: &[f32]) -> Vec<f32> {
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.iter().map(|x| x / norm).collect()
+        let mut v = v.to_vec();
+        crate::vector::normalize(&mut v);
+        v
     }
 
     fn brief(embedding: Vec<f32>, parts: Vec<Vec<f32>>) -> ClusterBrief {
