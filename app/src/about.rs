@@ -16,7 +16,8 @@ pub fn About() -> impl IntoView {
             </p>
             <p>
                 "Here the whole run happens in this browser: importing, the offline analyst (or, if you choose it, the proxy's LLM), "
-                "the sentence embeddings (burn, on WebGPU where the browser has an adapter, else on the CPU), k-means and the map. "
+                "the sentence embeddings (burn, on WebGPU where the browser has an adapter, else on the CPU in a Web Worker per core), "
+                "k-means and the map. "
                 "Runs, their files and their results stay in this browser's storage until you delete them. Publishing sends only "
                 "aggregates, and the proxy applies the privacy minimums and the audit again before it stores anything."
             </p>

@@ -1,7 +1,8 @@
 //! The sentence-transformer in the browser: picks the device (WebGPU when
 //! the browser has an adapter, else the CPU), fetches the weights (cached by
-//! the browser between visits), and hands the pipeline an embedder that lets
-//! the page repaint between small batches.
+//! the browser between visits), and runs the model where it is fastest: on
+//! the CPU in one Web Worker per core (`embed_workers`), on a GPU from the
+//! page, which only waits for the device.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,14 +11,17 @@ use kleio_core::embedder::{EmbedError, Embedder};
 use kleio_embed::{BackendChoice, ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder};
 
 use crate::api;
+use crate::embed_workers::{EmbedWorkers, WorkerError};
 use crate::gpu_probe::webgpu_adapter_exists;
 
-/// Texts embedded between two chances for the page to repaint and to count progress.
-const TEXTS_PER_SLICE: usize = 16;
+/// Most padded tokens in one batch run on the page's own thread on the CPU
+/// (where workers could not start): the page cannot repaint during a batch,
+/// and 512 tokens of MiniLM take about a second there.
+const PAGE_CPU_BATCH_TOKENS: usize = 512;
 
 thread_local! {
     /// The last model loaded, with the device it is on and its choice: loading takes seconds.
-    static LOADED: RefCell<Option<(ModelKind, bool, Rc<SentenceEmbedder>)>> = const { RefCell::new(None) };
+    static LOADED: RefCell<Option<(ModelKind, bool, Rc<LoadedModel>)>> = const { RefCell::new(None) };
 }
 
 #[derive(Clone, Debug, thiserror::Error)]
@@ -30,10 +34,67 @@ pub enum EmbeddingError {
     Model(#[from] kleio_embed::EmbedModelError),
     #[error("the model loaded but could not embed on {device}: {reason}")]
     WarmUp { device: String, reason: String },
+    #[error(transparent)]
+    Workers(#[from] WorkerError),
+}
+
+/// A model ready to embed, and where it runs.
+pub enum LoadedModel {
+    /// On the page's thread: a GPU, or the CPU where workers could not start.
+    OnPage(Box<SentenceEmbedder>),
+    /// On the CPU, a copy in each of several Web Workers.
+    InWorkers(EmbedWorkers),
+}
+
+impl LoadedModel {
+    pub fn device(&self) -> &ComputeDevice {
+        match self {
+            LoadedModel::OnPage(model) => model.device(),
+            LoadedModel::InWorkers(workers) => workers.device(),
+        }
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self {
+            LoadedModel::OnPage(model) => model.kind().name(),
+            LoadedModel::InWorkers(workers) => workers.kind().name(),
+        }
+    }
+
+    /// Unit vectors for `texts`, in order, telling `on_texts` of every
+    /// finished batch. On the page it yields to the browser after each
+    /// batch, so the page repaints and the progress shows.
+    pub async fn embed_reporting(&self, texts: &[String], on_texts: &dyn Fn(usize)) -> Result<Vec<Vec<f32>>, EmbeddingError> {
+        match self {
+            LoadedModel::OnPage(model) => {
+                let after_batch = async |n: usize| {
+                    on_texts(n);
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                };
+                Ok(model.embed_texts_with(texts, after_batch).await?)
+            }
+            LoadedModel::InWorkers(workers) => Ok(workers.embed(texts, on_texts).await?),
+        }
+    }
+}
+
+impl Embedder for LoadedModel {
+    fn dim(&self) -> usize {
+        match self {
+            LoadedModel::OnPage(model) => model.dim(),
+            LoadedModel::InWorkers(workers) => workers.kind().dim(),
+        }
+    }
+    fn describe(&self) -> String {
+        format!("{} on {}", self.kind_name(), self.device().description)
+    }
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_reporting(texts, &|_| {}).await.map_err(|e| EmbedError(e.to_string()))
+    }
 }
 
 /// The model `kind` on the device `choice` picks, loaded once per page.
-pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<SentenceEmbedder>, EmbeddingError> {
+pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<LoadedModel>, EmbeddingError> {
     let device = ComputeDevice::select_in_browser(choice, webgpu_adapter_exists().await).await.map_err(|e| EmbeddingError::Device(e.to_string()))?;
     if let Some((k, gpu, m)) = LOADED.with_borrow(Clone::clone) {
         if k == kind && gpu == device.is_gpu {
@@ -45,22 +106,41 @@ pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<SentenceE
     let folder = kind.folder();
     let safetensors = api::model_file(&format!("/models/{folder}/model.safetensors")).await.map_err(|e| EmbeddingError::Fetch(e.to_string()))?;
     let tokenizer_json = api::model_file(&format!("/models/{folder}/tokenizer.json")).await.map_err(|e| EmbeddingError::Fetch(e.to_string()))?;
-    let model = Rc::new(SentenceEmbedder::load(kind, ModelFiles { safetensors: &safetensors, tokenizer_json: &tokenizer_json }, device)?);
-    // One short text first: on a GPU it compiles the kernels before the run
-    // counts time, and a device that cannot run the model fails here, with
-    // its name, rather than in the middle of a run.
-    model.embed(&["Kleio warms up the model.".to_string()]).await.map_err(|e| EmbeddingError::WarmUp { device: model.device().description.clone(), reason: e.to_string() })?;
+    let model = if device.is_gpu {
+        LoadedModel::OnPage(Box::new(load_on_page(kind, &safetensors, &tokenizer_json, device).await?))
+    } else {
+        match EmbedWorkers::start(kind, EmbedWorkers::count_for(kind), &safetensors, &tokenizer_json).await {
+            Ok(workers) => LoadedModel::InWorkers(workers),
+            Err(e) => {
+                // Slower and the page stutters, but the run still goes on.
+                leptos::logging::warn!("{e}; embedding on the page's thread instead");
+                let mut model = load_on_page(kind, &safetensors, &tokenizer_json, device).await?;
+                model.max_batch_tokens = model.max_batch_tokens.min(PAGE_CPU_BATCH_TOKENS);
+                LoadedModel::OnPage(Box::new(model))
+            }
+        }
+    };
+    let model = Rc::new(model);
     LOADED.set(Some((kind, model.device().is_gpu, model.clone())));
     Ok(model)
 }
 
-/// Embeds in slices, yielding to the browser after each, and counts texts done.
-pub struct SlicedEmbedder {
-    pub model: Rc<SentenceEmbedder>,
+async fn load_on_page(kind: ModelKind, safetensors: &[u8], tokenizer_json: &[u8], device: ComputeDevice) -> Result<SentenceEmbedder, EmbeddingError> {
+    let model = SentenceEmbedder::load(kind, ModelFiles { safetensors, tokenizer_json }, device)?;
+    // One short text first: on a GPU it compiles the kernels before the run
+    // counts time, and a device that cannot run the model fails here, with
+    // its name, rather than in the middle of a run.
+    model.embed(&["Kleio warms up the model.".to_string()]).await.map_err(|e| EmbeddingError::WarmUp { device: model.device().description.clone(), reason: e.to_string() })?;
+    Ok(model)
+}
+
+/// A loaded model that counts the texts it has embedded, for the run's progress.
+pub struct ProgressEmbedder {
+    pub model: Rc<LoadedModel>,
     pub on_texts: Box<dyn Fn(usize)>,
 }
 
-impl Embedder for SlicedEmbedder {
+impl Embedder for ProgressEmbedder {
     fn dim(&self) -> usize {
         self.model.dim()
     }
@@ -68,12 +148,6 @@ impl Embedder for SlicedEmbedder {
         self.model.describe()
     }
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for slice in texts.chunks(TEXTS_PER_SLICE) {
-            out.extend(self.model.embed(slice).await?);
-            (self.on_texts)(slice.len());
-            gloo_timers::future::TimeoutFuture::new(0).await;
-        }
-        Ok(out)
+        self.model.embed_reporting(texts, &self.on_texts).await.map_err(|e| EmbedError(e.to_string()))
     }
 }

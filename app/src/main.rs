@@ -12,6 +12,8 @@ mod dashboard_map;
 mod dashboard_page;
 mod download;
 mod earlier_runs;
+mod embed_worker;
+mod embed_workers;
 mod embedding;
 mod explorer;
 mod gpu_probe;
@@ -33,9 +35,25 @@ use leptos::prelude::*;
 use crate::dashboard_page::DashboardPage;
 use crate::home_page::HomePage;
 
+extern "C" {
+    /// The module's static constructors (cubecl registers its kernels in
+    /// them), synthesised by wasm-ld. A module that never names it gets
+    /// them run again before every call from JavaScript into it, each
+    /// callback and wakeup of a future included: about 3 s of the page's
+    /// time in a run of 1,000 conversations. Naming it here turns that off.
+    fn __wasm_call_ctors();
+}
+
 fn main() {
+    // SAFETY: `main` is the module's first call (wasm-bindgen's start
+    // function, once per page or worker), so the constructors run exactly
+    // once, before anything that reads what they register.
+    unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
+    // The embedding workers run this module too (`embed_worker`); only a page has a body to mount on.
+    if web_sys::window().is_some() {
+        leptos::mount::mount_to_body(App);
+    }
 }
 
 /// The dashboard id of a `/d/{id}` path.

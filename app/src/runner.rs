@@ -15,7 +15,7 @@ use kleio_embed::{BackendChoice, ModelKind};
 use leptos::prelude::*;
 
 use crate::api::FetchTransport;
-use crate::embedding::{self, SlicedEmbedder};
+use crate::embedding::{self, ProgressEmbedder};
 use crate::run_store::IdbCheckpoints;
 use serde::{Deserialize, Serialize};
 
@@ -195,7 +195,7 @@ pub async fn run(
     progress.status.set(format!("embedding on {}", model.device().description));
     // k-means and the neighbour graph run where the embeddings did: on the GPU, or the CPU.
     let compute = DeviceCompute::for_device(model.device());
-    let embedder = SlicedEmbedder {
+    let embedder = ProgressEmbedder {
         model,
         on_texts: Box::new(move |n| progress.count_embedded(n)),
     };

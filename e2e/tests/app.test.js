@@ -53,7 +53,7 @@ for (const webgpu of [true, false]) {
         assert.match(times, new RegExp(`${stage} \\d+\\.\\d s`), times);
       }
       const stats = await explorer.stats();
-      assert.match(stats, webgpu ? /on GPU|on software GPU/ : /on CPU/, stats);
+      assert.match(stats, webgpu ? /on GPU|on software GPU/ : /on CPU .* in \d+ Web Workers?/, stats);
       assert.ok(await explorer.colouredPixels() > 300);
       assert.ok(await explorer.treeItems().count() >= 2);
       await page.screenshot({ path: path.join(artifacts, `run-${name}.png`), fullPage: true });

@@ -177,6 +177,16 @@ impl SentenceEmbedder {
 
     /// Unit vectors for `texts`, in order, batched by length.
     pub async fn embed_texts(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedModelError> {
+        self.embed_texts_with(texts, async |_| {}).await
+    }
+
+    /// Unit vectors for `texts`, in order, batched by length, awaiting
+    /// `after_batch(texts in it)` after each batch: a caller on a browser's
+    /// page lets it repaint there and counts progress. Callers should hand
+    /// over all their texts at once rather than cut them into pieces first,
+    /// since a batch pads every text to its longest (in a run's order, pieces
+    /// of 16 summaries padded to 4.3 times their tokens).
+    pub async fn embed_texts_with(&self, texts: &[String], mut after_batch: impl AsyncFnMut(usize)) -> Result<Vec<Vec<f32>>, EmbedModelError> {
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.ids(t)).collect::<Result<_, _>>()?;
         let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
         let dim = self.kind.dim();
@@ -187,6 +197,7 @@ impl SentenceEmbedder {
             for (k, &i) in batch.iter().enumerate() {
                 out[i] = flat[k * dim..(k + 1) * dim].to_vec();
             }
+            after_batch(batch.len()).await;
         }
         Ok(out)
     }
