@@ -206,10 +206,10 @@ impl EmbedWorkers {
         let mut out = vec![Vec::new(); texts.len()];
         for (share, answer) in shares.iter().zip(answers) {
             let Reply::Embedded(flat) = answer? else { return Err(out_of_turn("embed")) };
-            if flat.len() % share.len() != 0 {
-                return Err(WorkerError(format!("a worker sent {} numbers for {} texts", flat.len(), share.len())));
+            let dim = self.kind.dim();
+            if flat.len() != share.len() * dim {
+                return Err(WorkerError(format!("a worker sent {} numbers for {} texts of {dim}", flat.len(), share.len())));
             }
-            let dim = flat.len() / share.len();
             for (&i, vector) in share.iter().zip(flat.chunks_exact(dim)) {
                 out[i] = vector.to_vec();
             }
