@@ -8,6 +8,8 @@ use std::rc::Rc;
 use kleio_embed::{ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder};
 use wasm_bindgen::prelude::*;
 
+use crate::embedding::WARM_UP_TEXT;
+
 thread_local! {
     /// This worker's model; a worker serves one page and one model.
     static MODEL: RefCell<Option<Rc<SentenceEmbedder>>> = const { RefCell::new(None) };
@@ -23,7 +25,7 @@ pub async fn worker_load_model(model: String, safetensors: Vec<u8>, tokenizer_js
     let files = ModelFiles { safetensors: &safetensors, tokenizer_json: &tokenizer_json };
     let loaded = SentenceEmbedder::load(kind, files, ComputeDevice::cpu()).map_err(|e| JsError::new(&e.to_string()))?;
     drop(safetensors);
-    loaded.embed_texts(&["Kleio warms up the model.".to_string()]).await.map_err(|e| JsError::new(&e.to_string()))?;
+    loaded.embed_texts(&[WARM_UP_TEXT.to_string()]).await.map_err(|e| JsError::new(&e.to_string()))?;
     let description = loaded.device().description.clone();
     MODEL.set(Some(Rc::new(loaded)));
     Ok(description)

@@ -19,6 +19,10 @@ use crate::gpu_probe::webgpu_adapter_exists;
 /// and 512 tokens of MiniLM take about a second there.
 const PAGE_CPU_BATCH_TOKENS: usize = 512;
 
+/// What a freshly loaded model embeds first, on the page or in a worker, so
+/// that a device that cannot run it fails at load rather than mid-run.
+pub const WARM_UP_TEXT: &str = "Kleio warms up the model.";
+
 thread_local! {
     /// The last model loaded, with the device it is on and its choice: loading takes seconds.
     static LOADED: RefCell<Option<(ModelKind, bool, Rc<LoadedModel>)>> = const { RefCell::new(None) };
@@ -130,7 +134,7 @@ async fn load_on_page(kind: ModelKind, safetensors: &[u8], tokenizer_json: &[u8]
     // One short text first: on a GPU it compiles the kernels before the run
     // counts time, and a device that cannot run the model fails here, with
     // its name, rather than in the middle of a run.
-    model.embed(&["Kleio warms up the model.".to_string()]).await.map_err(|e| EmbeddingError::WarmUp { device: model.device().description.clone(), reason: e.to_string() })?;
+    model.embed(&[WARM_UP_TEXT.to_string()]).await.map_err(|e| EmbeddingError::WarmUp { device: model.device().description.clone(), reason: e.to_string() })?;
     Ok(model)
 }
 
