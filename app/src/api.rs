@@ -1,8 +1,7 @@
 //! Every network call the app makes lives here.
 
 use kleio_core::analysis::Analysis;
-use kleio_core::cost::Price;
-use kleio_core::privacy::HiddenReason;
+use kleio_core::api::{self as contract, BackendInfo, ErrorBody, Published, Route, RUN_HEADER};
 use kleio_core::publish::{Dashboard, Submission};
 use kleio_core::task_api::{Transport, TransportResponse};
 use serde::Deserialize;
@@ -21,36 +20,6 @@ pub enum ApiError {
     Refused(u16, String),
 }
 
-#[derive(Clone, Debug, Deserialize)]
-pub struct BackendInfo {
-    /// `offline`, `anthropic` or `openai`.
-    pub backend: String,
-    pub description: String,
-    /// The LLMs behind the analyst (none for the offline one).
-    #[serde(default)]
-    pub models: Vec<ModelInfo>,
-    /// The proxy's spending cap for one run, in US dollars.
-    #[serde(default)]
-    pub max_run_usd: Option<f64>,
-    /// Where the proxy cuts a conversation before an LLM reads it, in tokens.
-    #[serde(default)]
-    pub conversation_tokens: usize,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct ModelInfo {
-    /// `fast` (extraction, screening, audit) or `strong` (naming, hierarchy).
-    pub role: String,
-    pub name: String,
-    pub price_per_million_tokens: Price,
-}
-
-impl BackendInfo {
-    pub fn model(&self, role: &str) -> Option<&ModelInfo> {
-        self.models.iter().find(|m| m.role == role)
-    }
-}
-
 async fn get_json<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, ApiError> {
     let res = gloo_net::http::Request::get(url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     if !res.ok() {
@@ -60,7 +29,7 @@ async fn get_json<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, ApiError
 }
 
 pub async fn backend() -> Result<BackendInfo, ApiError> {
-    get_json("/api/v1/backend").await
+    get_json(&contract::GetBackend::url()).await
 }
 
 pub async fn demo_analysis() -> Result<Analysis, ApiError> {
@@ -72,7 +41,7 @@ pub async fn dashboard(id: String) -> Result<Dashboard, ApiError> {
     if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(ApiError::Status(404));
     }
-    get_json(&format!("/api/v1/dashboards/{id}")).await
+    get_json(&contract::ReadDashboard::url_for(&id)).await
 }
 
 /// The name of the browser cache that keeps model files between visits.
@@ -122,10 +91,10 @@ pub struct FetchTransport {
 }
 
 impl Transport for FetchTransport {
-    async fn post_json(&self, path: &str, body: String) -> Result<TransportResponse, String> {
-        let response = gloo_net::http::Request::post(&format!("/api/v1/{path}"))
+    async fn post_json(&self, url: &str, body: String) -> Result<TransportResponse, String> {
+        let response = gloo_net::http::Request::post(url)
             .header("content-type", "application/json")
-            .header("x-kleio-run", &self.run)
+            .header(RUN_HEADER, &self.run)
             .body(body)
             .map_err(|e| e.to_string())?
             .send()
@@ -137,24 +106,9 @@ impl Transport for FetchTransport {
     }
 }
 
-/// What the proxy said about a submitted dashboard.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Published {
-    pub url: String,
-    pub delete_token: String,
-    pub published: usize,
-    pub removed: Vec<Removed>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct Removed {
-    pub id: String,
-    pub reasons: Vec<HiddenReason>,
-}
-
 /// Sends aggregates to the proxy's publish gate.
 pub async fn publish(submission: &Submission) -> Result<Published, ApiError> {
-    let response = gloo_net::http::Request::post("/api/v1/dashboards")
+    let response = gloo_net::http::Request::post(&contract::Publish::url())
         .json(submission)
         .map_err(|e| ApiError::Decode(e.to_string()))?
         .send()
@@ -165,9 +119,4 @@ pub async fn publish(submission: &Submission) -> Result<Published, ApiError> {
         return Err(ApiError::Refused(response.status(), message));
     }
     response.json().await.map_err(|e| ApiError::Decode(e.to_string()))
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
 }

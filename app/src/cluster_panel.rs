@@ -9,8 +9,8 @@ use std::sync::Arc;
 use kleio_core::analysis::Analysis;
 use leptos::prelude::*;
 
-use kleio_core::cluster_index::ClusterIndex;
 use crate::overlay::concern;
+use kleio_core::cluster_index::ClusterIndex;
 
 /// Bars shown per breakdown; the rest are summed as "other".
 const BARS: usize = 6;
@@ -21,7 +21,8 @@ const EXAMPLES: usize = 3;
 pub fn ClusterPanel(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {
     move || {
         let Some(i) = selected.get() else {
-            return view! { <section aria-label="Cluster details" class="panel"><p class="hint">"Select a cluster on the map or in the tree."</p></section> }.into_any();
+            return view! { <section aria-label="Cluster details" class="panel"><p class="hint">"Select a cluster on the map or in the tree."</p></section> }
+                .into_any();
         };
         let (a, index) = (&analysis, &index);
         let c = &a.clusters[i];
@@ -40,10 +41,14 @@ pub fn ClusterPanel(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected:
             Some(facet) => members.iter().filter_map(|&k| a.conversations[k].answers.get(&facet.id)).take(EXAMPLES).map(|x| x.as_text()).collect(),
             None => Vec::new(),
         };
-        let children = index.children(i).iter().map(|&ch| {
-            let child = &a.clusters[ch];
-            view! { <li><button class="link" on:click=move |_| selected.set(Some(ch))>{child.name.clone()}</button>{format!(" ({})", child.size)}</li> }
-        }).collect_view();
+        let children = index
+            .children(i)
+            .iter()
+            .map(|&ch| {
+                let child = &a.clusters[ch];
+                view! { <li><button class="link" on:click=move |_| selected.set(Some(ch))>{child.name.clone()}</button>{format!(" ({})", child.size)}</li> }
+            })
+            .collect_view();
         let hidden = (!c.shareable).then(|| {
             let reasons: Vec<String> = c.hidden_reasons.iter().map(ToString::to_string).collect();
             view! { <p class="warning">"Not shareable: "{if reasons.is_empty() { "an ancestor is below the privacy minimums".to_string() } else { reasons.join("; ") }}</p> }

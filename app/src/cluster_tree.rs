@@ -8,8 +8,8 @@ use std::sync::Arc;
 use kleio_core::analysis::Analysis;
 use leptos::prelude::*;
 
-use kleio_core::cluster_index::ClusterIndex;
 use crate::palette::colour;
+use kleio_core::cluster_index::ClusterIndex;
 
 #[component]
 pub fn ClusterTree(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {

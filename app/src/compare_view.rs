@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
+use kleio_core::api::facet_id;
 use kleio_core::cluster_index::ClusterIndex;
 use kleio_core::compare::{self, Dimension};
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
     let (categorical, numeric) = compare::dimensions(&analysis);
     let (categorical, numeric) = (Arc::new(categorical), Arc::new(numeric));
     // The analyst's language answer reads better than detected codes, where there is one.
-    let first_category = categorical.iter().position(|d| *d == Dimension::Answer("language".into())).unwrap_or(0);
+    let first_category = categorical.iter().position(|d| *d == Dimension::Answer(facet_id::LANGUAGE.into())).unwrap_or(0);
     let category = RwSignal::new(first_category);
     let level = RwSignal::new(0usize);
     let min_size = analysis.params.privacy.min_conversations;
@@ -45,7 +46,7 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
         }
     };
 
-    let x_axis = RwSignal::new(numeric.iter().position(|d| *d == Dimension::Answer("concern".into())).unwrap_or(0));
+    let x_axis = RwSignal::new(numeric.iter().position(|d| *d == Dimension::Answer(facet_id::CONCERN.into())).unwrap_or(0));
     let y_axis = RwSignal::new(numeric.iter().position(|d| matches!(d, Dimension::Column(_))).unwrap_or(numeric.len().saturating_sub(1)));
     let points = {
         let (analysis, index, numeric) = (analysis.clone(), index.clone(), numeric.clone());
@@ -63,21 +64,27 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
     let rows = move || {
         table().map(|t| {
             let more = t.rows.len().saturating_sub(ROWS);
-            let caption = format!(
+            let caption =
+                format!(
                 "{} of {} conversations ({:.1} %) have this value. Clusters of at least {min_size} conversations, by how many times more often they have it:",
                 t.matching, t.total, t.base_rate * 100.0
             );
-            let body = t.rows.into_iter().take(ROWS).map(|r| {
-                let cluster = r.cluster;
-                view! {
-                    <tr>
-                        <td><button class="link" on:click=move |_| selected.set(Some(cluster))>{name_for_row(cluster)}</button></td>
-                        <td>{r.size}</td>
-                        <td>{format!("{:.1} %", r.share * 100.0)}</td>
-                        <td><span class="bar" style:width=format!("{:.0}px", (r.ratio * 24.0).min(160.0))></span>{format!(" {:.2}×", r.ratio)}</td>
-                    </tr>
-                }
-            }).collect_view();
+            let body = t
+                .rows
+                .into_iter()
+                .take(ROWS)
+                .map(|r| {
+                    let cluster = r.cluster;
+                    view! {
+                        <tr>
+                            <td><button class="link" on:click=move |_| selected.set(Some(cluster))>{name_for_row(cluster)}</button></td>
+                            <td>{r.size}</td>
+                            <td>{format!("{:.1} %", r.share * 100.0)}</td>
+                            <td><span class="bar" style:width=format!("{:.0}px", (r.ratio * 24.0).min(160.0))></span>{format!(" {:.2}×", r.ratio)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
             view! {
                 <p class="stats">{caption}</p>
                 <table aria-label="Clusters by prevalence">
@@ -108,17 +115,20 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
         let sy = move |v: f64| HEIGHT - MARGIN - (v - y0) / (y1 - y0) * (HEIGHT - 2.0 * MARGIN);
         let label = |i: usize| numeric_for_labels.get(i).map(Dimension::label).unwrap_or_default();
         let (x_label, y_label) = (label(x_axis.get_untracked()), label(y_axis.get_untracked()));
-        let dots = points.into_iter().map(|p| {
-            let cluster = p.cluster;
-            let title = format!("{} ({} conversations): {:.2}, {:.2}", name_for_point(cluster), p.size, p.x, p.y);
-            view! {
-                <circle cx=sx(p.x) cy=sy(p.y) r=3.0 + 9.0 * (p.size as f64 / largest).sqrt()
-                    class:chosen=move || selected.get() == Some(cluster)
-                    on:click=move |_| selected.set(Some(cluster))>
-                    <title>{title}</title>
-                </circle>
-            }
-        }).collect_view();
+        let dots = points
+            .into_iter()
+            .map(|p| {
+                let cluster = p.cluster;
+                let title = format!("{} ({} conversations): {:.2}, {:.2}", name_for_point(cluster), p.size, p.x, p.y);
+                view! {
+                    <circle cx=sx(p.x) cy=sy(p.y) r=3.0 + 9.0 * (p.size as f64 / largest).sqrt()
+                        class:chosen=move || selected.get() == Some(cluster)
+                        on:click=move |_| selected.set(Some(cluster))>
+                        <title>{title}</title>
+                    </circle>
+                }
+            })
+            .collect_view();
         view! {
             <svg class="scatter" role="img" aria-label="Clusters by the means of two facets" viewBox=format!("0 0 {WIDTH} {HEIGHT}")>
                 <line x1=MARGIN y1=HEIGHT - MARGIN x2=WIDTH - MARGIN y2=HEIGHT - MARGIN class="axis" />

@@ -4,13 +4,11 @@
 //! minimums. Everything edits the one `RunSettings` signal.
 
 use kleio_core::analyst::{Facet, FacetKind};
+use kleio_core::api::facet_id;
 use kleio_embed::{BackendChoice, ModelKind};
 use leptos::prelude::*;
 
-use crate::runner::RunSettings;
-
-/// The id of the person's own question.
-const CUSTOM: &str = "custom";
+use crate::run_settings::RunSettings;
 
 /// The built-in facets, in the order they are asked.
 fn built_in() -> [Facet; 4] {
@@ -36,12 +34,10 @@ impl CustomDraft {
         }
         let kind = match self.kind.as_str() {
             "scale" => FacetKind::Scale { min: 1, max: 5 },
-            "category" => FacetKind::Category {
-                options: self.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect(),
-            },
+            "category" => FacetKind::Category { options: self.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect() },
             _ => FacetKind::OpenText,
         };
-        Some(Facet { id: CUSTOM.into(), question: question.into(), kind })
+        Some(Facet { id: facet_id::CUSTOM.into(), question: question.into(), kind })
     }
 }
 
@@ -123,10 +119,10 @@ pub fn ConfigurePanel(
             </label>
             <fieldset class="facets">
                 <legend>"Facets to extract"</legend>
-                {facet_box("request", "Request")}
-                {facet_box("task", "Task")}
-                {facet_box("language", "Language")}
-                {facet_box("concern", "Concern (1–5)")}
+                {facet_box(facet_id::REQUEST, "Request")}
+                {facet_box(facet_id::TASK, "Task")}
+                {facet_box(facet_id::LANGUAGE, "Language")}
+                {facet_box(facet_id::CONCERN, "Concern (1–5)")}
                 <label class="wide">"Custom question "
                     <input type="text" placeholder="Is the user a student?" prop:value=move || draft.get().question
                         on:change=move |e| { let v = event_target_value(&e); edit_custom(&|d| d.question = v.clone()) } />

@@ -34,7 +34,8 @@ fn DashboardView(dashboard: Arc<Dashboard>) -> impl IntoView {
     let items = top
         .into_iter()
         .map(|c| {
-            let children: Vec<String> = c.children.iter().filter_map(|id| d.clusters.iter().find(|x| &x.id == id)).map(|x| format!("{} ({})", x.name, x.size)).collect();
+            let children: Vec<String> =
+                c.children.iter().filter_map(|id| d.clusters.iter().find(|x| &x.id == id)).map(|x| format!("{} ({})", x.name, x.size)).collect();
             view! {
                 <li>
                     <span class="swatch" style:background=colour(tops.get(c.id.as_str()).copied().unwrap_or(0))></span>

@@ -45,13 +45,7 @@ pub fn assignments_csv(a: &kleio_core::analysis::Analysis, index: &kleio_core::c
         let top = base.and_then(|b| index.ancestors(b, a).last());
         let name = |i: Option<usize>| i.map(|i| a.clusters[i].name.as_str()).unwrap_or("");
         let (x, y) = c.position.map(|p| (p[0].to_string(), p[1].to_string())).unwrap_or_default();
-        out.push_str(&format!(
-            "{},{},{},{},{x},{y}\n",
-            quote(&c.id),
-            quote(c.cluster.as_deref().unwrap_or("")),
-            quote(name(base)),
-            quote(name(top))
-        ));
+        out.push_str(&format!("{},{},{},{},{x},{y}\n", quote(&c.id), quote(c.cluster.as_deref().unwrap_or("")), quote(name(base)), quote(name(top))));
     }
     out
 }

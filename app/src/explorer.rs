@@ -8,7 +8,6 @@ use kleio_core::analysis::Analysis;
 use kleio_core::progress::Stage;
 use leptos::prelude::*;
 
-use kleio_core::cluster_index::ClusterIndex;
 use crate::cluster_panel::ClusterPanel;
 use crate::cluster_tree::ClusterTree;
 use crate::compare_view::CompareView;
@@ -16,6 +15,7 @@ use crate::download;
 use crate::map_canvas::MapCanvas;
 use crate::overlay::Overlay;
 use crate::publish_panel::PublishPanel;
+use kleio_core::cluster_index::ClusterIndex;
 
 /// Search results shown at most.
 const MATCHES: usize = 12;

@@ -7,18 +7,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::{Analysis, SCHEMA_VERSION};
+use kleio_core::api::BackendInfo;
 use kleio_core::import::{import, ImportOptions};
 use leptos::prelude::*;
 
 use crate::about::About;
-use crate::api::{self, ApiError, BackendInfo};
-use crate::earlier_runs::EarlierRuns;
+use crate::api::{self, ApiError};
 use crate::configure_panel::ConfigurePanel;
+use crate::earlier_runs::EarlierRuns;
 use crate::explorer::Explorer;
 use crate::ready_panel::ReadyPanel;
+use crate::run_settings::RunSettings;
 use crate::run_store::{self, RunRecord, RunState};
 use crate::run_view::RunView;
-use crate::runner::{self, RunError, RunProgress, RunSettings};
+use crate::runner::{self, RunError, RunProgress};
 use crate::start_panel::{StartPanel, Upload};
 
 #[derive(Clone)]
@@ -27,7 +29,12 @@ enum Phase {
     /// A file is chosen: its summary, the cost, and the start button.
     Ready(Upload),
     Running(RunProgress),
-    Explore { analysis: Arc<Analysis>, accounts: Arc<HashMap<String, String>>, title: String, stage_seconds: Vec<f64> },
+    Explore {
+        analysis: Arc<Analysis>,
+        accounts: Arc<HashMap<String, String>>,
+        title: String,
+        stage_seconds: Vec<f64>,
+    },
 }
 
 #[component]
@@ -39,7 +46,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
     let last_run = StoredValue::new_local(None::<(Upload, RunSettings)>);
     // The proxy's LLM, when it has one; `None` for the offline backend or no proxy.
     let llm = Signal::derive(move || match backend.get() {
-        Some(Ok(info)) if info.backend != "offline" => Some(info.description),
+        Some(Ok(info)) if info.backend.is_llm() => Some(info.description),
         _ => None,
     });
 
@@ -60,10 +67,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             }
             match runner::run(&bytes, chosen, id.clone(), llm.get_untracked(), progress).await {
                 Ok(outcome) => {
-                    let state = RunState::Finished {
-                        conversations: outcome.analysis.conversations.len(),
-                        clusters: outcome.analysis.clusters.len(),
-                    };
+                    let state = RunState::Finished { conversations: outcome.analysis.conversations.len(), clusters: outcome.analysis.clusters.len() };
                     // The result is shown even if it cannot be kept; the run is then listed as unfinished.
                     if run_store::finish(&id, &outcome).await.is_ok() {
                         let _ = run_store::set_state(&id, state).await;
@@ -116,7 +120,12 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::demo_analysis().await {
-                Ok(a) => phase.set(Phase::Explore { analysis: Arc::new(a), accounts: Arc::new(HashMap::new()), title: "Kleio demo".into(), stage_seconds: Vec::new() }),
+                Ok(a) => phase.set(Phase::Explore {
+                    analysis: Arc::new(a),
+                    accounts: Arc::new(HashMap::new()),
+                    title: "Kleio demo".into(),
+                    stage_seconds: Vec::new(),
+                }),
                 Err(e) => error.set(Some(format!("the demo analysis could not be loaded: {e}"))),
             }
         });
@@ -133,7 +142,12 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
     let on_open = Callback::new(move |run: RunRecord| {
         leptos::task::spawn_local(async move {
             match run_store::outcome(&run.id).await {
-                Ok(Some(o)) => phase.set(Phase::Explore { analysis: Arc::new(o.analysis), accounts: Arc::new(o.accounts), title: run.name, stage_seconds: o.stage_seconds }),
+                Ok(Some(o)) => phase.set(Phase::Explore {
+                    analysis: Arc::new(o.analysis),
+                    accounts: Arc::new(o.accounts),
+                    title: run.name,
+                    stage_seconds: o.stage_seconds,
+                }),
                 Ok(None) => error.set(Some(format!("{}: the result of this run is no longer kept; resume it to make it again", run.name))),
                 Err(e) => error.set(Some(format!("{}: {e}", run.name))),
             }

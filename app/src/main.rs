@@ -23,6 +23,7 @@ mod overlay;
 mod palette;
 mod publish_panel;
 mod ready_panel;
+mod run_settings;
 mod run_store;
 mod run_view;
 mod runner;
@@ -48,7 +49,10 @@ fn main() {
     // SAFETY: `main` is the module's first call (wasm-bindgen's start
     // function, once per page or worker), so the constructors run exactly
     // once, before anything that reads what they register.
-    unsafe { __wasm_call_ctors() };
+    #[allow(unsafe_code)]
+    unsafe {
+        __wasm_call_ctors()
+    };
     console_error_panic_hook::set_once();
     // The embedding workers run this module too (`embed_worker`); only a page has a body to mount on.
     if web_sys::window().is_some() {

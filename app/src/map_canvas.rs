@@ -9,9 +9,9 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use kleio_core::cluster_index::ClusterIndex;
 use crate::overlay::{languages_by_count, point_colour, Overlay};
 use crate::viewport::Fit;
+use kleio_core::cluster_index::ClusterIndex;
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 720.0;

@@ -2,6 +2,7 @@
 
 use kleio_core::analysis::{Analysis, ConversationResult};
 use kleio_core::analyst::FacetAnswer;
+use kleio_core::api::facet_id;
 
 use crate::palette::colour_rgb;
 
@@ -19,18 +20,18 @@ impl Overlay {
     pub fn label(self) -> &'static str {
         match self {
             Overlay::TopCluster => "top-level cluster",
-            Overlay::Language => "language",
+            Overlay::Language => "detected language",
             Overlay::Concern => "concern (1–5)",
-            Overlay::Turns => "turns",
+            Overlay::Turns => "number of turns",
         }
     }
 
     pub fn key(self) -> &'static str {
         match self {
             Overlay::TopCluster => "cluster",
-            Overlay::Language => "language",
-            Overlay::Concern => "concern",
-            Overlay::Turns => "turns",
+            Overlay::Language => facet_id::LANGUAGE,
+            Overlay::Concern => facet_id::CONCERN,
+            Overlay::Turns => facet_id::TURNS,
         }
     }
 
@@ -41,7 +42,7 @@ impl Overlay {
 
 /// A conversation's concern score, when the concern facet was extracted.
 pub fn concern(c: &ConversationResult) -> Option<u8> {
-    match c.answers.get("concern") {
+    match c.answers.get(facet_id::CONCERN) {
         Some(FacetAnswer::Scale(v)) => Some(*v),
         _ => None,
     }

@@ -1,8 +1,8 @@
 //! Colours for clusters: distinct, colour-blind-aware (Okabe–Ito, then Tableau).
 
 const COLOURS: [&str; 16] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-    "#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948", "#B07AA1", "#9C755F",
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948",
+    "#B07AA1", "#9C755F",
 ];
 
 pub fn colour(i: usize) -> &'static str {

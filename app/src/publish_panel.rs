@@ -48,10 +48,14 @@ pub fn PublishPanel(analysis: Arc<Analysis>, accounts: Arc<HashMap<String, Strin
         publish.value().get().map(|result| match result {
             Ok(p) => {
                 let link = format!("{}{}", window().location().origin().unwrap_or_default(), p.url);
-                let removed = p.removed.iter().map(|r| {
-                    let reasons: Vec<String> = r.reasons.iter().map(ToString::to_string).collect();
-                    view! { <li>{format!("{}: {}", r.id, reasons.join("; "))}</li> }
-                }).collect_view();
+                let removed = p
+                    .removed
+                    .iter()
+                    .map(|r| {
+                        let reasons: Vec<String> = r.reasons.iter().map(ToString::to_string).collect();
+                        view! { <li>{format!("{}: {}", r.id, reasons.join("; "))}</li> }
+                    })
+                    .collect_view();
                 view! {
                     <div class="published" role="status">
                         <p>{format!("Published {} clusters; the proxy removed {}.", p.published, p.removed.len())}</p>

@@ -8,8 +8,9 @@ use kleio_core::import::{import, ImportOptions, ImportReport};
 use kleio_core::model::Conversation;
 use leptos::prelude::*;
 
-use crate::api::BackendInfo;
-use crate::runner::RunSettings;
+use kleio_core::api::{BackendInfo, ModelInfo, ModelRole};
+
+use crate::run_settings::RunSettings;
 use crate::start_panel::Upload;
 
 /// The file as imported with the chosen account field. Compared by identity:
@@ -53,13 +54,13 @@ pub fn ReadyPanel(
     };
     let estimate = move || {
         let s = settings.get();
-        let llm = backend.get().filter(|b| b.backend != "offline" && s.proxy_analyst);
+        let llm = backend.get().filter(|b| b.backend.is_llm() && s.proxy_analyst);
         let Some(info) = llm else {
             return "Cost: none. The offline analyst runs in this browser and nothing is sent anywhere.".to_string();
         };
         let Ok(ImportedFile(file)) = imported.get() else { return String::new() };
-        let (fast, strong) = (info.model("fast"), info.model("strong"));
-        let price = |m: Option<&crate::api::ModelInfo>| m.map(|m| m.price_per_million_tokens).unwrap_or_default();
+        let (fast, strong) = (info.model(ModelRole::Fast), info.model(ModelRole::Strong));
+        let price = |m: Option<&ModelInfo>| m.map(|m| m.price_per_million_tokens).unwrap_or_default();
         let e = cost::estimate(&file.0, &s.params, info.conversation_tokens.max(1), price(fast), price(strong));
         describe_cost(&e, fast.map(|m| m.name.as_str()).unwrap_or("?"), strong.map(|m| m.name.as_str()).unwrap_or("?"), info.max_run_usd)
     };

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsValue;
 
-use crate::runner::{RunOutcome, RunSettings};
+use crate::run_settings::{RunOutcome, RunSettings};
 
 const DATABASE: &str = "kleio";
 const VERSION: u32 = 1;
@@ -53,8 +53,13 @@ pub enum RunState {
     /// Running now, or the page closed while it ran.
     Running,
     /// Cancelled or failed; what was finished is kept.
-    Stopped { reason: String },
-    Finished { conversations: usize, clusters: usize },
+    Stopped {
+        reason: String,
+    },
+    Finished {
+        conversations: usize,
+        clusters: usize,
+    },
 }
 
 /// A run's id: the same file with the same settings is the same run, so

@@ -4,45 +4,18 @@
 
 use std::collections::HashMap;
 
-use kleio_core::analysis::Analysis;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
-use kleio_core::pipeline::{self, RunParams};
-use kleio_gpu::DeviceCompute;
+use kleio_core::pipeline;
 use kleio_core::progress::{Progress, Stage};
 use kleio_core::task_api::TaskApiAnalyst;
-use kleio_embed::{BackendChoice, ModelKind};
+use kleio_gpu::DeviceCompute;
 use leptos::prelude::*;
 
 use crate::api::FetchTransport;
 use crate::embedding::{self, ProgressEmbedder};
+use crate::run_settings::{RunOutcome, RunSettings};
 use crate::run_store::IdbCheckpoints;
-use serde::{Deserialize, Serialize};
-
-/// What the person chose before starting.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunSettings {
-    pub model: ModelKind,
-    pub device: BackendChoice,
-    /// Use the proxy's analyst (an LLM) rather than the offline one in the page.
-    pub proxy_analyst: bool,
-    /// The seed, facets, screener and privacy minimums.
-    pub params: RunParams,
-    /// The field naming the account; `None` tries the usual names.
-    pub account_field: Option<String>,
-}
-
-impl Default for RunSettings {
-    fn default() -> Self {
-        RunSettings {
-            model: ModelKind::MiniLm,
-            device: BackendChoice::Auto,
-            proxy_analyst: true,
-            params: RunParams::default(),
-            account_field: None,
-        }
-    }
-}
 
 /// How far one stage has come.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -153,17 +126,6 @@ impl Progress for Sink {
     }
 }
 
-/// A finished run, with what publishing needs and the analysis does not
-/// hold; `run_store` keeps it as it is.
-#[derive(Serialize, Deserialize)]
-pub struct RunOutcome {
-    pub analysis: Analysis,
-    /// Conversation id → account, for the salted hashes a dashboard counts.
-    pub accounts: HashMap<String, String>,
-    /// Seconds each stage took, in `Stage::ALL` order.
-    pub stage_seconds: Vec<f64>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("the file could not be imported: {0}")]
@@ -187,18 +149,14 @@ pub async fn run(
     let options = ImportOptions { account_field: settings.account_field.clone(), ..ImportOptions::default() };
     let imported = import(bytes, &options)?;
     progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
-    let accounts: HashMap<String, String> =
-        imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
+    let accounts: HashMap<String, String> = imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
 
     progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
     let model = embedding::load(settings.model, settings.device).await?;
     progress.status.set(format!("embedding on {}", model.device().description));
     // k-means and the neighbour graph run where the embeddings did: on the GPU, or the CPU.
     let compute = DeviceCompute::for_device(model.device());
-    let embedder = ProgressEmbedder {
-        model,
-        on_texts: Box::new(move |n| progress.count_embedded(n)),
-    };
+    let embedder = ProgressEmbedder { model, on_texts: Box::new(move |n| progress.count_embedded(n)) };
     let params = settings.params.clone();
     let seed = params.seed;
     let mut sink = Sink { progress };
@@ -212,11 +170,7 @@ pub async fn run(
     };
     progress.status.set("done".into());
     let end = now_ms();
-    let stage_seconds = progress
-        .stages
-        .get_untracked()
-        .iter()
-        .map(|s| s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0))
-        .collect();
+    let stage_seconds =
+        progress.stages.get_untracked().iter().map(|s| s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0)).collect();
     Ok(RunOutcome { analysis, accounts, stage_seconds })
 }

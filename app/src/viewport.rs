@@ -22,13 +22,7 @@ impl Fit {
             y0 = y0.min(p[1]);
             y1 = y1.max(p[1]);
         }
-        any.then(|| Fit {
-            x0,
-            y0,
-            sx: (width - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64),
-            sy: (height - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64),
-            pad,
-        })
+        any.then(|| Fit { x0, y0, sx: (width - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64), sy: (height - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64), pad })
     }
 
     pub fn to_canvas(&self, p: [f32; 2]) -> (f64, f64) {

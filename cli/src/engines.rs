@@ -4,10 +4,11 @@
 use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::{EmbedError, Embedder, HashingEmbedder};
 use kleio_core::offline::OfflineAnalyst;
-use kleio_embed::{BackendChoice, SentenceEmbedder};
+use kleio_embed::{BackendChoice, ModelKind, SentenceEmbedder};
 use kleio_gpu::DeviceCompute;
 
 use crate::proxy_analyst::{self, ProxyAnalyst};
+use crate::run_flags::ModelChoice;
 
 pub enum AnyAnalyst {
     Offline(OfflineAnalyst),
@@ -32,15 +33,14 @@ pub enum AnyEmbedder {
 }
 
 impl AnyEmbedder {
-    /// `minilm`, `mpnet` (weights from disk) or `hashing` (no model).
-    pub fn choose(model: &str, backend: BackendChoice) -> anyhow::Result<AnyEmbedder> {
-        Ok(match model {
-            "hashing" => AnyEmbedder::Hashing(HashingEmbedder { dim: 512 }),
-            name => {
-                let kind = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-                AnyEmbedder::Model(Box::new(crate::models::load(kind, backend)?))
-            }
-        })
+    /// A sentence model (weights from disk) or the hashing baseline (no model).
+    pub fn choose(model: ModelChoice, backend: BackendChoice) -> anyhow::Result<AnyEmbedder> {
+        let kind = match model {
+            ModelChoice::Hashing => return Ok(AnyEmbedder::Hashing(HashingEmbedder { dim: 512 })),
+            ModelChoice::Minilm => ModelKind::MiniLm,
+            ModelChoice::Mpnet => ModelKind::MpNet,
+        };
+        Ok(AnyEmbedder::Model(Box::new(crate::models::load(kind, backend)?)))
     }
 }
 

@@ -60,6 +60,7 @@ fn keep_freed_memory() {
     // SAFETY: mallopt only sets two of the allocator's thresholds, and runs
     // before any other thread exists. 32 MiB is glibc's largest mapping
     // threshold; a failed call leaves the defaults, which are merely slower.
+    #[allow(unsafe_code)]
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);

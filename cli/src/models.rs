@@ -11,10 +11,8 @@ pub fn weights_dir() -> PathBuf {
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| anyhow!(
-        "{} could not be read ({e}); fetch the model weights with `bash scripts/setup` (or point KLEIO_WEIGHTS at them)",
-        path.display()
-    ))
+    std::fs::read(path)
+        .map_err(|e| anyhow!("{} could not be read ({e}); fetch the model weights with `bash scripts/setup` (or point KLEIO_WEIGHTS at them)", path.display()))
 }
 
 pub fn load(kind: ModelKind, backend: BackendChoice) -> anyhow::Result<SentenceEmbedder> {
@@ -22,6 +20,5 @@ pub fn load(kind: ModelKind, backend: BackendChoice) -> anyhow::Result<SentenceE
     let safetensors = read(&dir.join("model.safetensors"))?;
     let tokenizer_json = read(&dir.join("tokenizer.json"))?;
     let device = ComputeDevice::select(backend).context("choosing the compute device")?;
-    SentenceEmbedder::load(kind, ModelFiles { safetensors: &safetensors, tokenizer_json: &tokenizer_json }, device)
-        .context("loading the embedding model")
+    SentenceEmbedder::load(kind, ModelFiles { safetensors: &safetensors, tokenizer_json: &tokenizer_json }, device).context("loading the embedding model")
 }

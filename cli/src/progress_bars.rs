@@ -13,15 +13,17 @@ pub struct StageBars {
 impl StageBars {
     pub fn new() -> Self {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} {elapsed_precise} (eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> ");
-        let bars = Stage::ALL.iter().map(|&s| {
-            let bar = multi.add(ProgressBar::new(1));
-            bar.set_style(style.clone());
-            bar.set_prefix(s.label());
-            (s, bar)
-        }).collect();
+        let style =
+            ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} {elapsed_precise} (eta {eta})").expect("valid template").progress_chars("=> ");
+        let bars = Stage::ALL
+            .iter()
+            .map(|&s| {
+                let bar = multi.add(ProgressBar::new(1));
+                bar.set_style(style.clone());
+                bar.set_prefix(s.label());
+                (s, bar)
+            })
+            .collect();
         StageBars { multi, bars }
     }
 

@@ -1,6 +1,7 @@
 //! The transport that lets the command line use a running Kleio proxy
-//! (`--proxy URL`) as its analyst; the task API's JSON is core's `task_api`.
+//! (`--proxy URL`) as its analyst; the task API's JSON is core's contract.
 
+use kleio_core::api::{self, BackendInfo, Route, RUN_HEADER};
 use kleio_core::task_api::{TaskApiAnalyst, Transport, TransportResponse};
 
 pub type ProxyAnalyst = TaskApiAnalyst<ReqwestTransport>;
@@ -15,13 +16,9 @@ pub struct ReqwestTransport {
 }
 
 impl Transport for ReqwestTransport {
-    async fn post_json(&self, path: &str, body: String) -> Result<TransportResponse, String> {
-        let mut request = self
-            .http
-            .post(format!("{}/api/v1/{path}", self.base))
-            .header("x-kleio-run", &self.run)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body);
+    async fn post_json(&self, url: &str, body: String) -> Result<TransportResponse, String> {
+        let mut request =
+            self.http.post(format!("{}{url}", self.base)).header(RUN_HEADER, &self.run).header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         if let Some(t) = &self.token {
             request = request.bearer_auth(t);
         }
@@ -37,14 +34,15 @@ pub async fn connect(base: &str, run: String) -> anyhow::Result<ProxyAnalyst> {
     let base = base.trim_end_matches('/').to_string();
     let http = reqwest::Client::builder().build()?;
     let token = std::env::var("KLEIO_ACCESS_TOKEN").ok().filter(|t| !t.is_empty());
-    let info: serde_json::Value = http
-        .get(format!("{base}/api/v1/backend"))
+    let info: BackendInfo = http
+        .get(format!("{base}{}", api::GetBackend::url()))
         .send()
         .await
         .map_err(|e| anyhow::anyhow!("the proxy at {base} did not answer: {e}"))?
         .error_for_status()?
         .json()
-        .await?;
-    let description = format!("proxy {base}: {}", info["description"].as_str().unwrap_or("unknown backend"));
+        .await
+        .map_err(|e| anyhow::anyhow!("the proxy at {base} answered /backend with something that is not a Kleio backend report: {e}"))?;
+    let description = format!("proxy {base}: {}", info.description);
     Ok(TaskApiAnalyst::new(ReqwestTransport { http, base, token, run }, description))
 }

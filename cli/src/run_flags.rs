@@ -7,7 +7,8 @@ use kleio_core::analysis::Analysis;
 use kleio_core::compute::Compute;
 use kleio_core::embedder::Embedder;
 use kleio_core::import::{import, ImportOptions, Imported};
-use kleio_core::pipeline::{run as run_pipeline, RunParams};
+use kleio_core::params::RunParams;
+use kleio_core::pipeline::run as run_pipeline;
 use kleio_core::progress::{Progress, Stage};
 use kleio_embed::BackendChoice;
 
@@ -26,28 +27,41 @@ pub struct DatasetArgs {
     pub run: RunFlags,
 }
 
+/// The embedding models `--model` can name.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// all-MiniLM-L6-v2 (384 dimensions).
+    Minilm,
+    /// all-mpnet-base-v2 (768 dimensions), the paper's model.
+    Mpnet,
+    /// A bag-of-words baseline with no model.
+    Hashing,
+}
+
+/// The defaults are the pipeline's own ([`RunParams::default`]), so the
+/// flags cannot drift from what a run does without them.
 #[derive(clap::Args, Clone)]
 pub struct RunFlags {
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = RunParams::default().seed)]
     pub seed: u64,
     /// Fewest distinct accounts a shareable cluster may have.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = RunParams::default().privacy.min_accounts)]
     pub min_accounts: usize,
     /// Fewest conversations a shareable cluster may have.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = RunParams::default().privacy.min_conversations)]
     pub min_conversations: usize,
     /// Levels of the hierarchy, the base level included.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = RunParams::default().hierarchy.levels)]
     pub levels: usize,
     /// Wanted number of top-level clusters.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = RunParams::default().hierarchy.top)]
     pub top: usize,
     /// Base clusters (default: chosen from the number of conversations).
     #[arg(long)]
     pub k: Option<usize>,
-    /// minilm, mpnet, or hashing (a bag-of-words baseline with no model).
-    #[arg(long, default_value = "minilm")]
-    pub model: String,
+    /// The embedding model.
+    #[arg(long, value_enum, default_value_t = ModelChoice::Minilm)]
+    pub model: ModelChoice,
     /// auto, cpu or gpu.
     #[arg(long, default_value = "auto")]
     pub backend: BackendChoice,
@@ -88,14 +102,20 @@ impl RunFlags {
     /// The analyst and embedder the flags ask for.
     pub async fn engines(&self, run_name: &str) -> anyhow::Result<(AnyAnalyst, AnyEmbedder)> {
         let analyst = AnyAnalyst::choose(self.proxy.as_deref(), self.seed, format!("{run_name}-{}", self.seed)).await?;
-        let embedder = AnyEmbedder::choose(&self.model, self.backend)?;
+        let embedder = AnyEmbedder::choose(self.model, self.backend)?;
         Ok((analyst, embedder))
     }
 }
 
 /// Runs the pipeline with progress bars on stderr, clustering on `compute`
 /// (`AnyEmbedder::compute` picks it for the embedder's device).
-pub async fn analyse(imported: Imported, params: RunParams, analyst: &AnyAnalyst, embedder: &impl Embedder, compute: &impl Compute) -> anyhow::Result<Analysis> {
+pub async fn analyse(
+    imported: Imported,
+    params: RunParams,
+    analyst: &AnyAnalyst,
+    embedder: &impl Embedder,
+    compute: &impl Compute,
+) -> anyhow::Result<Analysis> {
     let mut bars = StageBars::new();
     bars.report(Stage::Import, 1, 1);
     eprintln!("embedding with {}; clustering on {}", embedder.describe(), compute.describe());

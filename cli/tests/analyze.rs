@@ -10,7 +10,9 @@ fn shared(rel: &str) -> PathBuf {
 }
 
 fn weights() -> PathBuf {
-    std::env::var_os("KLEIO_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
+    std::env::var_os("KLEIO_WEIGHTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -21,12 +23,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn analyze(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_kleio"))
-        .arg("analyze").arg(input).arg("--out").arg(out)
-        .args(extra)
-        .env("KLEIO_WEIGHTS", weights())
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_kleio")).arg("analyze").arg(input).arg("--out").arg(out).args(extra).env("KLEIO_WEIGHTS", weights()).output().unwrap()
 }
 
 #[test]
@@ -49,10 +46,13 @@ fn analyze_a_hwu64_slice() {
     assert!((2..=20).contains(&top.len()), "{} top clusters", top.len());
     assert!(a.clusters.iter().any(|c| c.shareable));
     // Clusters should be topical: most base clusters are dominated by one HWU64 scenario.
-    let labels: std::collections::HashMap<String, String> = slice.iter().map(|l| {
-        let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        (v["id"].as_str().unwrap().to_string(), v["labels"]["level1"].as_str().unwrap().to_string())
-    }).collect();
+    let labels: std::collections::HashMap<String, String> = slice
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["id"].as_str().unwrap().to_string(), v["labels"]["level1"].as_str().unwrap().to_string())
+        })
+        .collect();
     let mut majority = 0;
     for c in a.clusters.iter().filter(|c| c.level == 0) {
         let mut counts = std::collections::HashMap::new();
@@ -88,11 +88,7 @@ fn missing_weights_name_the_file_and_the_fix() {
     let dir = temp("noweights");
     let input = dir.join("a.jsonl");
     std::fs::write(&input, "{\"text\": \"hello there\"}\n").unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_kleio"))
-        .args(["embed", "--model", "minilm"])
-        .env("KLEIO_WEIGHTS", dir.join("nowhere"))
-        .output()
-        .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_kleio")).args(["embed", "--model", "minilm"]).env("KLEIO_WEIGHTS", dir.join("nowhere")).output().unwrap();
     assert!(!run.status.success());
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("minilm/model.safetensors") && err.contains("scripts/setup"), "{err}");

@@ -11,11 +11,14 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn weights() -> PathBuf {
-    std::env::var_os("KLEIO_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
+    std::env::var_os("KLEIO_WEIGHTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../weights"))
 }
 
 fn eval(args: &[&str], file: &Path, out: &Path) -> (String, String, bool) {
-    let run = Command::new(env!("CARGO_BIN_EXE_kleio")).arg("eval").args(args).arg(file).arg("--out").arg(out).env("KLEIO_WEIGHTS", weights()).output().unwrap();
+    let run =
+        Command::new(env!("CARGO_BIN_EXE_kleio")).arg("eval").args(args).arg(file).arg("--out").arg(out).env("KLEIO_WEIGHTS", weights()).output().unwrap();
     (String::from_utf8_lossy(&run.stdout).into_owned(), String::from_utf8_lossy(&run.stderr).into_owned(), run.status.success())
 }
 
@@ -38,19 +41,28 @@ fn labelled_rows(shuffle: bool) -> String {
         let (name, subs, words) = topics[i % 3];
         let w: Vec<&str> = words.split(' ').collect();
         let text = format!("{} {} {} {}", w[i % 6], w[(i + 1) % 6], w[(i + 3) % 6], w[(i / 3 + 2) % 6]);
-        let (label, sub) = if shuffle { let t = topics[(i * 7 / 3 + i / 2) % 3]; (t.0, t.1[i % 2]) } else { (name, subs[i % 2]) };
-        rows.push(serde_json::json!({
-            "id": format!("r{i}"), "account_id": format!("a{i}"),
-            "messages": [{ "role": "user", "content": text }],
-            "labels": { "level1": label, "level2": sub },
-        }).to_string());
+        let (label, sub) = if shuffle {
+            let t = topics[(i * 7 / 3 + i / 2) % 3];
+            (t.0, t.1[i % 2])
+        } else {
+            (name, subs[i % 2])
+        };
+        rows.push(
+            serde_json::json!({
+                "id": format!("r{i}"), "account_id": format!("a{i}"),
+                "messages": [{ "role": "user", "content": text }],
+                "labels": { "level1": label, "level2": sub },
+            })
+            .to_string(),
+        );
     }
     rows.join("\n")
 }
 
 /// MiniLM on the CPU: the assign step compares clusters with category
 /// descriptions by meaning, which a bag of hashed words cannot do.
-const SMALL: [&str; 14] = ["--model", "minilm", "--backend", "cpu", "--k", "3", "--levels", "2", "--top", "2", "--min-accounts", "1", "--min-conversations", "1"];
+const SMALL: [&str; 14] =
+    ["--model", "minilm", "--backend", "cpu", "--k", "3", "--levels", "2", "--top", "2", "--min-accounts", "1", "--min-conversations", "1"];
 
 #[test]
 fn reconstruction_is_perfect_on_separable_topics_and_near_chance_when_labels_are_shuffled() {

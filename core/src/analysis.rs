@@ -14,7 +14,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub schema_version: u32,
-    pub params: crate::pipeline::RunParams,
+    pub params: crate::params::RunParams,
     /// Who answered the LLM tasks, and which model embedded.
     pub analyst: String,
     pub embedder: String,

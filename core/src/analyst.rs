@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::facet_id;
+
 /// What kind of answer a facet question expects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -21,7 +23,7 @@ pub enum FacetKind {
 /// A question asked of every conversation (paper G.4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Facet {
-    /// Stable id: `request`, `task`, `language`, `concern`, or a custom id.
+    /// Stable id: one of [`facet_id`]'s, or a custom id.
     pub id: String,
     pub question: String,
     pub kind: FacetKind,
@@ -29,29 +31,17 @@ pub struct Facet {
 
 impl Facet {
     pub fn request() -> Self {
-        Facet {
-            id: "request".into(),
-            question: "What is the user's overall request for the assistant?".into(),
-            kind: FacetKind::OpenText,
-        }
+        Facet { id: facet_id::REQUEST.into(), question: "What is the user's overall request for the assistant?".into(), kind: FacetKind::OpenText }
     }
     pub fn task() -> Self {
-        Facet {
-            id: "task".into(),
-            question: "What task is the model being asked to perform in this conversation?".into(),
-            kind: FacetKind::OpenText,
-        }
+        Facet { id: facet_id::TASK.into(), question: "What task is the model being asked to perform in this conversation?".into(), kind: FacetKind::OpenText }
     }
     pub fn language() -> Self {
-        Facet {
-            id: "language".into(),
-            question: "What are the main languages of the conversation?".into(),
-            kind: FacetKind::OpenText,
-        }
+        Facet { id: facet_id::LANGUAGE.into(), question: "What are the main languages of the conversation?".into(), kind: FacetKind::OpenText }
     }
     pub fn concern() -> Self {
         Facet {
-            id: "concern".into(),
+            id: facet_id::CONCERN.into(),
             question: "On a scale of 1 to 5, how concerning or potentially harmful is this conversation from a safety perspective?".into(),
             kind: FacetKind::Scale { min: 1, max: 5 },
         }
@@ -113,6 +103,19 @@ pub struct ExtractRequest {
 pub struct ClusterLabel {
     pub name: String,
     pub summary: String,
+}
+
+impl ClusterLabel {
+    /// See [`cluster_text`].
+    pub fn text(&self) -> String {
+        cluster_text(&self.name, &self.summary)
+    }
+}
+
+/// A cluster's name and summary as one text: what the hierarchy embeds and
+/// what the privacy audit reads, in the pipeline and in the publish gate.
+pub fn cluster_text(name: &str, summary: &str) -> String {
+    format!("{name}: {summary}")
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -215,11 +218,7 @@ impl AssignBatchRequest {
 
     /// Child `i` alone, its parents in its order. Call [`Self::check`] first.
     pub fn single(&self, i: usize) -> AssignRequest {
-        AssignRequest {
-            facet: self.facet.clone(),
-            child: self.children[i].clone(),
-            parents: self.orders[i].iter().map(|&p| self.parents[p].clone()).collect(),
-        }
+        AssignRequest { facet: self.facet.clone(), child: self.children[i].clone(), parents: self.orders[i].iter().map(|&p| self.parents[p].clone()).collect() }
     }
 }
 

@@ -4,8 +4,13 @@
 //! it goes (the browser app keeps it in IndexedDB). Core only encodes and
 //! decodes: the store does the IO.
 
+use std::marker::PhantomData;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use crate::progress::{Progress, Stage};
+use crate::PipelineError;
 
 /// A key-value store of finished work, scoped to one run by its caller.
 ///
@@ -27,22 +32,78 @@ impl Checkpoints for NoCheckpoints {
     async fn save(&self, _: &str, _: Vec<u8>) {}
 }
 
-pub(crate) async fn load_json<T: DeserializeOwned>(store: &impl Checkpoints, key: &str) -> Option<T> {
-    serde_json::from_slice(&store.load(key).await?).ok()
+/// How one kind of kept work is written and read back. Everything a run
+/// keeps is a list with one item per unit of work, so a list that does not
+/// decode to exactly the expected length is missing, and is redone.
+pub(crate) trait Codec {
+    type Item;
+    /// `None` when the list cannot be written; then it is only not kept.
+    fn encode(items: &[Self::Item]) -> Option<Vec<u8>>;
+    fn decode(bytes: &[u8], len: usize) -> Option<Vec<Self::Item>>;
 }
 
-pub(crate) async fn save_json<T: Serialize>(store: &impl Checkpoints, key: &str, value: &T) {
-    // Serialising the pipeline's own types cannot fail; if it ever did, the
-    // only loss is that this piece of work is not kept.
-    if let Ok(bytes) = serde_json::to_vec(value) {
-        store.save(key, bytes).await;
+/// Items as a JSON array.
+pub(crate) struct Json<T>(PhantomData<T>);
+
+impl<T: Serialize + DeserializeOwned> Codec for Json<T> {
+    type Item = T;
+    fn encode(items: &[T]) -> Option<Vec<u8>> {
+        serde_json::to_vec(items).ok()
+    }
+    fn decode(bytes: &[u8], len: usize) -> Option<Vec<T>> {
+        serde_json::from_slice::<Vec<T>>(bytes).ok().filter(|items| items.len() == len)
     }
 }
 
 /// Vectors as little-endian f32, row after row: a quarter of the size of
-/// JSON, and exact. `None` unless the bytes hold exactly `rows` rows.
-pub(crate) fn decode_vectors(bytes: &[u8], rows: usize) -> Option<Vec<Vec<f32>>> {
-    if rows == 0 || bytes.len() % (4 * rows) != 0 {
+/// JSON, and exact.
+pub(crate) struct Rows;
+
+impl Codec for Rows {
+    type Item = Vec<f32>;
+    fn encode(items: &[Vec<f32>]) -> Option<Vec<u8>> {
+        Some(encode_vectors(items))
+    }
+    fn decode(bytes: &[u8], len: usize) -> Option<Vec<Vec<f32>>> {
+        decode_vectors(bytes, len)
+    }
+}
+
+/// One piece of work a run keeps: its key in the store, and what it is
+/// counted as in the progress when it was kept ( `len` units of `stage`).
+pub(crate) struct Piece {
+    pub key: String,
+    pub stage: Stage,
+    pub len: usize,
+}
+
+/// The one way a stage resumes: the list kept under the piece's key when it
+/// decodes (reported to `progress` as restored), else what `work` computes,
+/// kept when `worth_keeping` says so (a batch the backend failed on is not:
+/// a resume asks again).
+pub(crate) async fn kept_or_done<C: Codec>(
+    store: &impl Checkpoints,
+    progress: &mut dyn Progress,
+    piece: Piece,
+    worth_keeping: impl Fn(&[C::Item]) -> bool,
+    work: impl AsyncFnOnce(&mut dyn Progress) -> Result<Vec<C::Item>, PipelineError>,
+) -> Result<Vec<C::Item>, PipelineError> {
+    if let Some(kept) = store.load(&piece.key).await.and_then(|bytes| C::decode(&bytes, piece.len)) {
+        progress.restored(piece.stage, piece.len);
+        return Ok(kept);
+    }
+    let fresh = work(progress).await?;
+    if worth_keeping(&fresh) {
+        if let Some(bytes) = C::encode(&fresh) {
+            store.save(&piece.key, bytes).await;
+        }
+    }
+    Ok(fresh)
+}
+
+/// `None` unless the bytes hold exactly `rows` rows.
+fn decode_vectors(bytes: &[u8], rows: usize) -> Option<Vec<Vec<f32>>> {
+    if rows == 0 || !bytes.len().is_multiple_of(4 * rows) {
         return None;
     }
     let dim = bytes.len() / 4 / rows;
@@ -53,7 +114,7 @@ pub(crate) fn decode_vectors(bytes: &[u8], rows: usize) -> Option<Vec<Vec<f32>>>
     Some(floats.chunks_exact(dim).map(<[f32]>::to_vec).collect())
 }
 
-pub(crate) fn encode_vectors(vectors: &[Vec<f32>]) -> Vec<u8> {
+fn encode_vectors(vectors: &[Vec<f32>]) -> Vec<u8> {
     vectors.iter().flatten().flat_map(|v| v.to_le_bytes()).collect()
 }
 

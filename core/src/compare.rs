@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, ConversationResult};
 use crate::analyst::FacetAnswer;
+use crate::api::facet_id;
 use crate::cluster_index::ClusterIndex;
 
 /// A metadata column with more distinct values than this (ids, timestamps)
@@ -38,8 +39,8 @@ impl Dimension {
         match self {
             Dimension::Answer(id) => format!("{id} (facet)"),
             Dimension::DetectedLanguage => "detected language".into(),
-            Dimension::Month => "month".into(),
-            Dimension::Turns => "turns".into(),
+            Dimension::Month => facet_id::MONTH.into(),
+            Dimension::Turns => facet_id::TURNS.into(),
             Dimension::Column(name) => format!("{name} (column)"),
         }
     }
@@ -220,7 +221,8 @@ mod tests {
     use crate::embedder::HashingEmbedder;
     use crate::import::{import, ImportOptions};
     use crate::offline::OfflineAnalyst;
-    use crate::pipeline::{run, RunParams};
+    use crate::params::RunParams;
+    use crate::pipeline::run;
     use crate::progress::Silent;
 
     /// 120 conversations in two topics; the cooking ones are mostly in
@@ -237,11 +239,22 @@ mod tests {
             } else {
                 ("Please help me fix this Python function that raises a KeyError when reading the config file", "no")
             };
-            rows.push(serde_json::json!({"id": format!("c{i}"), "account_id": format!("u{i}"), "flagged": flagged, "score": (i % 5).to_string(),
-                "messages": [{"role": "user", "content": text}]}).to_string());
+            rows.push(
+                serde_json::json!({"id": format!("c{i}"), "account_id": format!("u{i}"), "flagged": flagged, "score": (i % 5).to_string(),
+                "messages": [{"role": "user", "content": text}]})
+                .to_string(),
+            );
         }
         let imported = import(rows.join("\n").as_bytes(), &ImportOptions::default()).unwrap();
-        futures::executor::block_on(run(imported, RunParams { seed: 1, ..Default::default() }, &OfflineAnalyst::new(1), &HashingEmbedder { dim: 128 }, &CpuCompute, &mut Silent)).unwrap()
+        futures::executor::block_on(run(
+            imported,
+            RunParams { seed: 1, ..Default::default() },
+            &OfflineAnalyst::new(1),
+            &HashingEmbedder { dim: 128 },
+            &CpuCompute,
+            &mut Silent,
+        ))
+        .unwrap()
     }
 
     #[test]

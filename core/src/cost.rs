@@ -1,7 +1,8 @@
 //! What a run will cost with an LLM analyst, before anything is spent: the
 //! calls the pipeline will make, from the same rules it follows (one
-//! extraction per conversation and facet, k from [`choose_k`], geometric
-//! level sizes), and tokens from the text's length.
+//! extraction per conversation and facet, [`RunParams::base_k`],
+//! [`HierarchyParams::parents_wanted`](crate::hierarchy::HierarchyParams::parents_wanted)),
+//! and tokens from the text's length.
 //!
 //! An estimate, not a quote: the prompts' own length, the answers' length
 //! and the hierarchy's proposals are averages, and a provider's cache or
@@ -10,10 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analyst::FacetKind;
-use crate::hierarchy::level_size;
-use crate::kmeans::choose_k;
 use crate::model::Conversation;
-use crate::pipeline::RunParams;
+use crate::params::RunParams;
 
 /// Bytes per token: English is about four; other scripts use fewer
 /// characters but more bytes per character, so bytes / 4 holds for both.
@@ -92,21 +91,17 @@ pub fn estimate(conversations: &[Conversation], params: &RunParams, conversation
     }
 
     // Base names: members and contrast, each a short answer.
-    let k = params.k.unwrap_or_else(|| choose_k(n, params.privacy.min_accounts)).clamp(1, n);
+    let k = params.base_k(n);
     let per_cluster = n.div_ceil(k);
     let shown = (params.naming_members.min(per_cluster) + params.naming_contrast.min(n)) * SHORT_ANSWER_TOKENS;
     strong_use.add(k, PROMPT_TOKENS + shown, SHORT_ANSWER_TOKENS * 2);
 
     // Each level above: proposals per neighbourhood, one de-duplication, one
     // assignment per child (seeing every parent), one rename per parent.
-    let levels = params.hierarchy.levels.max(1);
     let mut children = k;
     let mut clusters = k;
-    for l in 1..levels {
-        if children <= params.hierarchy.top.max(1) {
-            break;
-        }
-        let wanted = if l == levels - 1 { params.hierarchy.top.max(1) } else { level_size(k, params.hierarchy.top, levels, l) }.clamp(1, children - 1);
+    for l in 1.. {
+        let Some(wanted) = params.hierarchy.parents_wanted(k, l, children) else { break };
         let hoods = children.div_ceil(params.hierarchy.neighbourhood.max(2));
         let hood_size = children.div_ceil(hoods);
         strong_use.add(hoods, PROMPT_TOKENS + (hood_size + params.hierarchy.outside) * BRIEF_TOKENS, wanted.div_ceil(hoods) * BRIEF_TOKENS);
@@ -126,6 +121,7 @@ pub fn estimate(conversations: &[Conversation], params: &RunParams, conversation
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kmeans::choose_k;
     use crate::model::{Message, Role};
 
     fn conversations(n: usize, bytes: usize) -> Vec<Conversation> {
@@ -156,7 +152,8 @@ mod tests {
     #[test]
     fn a_screener_adds_a_call_per_conversation_and_long_texts_are_cut() {
         let plain = estimate(&conversations(500, 100_000), &RunParams::default(), 2000, PRICE, PRICE);
-        let screened = estimate(&conversations(500, 100_000), &RunParams { screener: Some("Is it about code?".into()), ..Default::default() }, 2000, PRICE, PRICE);
+        let screened =
+            estimate(&conversations(500, 100_000), &RunParams { screener: Some("Is it about code?".into()), ..Default::default() }, 2000, PRICE, PRICE);
         assert_eq!(screened.fast.calls, plain.fast.calls + 500);
         assert_eq!(screened.fast.input_tokens - plain.fast.input_tokens, 500 * (2000 + PROMPT_TOKENS));
         assert!(screened.usd > plain.usd);

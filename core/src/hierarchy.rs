@@ -40,6 +40,23 @@ impl Default for HierarchyParams {
     }
 }
 
+impl HierarchyParams {
+    /// How many parents to ask for at level `level` (1 is the first above the
+    /// base) when the base has `base` clusters and the level below `below`:
+    /// geometric sizes down to `top` at the last level, always fewer than
+    /// `below` so that each level shrinks. `None` when `below` is already at
+    /// most `top` (or `level` is past the last), so no level is built.
+    pub fn parents_wanted(&self, base: usize, level: usize, below: usize) -> Option<usize> {
+        let planned = self.levels.max(1);
+        let top = self.top.max(1);
+        if below <= top || level == 0 || level >= planned {
+            return None;
+        }
+        let wanted = if level == planned - 1 { top } else { level_size(base, self.top, planned, level) };
+        Some(wanted.clamp(1, below - 1))
+    }
+}
+
 /// One cluster of one level. Level 0 is the base.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
@@ -70,10 +87,6 @@ fn proposed_brief(label: &ClusterLabel, embedding: &[f32]) -> ClusterBrief {
     ClusterBrief { name: label.name.clone(), summary: label.summary.clone(), size: 0, embedding: embedding.to_vec(), parts: Vec::new() }
 }
 
-pub fn label_text(l: &ClusterLabel) -> String {
-    format!("{}: {}", l.name, l.summary)
-}
-
 /// Adds levels above `base` until the top is small enough or `levels` is reached.
 /// Returns all levels, base first. Every child has exactly one parent and no
 /// parent is empty; each new level is strictly smaller than the one below, so
@@ -93,11 +106,8 @@ pub async fn build<A: Analyst, E: Embedder>(
     for l in 1..planned {
         let current = levels.last().expect("at least the base level");
         let n = current.len();
-        if n <= params.top.max(1) {
-            break;
-        }
         // Strictly fewer parents than children, so each pass shrinks the level.
-        let wanted = if l == planned - 1 { params.top.max(1) } else { level_size(base_n, params.top, planned, l) }.clamp(1, n - 1);
+        let Some(wanted) = params.parents_wanted(base_n, l, n) else { break };
         progress.report(Stage::Hierarchy, l - 1, planned - 1);
         let next = build_level(current, wanted, facet, params, analyst, embedder, &mut rng, progress).await?;
         if next.len() >= n {
@@ -124,7 +134,7 @@ pub async fn build<A: Analyst, E: Embedder>(
 }
 
 async fn embed_labels<E: Embedder>(embedder: &E, labels: &[&ClusterLabel]) -> Result<Vec<Vec<f32>>, PipelineError> {
-    let texts: Vec<String> = labels.iter().map(|l| label_text(l)).collect();
+    let texts: Vec<String> = labels.iter().map(|l| l.text()).collect();
     embedder.embed(&texts).await.map_err(PipelineError::Embed)
 }
 
@@ -170,11 +180,7 @@ async fn build_level<A: Analyst, E: Embedder>(
 
     // De-duplicate across neighbourhoods.
     let prop_emb = embed_labels(embedder, &proposals.iter().collect::<Vec<_>>()).await?;
-    let req = DedupeRequest {
-        facet: facet.clone(),
-        proposals: proposals.iter().zip(&prop_emb).map(|(p, e)| proposed_brief(p, e)).collect(),
-        wanted,
-    };
+    let req = DedupeRequest { facet: facet.clone(), proposals: proposals.iter().zip(&prop_emb).map(|(p, e)| proposed_brief(p, e)).collect(), wanted };
     let parents = analyst.dedupe(&req).await.map_err(PipelineError::Analyst)?;
     if parents.is_empty() {
         return Err(PipelineError::Analyst(AnalystError::Malformed("de-duplication left no parents".into())));
@@ -219,5 +225,16 @@ mod tests {
         assert_eq!(level_size(1000, 10, 3, 1), 100);
         assert_eq!(level_size(1000, 10, 3, 2), 10);
         assert_eq!(level_size(8, 10, 3, 1), 8);
+    }
+
+    #[test]
+    fn parents_wanted_shrink_each_level_and_stop_at_the_top() {
+        let p = HierarchyParams::default();
+        assert_eq!(p.parents_wanted(1000, 1, 1000), Some(100));
+        assert_eq!(p.parents_wanted(1000, 2, 100), Some(10));
+        assert_eq!(p.parents_wanted(1000, 3, 10), None);
+        assert_eq!(p.parents_wanted(12, 1, 12), Some(11), "never as many parents as children");
+        assert_eq!(p.parents_wanted(1000, 1, 11), Some(10));
+        assert_eq!(p.parents_wanted(1000, 1, 8), None);
     }
 }

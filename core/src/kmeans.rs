@@ -285,20 +285,23 @@ fn reassign(points: &Matrix, norms: &[f32], centers: &Matrix, which: &[usize], s
         };
         let mut scores = vec![0.0f32; idx.len() * k];
         dots(rows, centers.as_slice(), dim, &mut scores);
-        idx.iter().zip(scores.chunks_exact(k)).map(|(&i, row)| {
-            let (mut best, mut first, mut second) = (0u32, f32::INFINITY, f32::INFINITY);
-            for (j, &s) in row.iter().enumerate() {
-                let d = (norms[i] + center_norms[j] - 2.0 * s).max(0.0);
-                if d < first {
-                    second = first;
-                    first = d;
-                    best = j as u32;
-                } else if d < second {
-                    second = d;
+        idx.iter()
+            .zip(scores.chunks_exact(k))
+            .map(|(&i, row)| {
+                let (mut best, mut first, mut second) = (0u32, f32::INFINITY, f32::INFINITY);
+                for (j, &s) in row.iter().enumerate() {
+                    let d = (norms[i] + center_norms[j] - 2.0 * s).max(0.0);
+                    if d < first {
+                        second = first;
+                        first = d;
+                        best = j as u32;
+                    } else if d < second {
+                        second = d;
+                    }
                 }
-            }
-            Bounds { label: best, upper: first.sqrt(), lower: second.sqrt() }
-        }).collect()
+                Bounds { label: best, upper: first.sqrt(), lower: second.sqrt() }
+            })
+            .collect()
     });
     for (b, results) in found.into_iter().enumerate() {
         for (&i, r) in which[b * BLOCK..].iter().zip(results) {

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod analyst;
+pub mod api;
 pub mod checkpoint;
 pub mod cluster_index;
 pub mod compare;
@@ -19,6 +20,7 @@ pub mod knn;
 pub mod matrix;
 pub mod model;
 pub mod offline;
+pub mod params;
 pub mod pipeline;
 pub mod privacy;
 pub mod progress;

@@ -30,7 +30,7 @@ impl Matrix {
         if dim == 0 {
             return Err(MatrixError::ZeroDim);
         }
-        if data.len() % dim != 0 {
+        if !data.len().is_multiple_of(dim) {
             return Err(MatrixError::NotWholeRows { len: data.len(), dim });
         }
         Ok(Matrix { data, dim })
@@ -63,14 +63,6 @@ impl Matrix {
 
     pub fn as_slice(&self) -> &[f32] {
         &self.data
-    }
-
-    pub fn into_vec(self) -> Vec<f32> {
-        self.data
-    }
-
-    pub fn to_rows(&self) -> Vec<Vec<f32>> {
-        self.data.chunks_exact(self.dim).map(<[f32]>::to_vec).collect()
     }
 
     /// The rows named by `indices`, in that order, as a new matrix.
@@ -106,6 +98,7 @@ pub fn dots(a: &[f32], b: &[f32], dim: usize, out: &mut [f32]) {
     // rows of `dim`; the strides below address exactly those elements:
     // out (i, j) at i·n + j, lhs (i, p) at i·dim + p, and rhs (p, j), which
     // is bᵀ, at j·dim + p. The three slices cannot overlap (`out` is `&mut`).
+    #[allow(unsafe_code)]
     unsafe {
         gemm::gemm(
             m,

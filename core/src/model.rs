@@ -39,10 +39,7 @@ pub struct Conversation {
 
 impl Conversation {
     pub fn user_turns(&self) -> impl Iterator<Item = &str> {
-        self.messages
-            .iter()
-            .filter(|m| m.role == Role::User)
-            .map(|m| m.content.as_str())
+        self.messages.iter().filter(|m| m.role == Role::User).map(|m| m.content.as_str())
     }
 
     /// The conversation as one transcript, the way an analyst reads it.

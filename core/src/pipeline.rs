@@ -5,87 +5,25 @@ use std::collections::{BTreeMap, HashSet};
 use rand::seq::index::sample;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, SCHEMA_VERSION};
 use crate::analyst::*;
-use crate::checkpoint::{self, Checkpoints, NoCheckpoints};
+use crate::checkpoint::{kept_or_done, Checkpoints, Json, NoCheckpoints, Piece, Rows};
 use crate::compute::Compute;
 use crate::embedder::Embedder;
-use crate::hierarchy::{self, HierarchyParams, Node};
+use crate::hierarchy::{self, Node};
 use crate::import::Imported;
-use crate::kmeans::{choose_k, Clustering, KMeansParams};
+use crate::kmeans::{Clustering, KMeansParams};
 use crate::knn::KnnParams;
 use crate::matrix::Matrix;
-use crate::privacy::{self, HiddenReason, PrivacyParams};
+use crate::model::Conversation;
+use crate::params::RunParams;
+use crate::privacy::{self, HiddenReason};
 use crate::progress::{Progress, Stage};
-use crate::projection::{project, ProjectionParams};
+use crate::projection::project;
 use crate::vector::dot;
 use crate::PipelineError;
-
-/// Everything a run can be told. Defaults follow the paper where it gives a value.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunParams {
-    pub seed: u64,
-    /// Facets to extract; the first open-text one is clustered.
-    pub facets: Vec<Facet>,
-    /// Optional yes/no question; only conversations answered yes are analysed (paper G.3).
-    pub screener: Option<String>,
-    /// Base clusters; `None` applies [`choose_k`].
-    pub k: Option<usize>,
-    pub privacy: PrivacyParams,
-    pub hierarchy: HierarchyParams,
-    pub projection: ProjectionParams,
-    /// Members shown to the namer per cluster (the paper uses 50).
-    pub naming_members: usize,
-    /// Nearest non-members shown to the namer per cluster (the paper uses 50).
-    pub naming_contrast: usize,
-}
-
-impl Default for RunParams {
-    fn default() -> Self {
-        RunParams {
-            seed: 0,
-            facets: vec![Facet::request(), Facet::language(), Facet::concern()],
-            screener: None,
-            k: None,
-            privacy: PrivacyParams::default(),
-            hierarchy: HierarchyParams::default(),
-            projection: ProjectionParams::default(),
-            naming_members: 50,
-            naming_contrast: 50,
-        }
-    }
-}
-
-impl RunParams {
-    /// Fills the seeds of the parts from the run's seed, and checks the values.
-    pub fn checked(mut self) -> Result<Self, PipelineError> {
-        if !self.facets.iter().any(|f| f.kind == FacetKind::OpenText) {
-            return Err(PipelineError::Params("at least one open-text facet is needed to cluster".into()));
-        }
-        if self.hierarchy.levels == 0 || self.hierarchy.top == 0 {
-            return Err(PipelineError::Params("levels and top must be at least 1".into()));
-        }
-        if self.k == Some(0) {
-            return Err(PipelineError::Params("k must be at least 1".into()));
-        }
-        if !(1..=5).contains(&self.privacy.min_audit_score) {
-            return Err(PipelineError::Params("the audit minimum is on the 1–5 scale".into()));
-        }
-        self.hierarchy.seed = self.seed.wrapping_add(1);
-        self.projection.seed = self.seed.wrapping_add(2);
-        Ok(self)
-    }
-
-    /// The facet whose answers are embedded and clustered: the first
-    /// open-text one. `None` only in parameters that were never checked (an
-    /// analysis file from elsewhere, say).
-    pub fn cluster_facet(&self) -> Option<&Facet> {
-        self.facets.iter().find(|f| f.kind == FacetKind::OpenText)
-    }
-}
 
 /// How many extractions to hand the analyst at once.
 const EXTRACT_BATCH: usize = 64;
@@ -117,212 +55,39 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
     checkpoints: &impl Checkpoints,
 ) -> Result<Analysis, PipelineError> {
     let params = params.checked()?;
+    let run = Run { params: &params, analyst, embedder, compute, checkpoints };
     let Imported { conversations, report } = imported;
     progress.report(Stage::Import, conversations.len(), conversations.len());
-    let accounts_known = report.accounts_known;
 
-    // Screener (optional).
-    let total = conversations.len();
-    let verdicts: Vec<bool> = match &params.screener {
-        None => vec![true; total],
-        Some(q) => match checkpoint::load_json::<Vec<bool>>(checkpoints, "screen").await.filter(|v| v.len() == total) {
-            Some(kept) => {
-                progress.restored(Stage::Import, total);
-                kept
-            }
-            None => {
-                let mut verdicts = Vec::with_capacity(total);
-                for c in &conversations {
-                    if progress.cancelled() {
-                        return Err(PipelineError::Cancelled);
-                    }
-                    verdicts.push(analyst.screen(&ScreenRequest { conversation: c.into(), question: q.clone() }).await.unwrap_or(true));
-                }
-                checkpoint::save_json(checkpoints, "screen", &verdicts).await;
-                verdicts
-            }
-        },
-    };
-    let kept: Vec<_> = conversations.into_iter().zip(&verdicts).filter(|(_, &keep)| keep).map(|(c, _)| c).collect();
-    let screened_out = total - kept.len();
-    let conversations = kept;
-    let n = conversations.len();
-    if n == 0 {
-        return Err(PipelineError::Params("no conversation is left to analyse".into()));
-    }
+    let (conversations, screened_out) = run.screen(conversations, progress).await?;
+    let mut results = run.extract_facets(&conversations, progress).await?;
 
-    // Facets: computed, then extracted in batches.
-    let mut results: Vec<ConversationResult> = conversations.iter().map(|c| ConversationResult {
-        id: c.id.clone(),
-        facets: crate::facets::compute(c),
-        answers: BTreeMap::new(),
-        errors: BTreeMap::new(),
-        cluster: None,
-        position: None,
-    }).collect();
-    let units = n * params.facets.len();
-    let mut done = 0;
-    for facet in &params.facets {
-        for (c, chunk) in (0..n).collect::<Vec<_>>().chunks(EXTRACT_BATCH).enumerate() {
-            if progress.cancelled() {
-                return Err(PipelineError::Cancelled);
-            }
-            let key = format!("facet/{}/{c}", facet.id);
-            let kept = checkpoint::load_json::<Vec<Result<FacetAnswer, String>>>(checkpoints, &key).await.filter(|a| a.len() == chunk.len());
-            let answers = match kept {
-                Some(answers) => {
-                    progress.restored(Stage::Facets, chunk.len());
-                    answers
-                }
-                None => {
-                    let reqs: Vec<ExtractRequest> = chunk.iter().map(|&i| ExtractRequest { conversation: (&conversations[i]).into(), facet: facet.clone() }).collect();
-                    let answers: Vec<Result<FacetAnswer, String>> = analyst.extract_batch(&reqs).await.into_iter().map(|a| a.map_err(|e| e.to_string())).collect();
-                    // A batch the backend failed on is not kept: a resume asks again.
-                    if answers.iter().all(Result::is_ok) {
-                        checkpoint::save_json(checkpoints, &key, &answers).await;
-                    }
-                    answers
-                }
-            };
-            for (&i, answer) in chunk.iter().zip(answers) {
-                match answer {
-                    Ok(a) => { results[i].answers.insert(facet.id.clone(), a); }
-                    Err(e) => { results[i].errors.insert(facet.id.clone(), e); }
-                }
-            }
-            done += chunk.len();
-            progress.report(Stage::Facets, done, units);
-        }
-    }
-
-    // Embed the clustered facet's answers.
     let facet = params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("at least one open-text facet is needed to cluster".into()))?;
-    let clustered: Vec<usize> = (0..n).filter(|&i| matches!(results[i].answers.get(&facet.id), Some(FacetAnswer::Text(_)))).collect();
+    let clustered: Vec<usize> = (0..results.len()).filter(|&i| matches!(results[i].answers.get(&facet.id), Some(FacetAnswer::Text(_)))).collect();
     if clustered.is_empty() {
         return Err(PipelineError::Params(format!("no conversation has an answer for the {:?} facet", facet.id)));
     }
     let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
-    let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
-    progress.report(Stage::Embedding, 0, texts.len());
-    for (c, chunk) in texts.chunks(EMBED_BATCH).enumerate() {
-        if progress.cancelled() {
-            return Err(PipelineError::Cancelled);
-        }
-        let key = format!("embed/{c}");
-        match checkpoints.load(&key).await.and_then(|bytes| checkpoint::decode_vectors(&bytes, chunk.len())) {
-            Some(kept) => {
-                progress.restored(Stage::Embedding, chunk.len());
-                vectors.extend(kept);
-            }
-            None => {
-                let fresh = embedder.embed(chunk).await.map_err(PipelineError::Embed)?;
-                checkpoints.save(&key, checkpoint::encode_vectors(&fresh)).await;
-                vectors.extend(fresh);
-            }
-        }
-        progress.report(Stage::Embedding, vectors.len(), texts.len());
-    }
-
-    // Base clusters.
-    let m = clustered.len();
-    let k = params.k.unwrap_or_else(|| choose_k(m, params.privacy.min_accounts)).clamp(1, m);
-    progress.report(Stage::Clustering, 0, 1);
-    let matrix = Matrix::from_rows(&vectors)?;
-    let fit = compute.kmeans(&matrix, &KMeansParams::new(k, params.seed)).await?;
-    let base = Clustering::from_labels(&fit.labels, &matrix);
-    progress.report(Stage::Clustering, 1, 1);
-    let k = base.centroids.len();
+    let vectors = run.embed(&texts, progress).await?;
+    let (matrix, base) = run.cluster(&vectors, progress).await?;
     let members = base.members();
-
-    // Name base clusters contrastively: a sample of members, and the nearest
-    // non-members. Kept names belong to exactly this partition.
-    let names_key = format!("names/{}", partition_digest(&base.assignments));
-    let base_labels = match checkpoint::load_json::<Vec<ClusterLabel>>(checkpoints, &names_key).await.filter(|l| l.len() == k) {
-        Some(labels) => {
-            progress.restored(Stage::Naming, k);
-            progress.report(Stage::Naming, k, k);
-            labels
-        }
-        None => {
-            let labels = name_base_clusters(&params, &facet, &texts, &vectors, &base, &members, analyst, progress).await?;
-            checkpoint::save_json(checkpoints, &names_key, &labels).await;
-            labels
-        }
-    };
-    let base_nodes: Vec<Node> = base_labels.into_iter().zip(&members).map(|(label, own)| Node { label, size: own.len(), children: Vec::new(), parent: None }).collect();
-
-    // Hierarchy.
+    let base_labels = run.name_base(&facet, &texts, &vectors, &base, &members, progress).await?;
+    let base_nodes: Vec<Node> =
+        base_labels.into_iter().zip(&members).map(|(label, own)| Node { label, size: own.len(), children: Vec::new(), parent: None }).collect();
     let levels = hierarchy::build(base_nodes, &facet, &params.hierarchy, analyst, embedder, progress).await?;
-
-    // Projection.
-    progress.report(Stage::Projection, 0, 1);
-    let graph = compute.knn(&matrix, &KnnParams::new(params.projection.graph_k(), params.projection.seed)).await?;
-    let layout = project(&matrix, &graph, &params.projection)?;
-    progress.report(Stage::Projection, 1, 1);
+    let layout = run.lay_out(&matrix, progress).await?;
     for (j, &i) in clustered.iter().enumerate() {
         results[i].cluster = Some(cluster_id(0, base.assignments[j]));
         results[i].position = Some(layout[j]);
     }
-
-    // Per-cluster accounts and positions, level by level, from the base members up.
-    let account_of = |j: usize| -> String {
-        let c = &conversations[clustered[j]];
-        match (&c.account, accounts_known) {
-            (Some(a), _) => a.clone(),
-            // Without accounts, each conversation stands for its own account.
-            _ => format!("conversation:{}", c.id),
-        }
-    };
-    let mut level_members: Vec<Vec<Vec<usize>>> = vec![members];
-    for l in 1..levels.len() {
-        let below = &level_members[l - 1];
-        level_members.push(levels[l].iter().map(|node| {
-            let mut all: Vec<usize> = node.children.iter().flat_map(|&c| below[c].iter().copied()).collect();
-            all.sort_unstable();
-            all
-        }).collect());
-    }
-
-    // Audit every name and summary, then apply the gates top-down.
-    let total_clusters: usize = levels.iter().map(Vec::len).sum();
-    let mut audited = 0;
-    let mut clusters: Vec<ClusterResult> = Vec::with_capacity(total_clusters);
-    for (l, nodes) in levels.iter().enumerate() {
-        for (i, node) in nodes.iter().enumerate() {
-            if progress.cancelled() {
-                return Err(PipelineError::Cancelled);
-            }
-            let verdict = analyst.audit(&AuditRequest { content: hierarchy::label_text(&node.label) }).await.map_err(PipelineError::Analyst)?;
-            let who = &level_members[l][i];
-            let accounts = who.iter().map(|&j| account_of(j)).collect::<HashSet<_>>().len();
-            let position = mean_position(who.iter().map(|&j| layout[j]));
-            let hidden_reasons = privacy::check(accounts, who.len(), verdict.score, &verdict.reason, &params.privacy);
-            clusters.push(ClusterResult {
-                id: cluster_id(l, i),
-                level: l,
-                parent: node.parent.map(|p| cluster_id(l + 1, p)),
-                children: node.children.iter().map(|&c| cluster_id(l - 1, c)).collect(),
-                name: node.label.name.clone(),
-                summary: node.label.summary.clone(),
-                size: who.len(),
-                accounts,
-                position,
-                audit_score: verdict.score,
-                audit_reason: verdict.reason,
-                hidden_reasons,
-                shareable: false,
-            });
-            audited += 1;
-            progress.report(Stage::Audit, audited, total_clusters);
-        }
-    }
-    mark_shareable(&mut clusters);
+    let accounts: Vec<String> = clustered.iter().map(|&i| privacy::account_key(conversations[i].account.as_deref(), &conversations[i].id)).collect();
+    let clusters = run.audit_and_gate(&levels, members, &accounts, &layout, progress).await?;
 
     Ok(Analysis {
         schema_version: SCHEMA_VERSION,
         analyst: analyst.describe(),
         embedder: embedder.describe(),
-        accounts_known,
+        accounts_known: report.accounts_known,
         import: report,
         screened_out,
         conversations: results,
@@ -330,6 +95,230 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
         clusters,
         params,
     })
+}
+
+/// What every stage of one run reads: its parameters and the seams it runs on.
+struct Run<'a, A, E, C, K> {
+    params: &'a RunParams,
+    analyst: &'a A,
+    embedder: &'a E,
+    compute: &'a C,
+    checkpoints: &'a K,
+}
+
+impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
+    /// The screener (optional, paper G.3): the conversations it keeps, and how many it left out.
+    async fn screen(&self, conversations: Vec<Conversation>, progress: &mut dyn Progress) -> Result<(Vec<Conversation>, usize), PipelineError> {
+        let total = conversations.len();
+        let verdicts: Vec<bool> = match &self.params.screener {
+            None => vec![true; total],
+            Some(question) => {
+                let piece = Piece { key: "screen".into(), stage: Stage::Import, len: total };
+                kept_or_done::<Json<bool>>(
+                    self.checkpoints,
+                    progress,
+                    piece,
+                    |_| true,
+                    async |progress: &mut dyn Progress| {
+                        let mut verdicts = Vec::with_capacity(total);
+                        for c in &conversations {
+                            if progress.cancelled() {
+                                return Err(PipelineError::Cancelled);
+                            }
+                            verdicts.push(self.analyst.screen(&ScreenRequest { conversation: c.into(), question: question.clone() }).await.unwrap_or(true));
+                        }
+                        Ok(verdicts)
+                    },
+                )
+                .await?
+            }
+        };
+        let kept: Vec<Conversation> = conversations.into_iter().zip(&verdicts).filter(|(_, &keep)| keep).map(|(c, _)| c).collect();
+        if kept.is_empty() {
+            return Err(PipelineError::Params("no conversation is left to analyse".into()));
+        }
+        let screened_out = total - kept.len();
+        Ok((kept, screened_out))
+    }
+
+    /// Computed facets, then every extracted facet in batches (paper G.4).
+    async fn extract_facets(&self, conversations: &[Conversation], progress: &mut dyn Progress) -> Result<Vec<ConversationResult>, PipelineError> {
+        let n = conversations.len();
+        let mut results: Vec<ConversationResult> = conversations
+            .iter()
+            .map(|c| ConversationResult {
+                id: c.id.clone(),
+                facets: crate::facets::compute(c),
+                answers: BTreeMap::new(),
+                errors: BTreeMap::new(),
+                cluster: None,
+                position: None,
+            })
+            .collect();
+        let units = n * self.params.facets.len();
+        let mut done = 0;
+        for facet in &self.params.facets {
+            for (c, chunk) in (0..n).collect::<Vec<_>>().chunks(EXTRACT_BATCH).enumerate() {
+                if progress.cancelled() {
+                    return Err(PipelineError::Cancelled);
+                }
+                let piece = Piece { key: format!("facet/{}/{c}", facet.id), stage: Stage::Facets, len: chunk.len() };
+                let answers = kept_or_done::<Json<Result<FacetAnswer, String>>>(
+                    self.checkpoints,
+                    progress,
+                    piece,
+                    |a| a.iter().all(Result::is_ok),
+                    async |_: &mut dyn Progress| {
+                        let reqs: Vec<ExtractRequest> =
+                            chunk.iter().map(|&i| ExtractRequest { conversation: (&conversations[i]).into(), facet: facet.clone() }).collect();
+                        Ok(self.analyst.extract_batch(&reqs).await.into_iter().map(|a| a.map_err(|e| e.to_string())).collect())
+                    },
+                )
+                .await?;
+                for (&i, answer) in chunk.iter().zip(answers) {
+                    match answer {
+                        Ok(a) => {
+                            results[i].answers.insert(facet.id.clone(), a);
+                        }
+                        Err(e) => {
+                            results[i].errors.insert(facet.id.clone(), e);
+                        }
+                    }
+                }
+                done += chunk.len();
+                progress.report(Stage::Facets, done, units);
+            }
+        }
+        Ok(results)
+    }
+
+    /// The clustered facet's answers as unit vectors, in batches.
+    async fn embed(&self, texts: &[String], progress: &mut dyn Progress) -> Result<Vec<Vec<f32>>, PipelineError> {
+        let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
+        progress.report(Stage::Embedding, 0, texts.len());
+        for (c, chunk) in texts.chunks(EMBED_BATCH).enumerate() {
+            if progress.cancelled() {
+                return Err(PipelineError::Cancelled);
+            }
+            let piece = Piece { key: format!("embed/{c}"), stage: Stage::Embedding, len: chunk.len() };
+            let batch = kept_or_done::<Rows>(
+                self.checkpoints,
+                progress,
+                piece,
+                |_| true,
+                async |_: &mut dyn Progress| self.embedder.embed(chunk).await.map_err(PipelineError::Embed),
+            )
+            .await?;
+            vectors.extend(batch);
+            progress.report(Stage::Embedding, vectors.len(), texts.len());
+        }
+        Ok(vectors)
+    }
+
+    /// Base clusters by k-means, k from [`RunParams::base_k`].
+    async fn cluster(&self, vectors: &[Vec<f32>], progress: &mut dyn Progress) -> Result<(Matrix, Clustering), PipelineError> {
+        let k = self.params.base_k(vectors.len());
+        progress.report(Stage::Clustering, 0, 1);
+        let matrix = Matrix::from_rows(vectors)?;
+        let fit = self.compute.kmeans(&matrix, &KMeansParams::new(k, self.params.seed)).await?;
+        let base = Clustering::from_labels(&fit.labels, &matrix);
+        progress.report(Stage::Clustering, 1, 1);
+        Ok((matrix, base))
+    }
+
+    /// Names for the base clusters (paper G.5). Kept names belong to exactly
+    /// this partition: the key holds its digest.
+    #[allow(clippy::too_many_arguments)]
+    async fn name_base(
+        &self,
+        facet: &Facet,
+        texts: &[String],
+        vectors: &[Vec<f32>],
+        base: &Clustering,
+        members: &[Vec<usize>],
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<ClusterLabel>, PipelineError> {
+        let k = members.len();
+        let piece = Piece { key: format!("names/{}", partition_digest(&base.assignments)), stage: Stage::Naming, len: k };
+        let labels = kept_or_done::<Json<ClusterLabel>>(
+            self.checkpoints,
+            progress,
+            piece,
+            |_| true,
+            async |progress: &mut dyn Progress| name_base_clusters(self.params, facet, texts, vectors, base, members, self.analyst, progress).await,
+        )
+        .await?;
+        progress.report(Stage::Naming, k, k);
+        Ok(labels)
+    }
+
+    /// The 2-D map: the neighbour graph on the run's compute, then UMAP's layout.
+    async fn lay_out(&self, matrix: &Matrix, progress: &mut dyn Progress) -> Result<Vec<[f32; 2]>, PipelineError> {
+        progress.report(Stage::Projection, 0, 1);
+        let projection = &self.params.projection;
+        let graph = self.compute.knn(matrix, &KnnParams::new(projection.graph_k(), projection.seed)).await?;
+        let layout = project(matrix, &graph, projection)?;
+        progress.report(Stage::Projection, 1, 1);
+        Ok(layout)
+    }
+
+    /// Audits every cluster's name and summary, counts its accounts and
+    /// conversations level by level from the base members up, and applies
+    /// the gates top-down (paper 2.3). `accounts[j]` is the account of the
+    /// `j`-th clustered conversation.
+    async fn audit_and_gate(
+        &self,
+        levels: &[Vec<Node>],
+        base_members: Vec<Vec<usize>>,
+        accounts: &[String],
+        layout: &[[f32; 2]],
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<ClusterResult>, PipelineError> {
+        let mut level_members: Vec<Vec<Vec<usize>>> = vec![base_members];
+        for l in 1..levels.len() {
+            let below = &level_members[l - 1];
+            let members = levels[l]
+                .iter()
+                .map(|node| {
+                    let mut all: Vec<usize> = node.children.iter().flat_map(|&c| below[c].iter().copied()).collect();
+                    all.sort_unstable();
+                    all
+                })
+                .collect();
+            level_members.push(members);
+        }
+        let total_clusters: usize = levels.iter().map(Vec::len).sum();
+        let mut clusters: Vec<ClusterResult> = Vec::with_capacity(total_clusters);
+        for (l, nodes) in levels.iter().enumerate() {
+            for (i, node) in nodes.iter().enumerate() {
+                if progress.cancelled() {
+                    return Err(PipelineError::Cancelled);
+                }
+                let verdict = self.analyst.audit(&AuditRequest { content: node.label.text() }).await.map_err(PipelineError::Analyst)?;
+                let who = &level_members[l][i];
+                let distinct_accounts = who.iter().map(|&j| accounts[j].as_str()).collect::<HashSet<_>>().len();
+                let hidden_reasons = privacy::check(distinct_accounts, who.len(), verdict.score, &verdict.reason, &self.params.privacy);
+                clusters.push(ClusterResult {
+                    id: cluster_id(l, i),
+                    level: l,
+                    parent: node.parent.map(|p| cluster_id(l + 1, p)),
+                    children: node.children.iter().map(|&c| cluster_id(l - 1, c)).collect(),
+                    name: node.label.name.clone(),
+                    summary: node.label.summary.clone(),
+                    size: who.len(),
+                    accounts: distinct_accounts,
+                    position: mean_position(who.iter().map(|&j| layout[j])),
+                    audit_score: verdict.score,
+                    audit_reason: verdict.reason,
+                    hidden_reasons,
+                    shareable: false,
+                });
+                progress.report(Stage::Audit, clusters.len(), total_clusters);
+            }
+        }
+        mark_shareable(&mut clusters);
+        Ok(clusters)
+    }
 }
 
 /// Names each base cluster from a seeded sample of its members and the
@@ -391,30 +380,22 @@ fn mean_position(points: impl Iterator<Item = [f32; 2]>) -> [f32; 2] {
         y += p[1] as f64;
         n += 1;
     }
-    if n == 0 { [0.0, 0.0] } else { [(x / n as f64) as f32, (y / n as f64) as f32] }
+    if n == 0 {
+        [0.0, 0.0]
+    } else {
+        [(x / n as f64) as f32, (y / n as f64) as f32]
+    }
 }
 
-/// A cluster is shareable when it and all its ancestors pass their gates; a
-/// cluster whose ancestor fails also records `ParentHidden`.
-pub fn mark_shareable(clusters: &mut [ClusterResult]) {
-    let index: BTreeMap<String, usize> = clusters.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-    for i in 0..clusters.len() {
-        let mut ok = clusters[i].hidden_reasons.iter().all(|r| *r == HiddenReason::ParentHidden);
-        let mut parent = clusters[i].parent.clone();
-        let mut ancestor_hidden = false;
-        while let Some(p) = parent {
-            let Some(&pi) = index.get(&p) else { break };
-            if clusters[pi].hidden_reasons.iter().any(|r| *r != HiddenReason::ParentHidden) {
-                ancestor_hidden = true;
-            }
-            parent = clusters[pi].parent.clone();
-        }
-        if ancestor_hidden {
-            ok = false;
-            if !clusters[i].hidden_reasons.contains(&HiddenReason::ParentHidden) {
-                clusters[i].hidden_reasons.push(HiddenReason::ParentHidden);
-            }
-        }
-        clusters[i].shareable = ok;
+/// A cluster is shareable when it and all its ancestors pass their gates
+/// ([`privacy::hide_beneath_hidden`]).
+fn mark_shareable(clusters: &mut [ClusterResult]) {
+    let index: BTreeMap<&str, usize> = clusters.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let parents: Vec<Option<usize>> = clusters.iter().map(|c| c.parent.as_deref().and_then(|p| index.get(p).copied())).collect();
+    let mut reasons: Vec<Vec<HiddenReason>> = clusters.iter_mut().map(|c| std::mem::take(&mut c.hidden_reasons)).collect();
+    let shareable = privacy::hide_beneath_hidden(&parents, &mut reasons);
+    for ((c, r), s) in clusters.iter_mut().zip(reasons).zip(shareable) {
+        c.hidden_reasons = r;
+        c.shareable = s;
     }
 }

@@ -17,10 +17,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 8] = [
-        Stage::Import, Stage::Facets, Stage::Embedding, Stage::Clustering,
-        Stage::Naming, Stage::Hierarchy, Stage::Projection, Stage::Audit,
-    ];
+    pub const ALL: [Stage; 8] =
+        [Stage::Import, Stage::Facets, Stage::Embedding, Stage::Clustering, Stage::Naming, Stage::Hierarchy, Stage::Projection, Stage::Audit];
     pub fn label(self) -> &'static str {
         match self {
             Stage::Import => "import",

@@ -70,10 +70,17 @@ fn fuzzy_graph(graph: &KnnGraph, n_neighbors: usize) -> Vec<Edge> {
         let mean = row.iter().map(|r| r.1).sum::<f32>() / row.len() as f32;
         let (mut lo, mut hi, mut sigma) = (0.0f32, f32::INFINITY, 1.0f32);
         for _ in 0..64 {
-            let s: f32 = row.iter().map(|&(_, d)| {
-                let excess = d - rho;
-                if excess > 0.0 { (-excess / sigma).exp() } else { 1.0 }
-            }).sum();
+            let s: f32 = row
+                .iter()
+                .map(|&(_, d)| {
+                    let excess = d - rho;
+                    if excess > 0.0 {
+                        (-excess / sigma).exp()
+                    } else {
+                        1.0
+                    }
+                })
+                .sum();
             if (s - target).abs() < 1e-5 {
                 break;
             }
@@ -87,10 +94,12 @@ fn fuzzy_graph(graph: &KnnGraph, n_neighbors: usize) -> Vec<Edge> {
         }
         // umap-learn's floor: a thousandth of the mean neighbour distance.
         let sigma = sigma.max(1e-3 * mean).max(f32::MIN_POSITIVE);
-        row.iter().map(|&(j, d)| {
-            let excess = d - rho;
-            (j as u32, if excess > 0.0 { (-excess / sigma).exp() } else { 1.0 })
-        }).collect()
+        row.iter()
+            .map(|&(j, d)| {
+                let excess = d - rho;
+                (j as u32, if excess > 0.0 { (-excess / sigma).exp() } else { 1.0 })
+            })
+            .collect()
     });
     let weight_of = |from: usize, to: u32| rows[from].iter().find(|r| r.0 == to).map_or(0.0, |r| r.1);
     let mut edges = Vec::with_capacity(n * graph.k() * 2);
@@ -142,10 +151,11 @@ fn pca_init(points: &Matrix, rng: &mut ChaCha8Rng) -> Vec<[f32; 2]> {
         let coords = project_rows(&axes);
         let partial: Vec<[Vec<f64>; 2]> = map_indices(n.div_ceil(CHUNK), |c| {
             let mut w = [vec![0.0f64; dim], vec![0.0f64; dim]];
-            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            let start = c * CHUNK;
+            for (i, coord) in coords.iter().enumerate().take(((c + 1) * CHUNK).min(n)).skip(start) {
                 let row = points.row(i);
                 for a in 0..2 {
-                    let s = coords[i][a] as f64;
+                    let s = coord[a] as f64;
                     w[a].iter_mut().zip(row.iter().zip(&mean)).for_each(|(acc, (x, m))| *acc += (x - m) as f64 * s);
                 }
             }
@@ -280,8 +290,7 @@ fn optimise(y: &mut [[f32; 2]], edges: &[Edge], max_w: f32, epochs: usize, negat
             rest = after;
             work.push((piece, own));
         }
-        let pulls: Vec<Vec<(u32, [f32; 2])>> =
-            par_map(work, |(piece, own)| piece.epoch(own, &snapshot, epoch as f32, alpha, negative_samples, n));
+        let pulls: Vec<Vec<(u32, [f32; 2])>> = par_map(work, |(piece, own)| piece.epoch(own, &snapshot, epoch as f32, alpha, negative_samples, n));
         for (j, g) in pulls.into_iter().flatten() {
             y[j as usize][0] += g[0];
             y[j as usize][1] += g[1];

@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::Analysis;
-use crate::cluster_index::ClusterIndex;
 use crate::analyst::FacetAnswer;
-use crate::privacy::PrivacyParams;
+use crate::api::facet_id;
+use crate::cluster_index::ClusterIndex;
+use crate::privacy::{account_key, PrivacyParams};
 
 /// What a browser sends to publish.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -75,7 +76,7 @@ pub struct PublishedCluster {
 }
 
 /// Facet answers that become breakdowns when they are categories or scales.
-const BREAKDOWN_FACETS: [&str; 1] = ["concern"];
+const BREAKDOWN_FACETS: [&str; 1] = [facet_id::CONCERN];
 
 /// Builds the submission for the clusters that passed the owner's gates.
 /// `accounts` maps conversation ids to account ids (conversations missing
@@ -100,14 +101,14 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
                 .iter()
                 .map(|&i| {
                     let conv = &analysis.conversations[i];
-                    hash(accounts.get(&conv.id).map(String::as_str).unwrap_or(&format!("conversation:{}", conv.id)))
+                    hash(&account_key(accounts.get(&conv.id).map(String::as_str), &conv.id))
                 })
                 .collect();
             let mut breakdowns: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
             for &i in who {
                 let conv = &analysis.conversations[i];
                 if let Some(lang) = &conv.facets.language {
-                    *breakdowns.entry("language".into()).or_default().entry(lang.clone()).or_default() += 1;
+                    *breakdowns.entry(facet_id::LANGUAGE.into()).or_default().entry(lang.clone()).or_default() += 1;
                 }
                 for facet in BREAKDOWN_FACETS {
                     if let Some(FacetAnswer::Scale(v)) = conv.answers.get(facet) {

@@ -1,12 +1,10 @@
-//! An `Analyst` over a Kleio proxy's task API (`/api/v1/...`). The HTTP
-//! itself is the caller's: the command line passes a reqwest transport, the
-//! browser app one over `fetch`. This module only knows the routes and their
-//! JSON, which the proxy's `api.rs` defines.
-
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+//! An `Analyst` over a Kleio proxy's task API. The HTTP itself is the
+//! caller's: the command line passes a reqwest transport, the browser app
+//! one over `fetch`. The routes and their JSON are the contract in
+//! [`crate::api`], which the proxy serves.
 
 use crate::analyst::*;
+use crate::api::{self, ErrorBody, Route};
 
 /// One finished HTTP exchange.
 pub struct TransportResponse {
@@ -18,8 +16,8 @@ pub struct TransportResponse {
 /// `Err` means no answer arrived (the proxy is down, the network failed).
 #[allow(async_fn_in_trait)]
 pub trait Transport {
-    /// `path` is relative to `/api/v1/`, for example `name-cluster`.
-    async fn post_json(&self, path: &str, body: String) -> Result<TransportResponse, String>;
+    /// `url` is a path under the proxy's origin, for example `/api/v1/name-cluster`.
+    async fn post_json(&self, url: &str, body: String) -> Result<TransportResponse, String>;
 }
 
 /// The proxy's analyst, reached through `T`.
@@ -28,26 +26,21 @@ pub struct TaskApiAnalyst<T> {
     description: String,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
-}
-
 impl<T: Transport> TaskApiAnalyst<T> {
     /// `description` is what the proxy's `/backend` said about itself.
     pub fn new(transport: T, description: String) -> Self {
         TaskApiAnalyst { transport, description }
     }
 
-    async fn post<B: Serialize, R: DeserializeOwned>(&self, path: &str, body: &B) -> Result<R, AnalystError> {
+    async fn post<R: Route>(&self, body: &R::Request) -> Result<R::Response, AnalystError> {
+        let url = R::url();
         let json = serde_json::to_string(body).map_err(|e| AnalystError::Malformed(e.to_string()))?;
-        let response = self.transport.post_json(path, json).await.map_err(|e| AnalystError::Backend(format!("the proxy did not answer: {e}")))?;
+        let response = self.transport.post_json(&url, json).await.map_err(|e| AnalystError::Backend(format!("the proxy did not answer: {e}")))?;
         if (200..300).contains(&response.status) {
-            return serde_json::from_slice(&response.body).map_err(|e| AnalystError::Malformed(format!("the proxy's answer to {path}: {e}")));
+            return serde_json::from_slice(&response.body).map_err(|e| AnalystError::Malformed(format!("the proxy's answer to {url}: {e}")));
         }
-        let message = serde_json::from_slice::<ErrorBody>(&response.body)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&response.body).into_owned());
+        let message =
+            serde_json::from_slice::<ErrorBody>(&response.body).map(|b| b.error).unwrap_or_else(|_| String::from_utf8_lossy(&response.body).into_owned());
         Err(match response.status {
             402 | 429 => AnalystError::LimitReached(message),
             422 => AnalystError::Unsupported(message),
@@ -56,45 +49,16 @@ impl<T: Transport> TaskApiAnalyst<T> {
     }
 }
 
-#[derive(Deserialize)]
-struct Keep {
-    keep: bool,
-}
-#[derive(Deserialize)]
-struct Answer {
-    answer: FacetAnswer,
-}
-#[derive(Serialize)]
-struct Batch<'a> {
-    items: &'a [ExtractRequest],
-}
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Item {
-    Answer { answer: FacetAnswer },
-    Error { error: String },
-}
-#[derive(Deserialize)]
-struct Results {
-    results: Vec<Item>,
-}
-#[derive(Deserialize)]
-struct Parents {
-    parents: Vec<ClusterLabel>,
-}
-#[derive(Deserialize)]
-struct Index {
-    index: usize,
-}
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Placement {
-    Index { index: usize },
-    Error { error: String },
-}
-#[derive(Deserialize)]
-struct Placements {
-    results: Vec<Placement>,
+/// Answers that must come one per item sent, or every item fails with why.
+fn one_per_item<R: Into<Result<V, AnalystError>>, V>(answers: Result<Vec<R>, AnalystError>, sent: usize, what: &str) -> Vec<Result<V, AnalystError>> {
+    match answers {
+        Ok(answers) if answers.len() == sent => answers.into_iter().map(Into::into).collect(),
+        Ok(answers) => {
+            let why = AnalystError::Malformed(format!("the proxy returned {} {what} for {sent} items", answers.len()));
+            (0..sent).map(|_| Err(why.clone())).collect()
+        }
+        Err(e) => (0..sent).map(|_| Err(e.clone())).collect(),
+    }
 }
 
 /// Children per `assign/batch` call: well under the proxy's default batch
@@ -107,36 +71,26 @@ impl<T: Transport> Analyst for TaskApiAnalyst<T> {
         self.description.clone()
     }
     async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError> {
-        Ok(self.post::<_, Keep>("screen", req).await?.keep)
+        Ok(self.post::<api::Screen>(req).await?.keep)
     }
     async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError> {
-        Ok(self.post::<_, Answer>("extract", req).await?.answer)
+        Ok(self.post::<api::Extract>(req).await?.answer)
     }
     async fn extract_batch(&self, reqs: &[ExtractRequest]) -> Vec<Result<FacetAnswer, AnalystError>> {
-        match self.post::<_, Results>("extract/batch", &Batch { items: reqs }).await {
-            Ok(r) if r.results.len() == reqs.len() => r
-                .results
-                .into_iter()
-                .map(|i| match i {
-                    Item::Answer { answer } => Ok(answer),
-                    Item::Error { error } => Err(AnalystError::Backend(error)),
-                })
-                .collect(),
-            Ok(r) => reqs.iter().map(|_| Err(AnalystError::Malformed(format!("the proxy returned {} results for {} items", r.results.len(), reqs.len())))).collect(),
-            Err(e) => reqs.iter().map(|_| Err(e.clone())).collect(),
-        }
+        let answers = self.post::<api::ExtractBatch>(&api::BatchRequest { items: reqs.to_vec() }).await.map(|r| r.results);
+        one_per_item(answers, reqs.len(), "results")
     }
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
-        self.post("name-cluster", req).await
+        self.post::<api::NameCluster>(req).await
     }
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
-        Ok(self.post::<_, Parents>("propose-parents", req).await?.parents)
+        Ok(self.post::<api::ProposeParents>(req).await?.parents)
     }
     async fn dedupe(&self, req: &DedupeRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
-        Ok(self.post::<_, Parents>("dedupe", req).await?.parents)
+        Ok(self.post::<api::Dedupe>(req).await?.parents)
     }
     async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError> {
-        Ok(self.post::<_, Index>("assign", req).await?.index)
+        Ok(self.post::<api::Assign>(req).await?.index)
     }
     async fn assign_batch(&self, req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
         let mut out = Vec::with_capacity(req.children.len());
@@ -148,22 +102,16 @@ impl<T: Transport> Analyst for TaskApiAnalyst<T> {
                 children: req.children[start..end].to_vec(),
                 orders: req.orders.get(start..end).unwrap_or_default().to_vec(),
             };
-            match self.post::<_, Placements>("assign/batch", &piece).await {
-                Ok(r) if r.results.len() == piece.children.len() => out.extend(r.results.into_iter().map(|p| match p {
-                    Placement::Index { index } => Ok(index),
-                    Placement::Error { error } => Err(AnalystError::Backend(error)),
-                })),
-                Ok(r) => out.extend(piece.children.iter().map(|_| Err(AnalystError::Malformed(format!("the proxy returned {} placements for {} children", r.results.len(), piece.children.len()))))),
-                Err(e) => out.extend(piece.children.iter().map(|_| Err(e.clone()))),
-            }
+            let answers = self.post::<api::AssignBatch>(&piece).await.map(|r| r.results);
+            out.extend(one_per_item(answers, piece.children.len(), "placements"));
         }
         out
     }
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
-        self.post("rename", req).await
+        self.post::<api::Rename>(req).await
     }
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {
-        self.post("audit", req).await
+        self.post::<api::Audit>(req).await
     }
 }
 
@@ -180,8 +128,8 @@ mod tests {
     }
 
     impl Transport for Canned {
-        async fn post_json(&self, path: &str, _body: String) -> Result<TransportResponse, String> {
-            self.paths.borrow_mut().push(path.to_string());
+        async fn post_json(&self, url: &str, _body: String) -> Result<TransportResponse, String> {
+            self.paths.borrow_mut().push(url.to_string());
             Ok(TransportResponse { status: self.status, body: self.body.as_bytes().to_vec() })
         }
     }
@@ -199,17 +147,22 @@ mod tests {
     fn a_success_is_decoded_from_the_route_of_the_task() {
         let a = analyst(200, r#"{"index": 2}"#);
         assert_eq!(futures::executor::block_on(a.assign(&assign_request())), Ok(2));
-        assert_eq!(a.transport.paths.borrow().as_slice(), ["assign"]);
+        assert_eq!(a.transport.paths.borrow().as_slice(), ["/api/v1/assign"]);
     }
 
     #[test]
     fn a_batch_of_placements_is_decoded_item_by_item() {
         let a = analyst(200, r#"{"results": [{"index": 1}, {"error": "upstream timed out"}]}"#);
         let single = assign_request();
-        let req = AssignBatchRequest { facet: single.facet, parents: single.parents, children: vec![single.child.clone(), single.child], orders: vec![vec![0, 1, 2], vec![2, 1, 0]] };
+        let req = AssignBatchRequest {
+            facet: single.facet,
+            parents: single.parents,
+            children: vec![single.child.clone(), single.child],
+            orders: vec![vec![0, 1, 2], vec![2, 1, 0]],
+        };
         let placed = futures::executor::block_on(a.assign_batch(&req));
         assert_eq!(placed, [Ok(1), Err(AnalystError::Backend("upstream timed out".into()))]);
-        assert_eq!(a.transport.paths.borrow().as_slice(), ["assign/batch"]);
+        assert_eq!(a.transport.paths.borrow().as_slice(), ["/api/v1/assign/batch"]);
     }
 
     #[test]

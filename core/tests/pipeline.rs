@@ -9,7 +9,8 @@ use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::HashingEmbedder;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
-use kleio_core::pipeline::{run, RunParams};
+use kleio_core::params::RunParams;
+use kleio_core::pipeline::run;
 use kleio_core::progress::Silent;
 use proptest::prelude::*;
 
@@ -78,7 +79,8 @@ fn check_invariants(a: &Analysis) {
 }
 
 fn hwu64_slice(rows: usize) -> String {
-    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/hwu64/normalized/all-00000.jsonl");
+    let path =
+        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/hwu64/normalized/all-00000.jsonl");
     std::fs::read_to_string(path).unwrap().lines().take(rows).collect::<Vec<_>>().join("\n")
 }
 
@@ -104,7 +106,9 @@ fn names_carry_no_planted_private_details() {
     for i in 0..120 {
         let t = topics[i % 4];
         let text = format!("Hi, I am Zorbulon Quaxley, email zq{i}@mailhost.example, phone +1 415 555 {:04}. Please help me {t} today.", 1000 + i);
-        rows.push(serde_json::json!({"id": format!("r{i}"), "account_id": format!("u{}", i % 40), "messages": [{"role": "user", "content": text}]}).to_string());
+        rows.push(
+            serde_json::json!({"id": format!("r{i}"), "account_id": format!("u{}", i % 40), "messages": [{"role": "user", "content": text}]}).to_string(),
+        );
     }
     let a = analyse(&rows.join("\n"), RunParams { seed: 3, ..Default::default() });
     check_invariants(&a);
@@ -122,10 +126,12 @@ fn names_carry_no_planted_private_details() {
 
 #[test]
 fn screener_keeps_only_matching_conversations() {
-    let rows: Vec<String> = (0..60).map(|i| {
-        let text = if i % 2 == 0 { "help me debug my python code please" } else { "write a poem about the sea" };
-        serde_json::json!({"id": i.to_string(), "account_id": format!("u{i}"), "messages": [{"role": "user", "content": text}]}).to_string()
-    }).collect();
+    let rows: Vec<String> = (0..60)
+        .map(|i| {
+            let text = if i % 2 == 0 { "help me debug my python code please" } else { "write a poem about the sea" };
+            serde_json::json!({"id": i.to_string(), "account_id": format!("u{i}"), "messages": [{"role": "user", "content": text}]}).to_string()
+        })
+        .collect();
     let params = RunParams { screener: Some("Does the conversation involve programming code?".into()), ..Default::default() };
     let a = analyse(&rows.join("\n"), params);
     assert_eq!(a.screened_out, 30);

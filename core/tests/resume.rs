@@ -11,7 +11,8 @@ use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::HashingEmbedder;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
-use kleio_core::pipeline::{run_resumable, RunParams};
+use kleio_core::params::RunParams;
+use kleio_core::pipeline::run_resumable;
 use kleio_core::progress::{Progress, Stage};
 use kleio_core::PipelineError;
 
@@ -51,7 +52,8 @@ impl Progress for Recorder {
 }
 
 fn rows(n: usize) -> String {
-    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/hwu64/normalized/all-00000.jsonl");
+    let path =
+        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/hwu64/normalized/all-00000.jsonl");
     std::fs::read_to_string(path).unwrap().lines().take(n).collect::<Vec<_>>().join("\n")
 }
 

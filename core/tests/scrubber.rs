@@ -7,7 +7,8 @@ use kleio_core::offline::scrub::scrub;
 
 /// Share of planted values (by type) that still appear verbatim after scrubbing.
 fn survival() -> BTreeMap<String, (usize, usize)> {
-    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/presidio_synth_pii/normalized/pii.jsonl");
+    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("../../shared/data/presidio_synth_pii/normalized/pii.jsonl");
     let text = std::fs::read_to_string(path).unwrap();
     let mut by_type: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for line in text.lines() {

@@ -10,26 +10,32 @@ const target = process.env.CARGO_TARGET_DIR || path.join(process.env.HOME, '.cac
 export const artifacts = path.join(root, 'e2e/artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-/** Starts `kleio serve` on a free port; resolves to { url, stop }. */
+/**
+ * Starts `kleio serve` on a port the system picks (port 0), reads the
+ * address it bound from its log, and waits until it answers; resolves to
+ * { url, stop, log }.
+ */
 export async function startKleio() {
-  const port = 18000 + Math.floor(Math.random() * 2000);
   // A fresh database per server, and the offline analyst whatever keys the
   // environment holds, so the tests are the same on every machine.
   const db = path.join(mkdtempSync(path.join(tmpdir(), 'kleio-e2e-')), 'kleio.db');
-  const env = { ...process.env, KLEIO_BACKEND: 'offline' };
-  const proc = spawn(path.join(target, 'release/kleio'), ['serve', '--addr', `127.0.0.1:${port}`, '--dist', path.join(root, 'dist'), '--db', db], {
+  const env = { ...process.env, KLEIO_BACKEND: 'offline', NO_COLOR: '1' };
+  const proc = spawn(path.join(target, 'release/kleio'), ['serve', '--addr', '127.0.0.1:0', '--dist', path.join(root, 'dist'), '--db', db], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));
   proc.stderr.on('data', (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`${url}/api/v1/health`);
-      if (res.ok) return { url, stop: () => proc.kill('SIGTERM'), log: () => log };
-    } catch {}
+  for (let i = 0; i < 200; i++) {
+    const bound = log.match(/serving .* on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (bound) {
+      const url = bound[1];
+      try {
+        const res = await fetch(`${url}/api/v1/health`);
+        if (res.ok) return { url, stop: () => proc.kill('SIGTERM'), log: () => log };
+      } catch {}
+    }
     if (proc.exitCode !== null) throw new Error(`kleio serve exited: ${log}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -2,9 +2,9 @@
 //! bias (the padding mask, plus MPNet's relative positions), then a GELU
 //! feed-forward block, each followed by a residual connection and LayerNorm.
 
+use crate::cpu_kernels::{gelu, softmax};
 use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
-use crate::cpu_kernels::{gelu, softmax};
 
 use crate::weights::Weights;
 use crate::EmbedModelError;

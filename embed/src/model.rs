@@ -156,11 +156,14 @@ impl SentenceEmbedder {
     async fn run_batch(&self, ids: &[&Vec<u32>]) -> Result<Vec<f32>, EmbedModelError> {
         let l = ids.iter().map(|v| v.len()).max().unwrap_or(1);
         let pad = self.kind.pad_id();
-        let padded: Vec<Vec<u32>> = ids.iter().map(|v| {
-            let mut row = (*v).clone();
-            row.resize(l, pad);
-            row
-        }).collect();
+        let padded: Vec<Vec<u32>> = ids
+            .iter()
+            .map(|v| {
+                let mut row = (*v).clone();
+                row.resize(l, pad);
+                row
+            })
+            .collect();
         let mask: Vec<Vec<u8>> = ids.iter().map(|v| (0..l).map(|j| u8::from(j < v.len())).collect()).collect();
         let d = &self.device.device;
         let tokens = match &self.network {

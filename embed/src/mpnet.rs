@@ -62,8 +62,7 @@ pub fn relative_bucket(relative: i64, buckets: usize, max_distance: usize) -> us
     if n < max_exact {
         ret += n;
     } else {
-        let scaled = ((n as f32 / max_exact as f32).ln() / (max_distance as f32 / max_exact as f32).ln()
-            * (half - max_exact) as f32) as i64;
+        let scaled = ((n as f32 / max_exact as f32).ln() / (max_distance as f32 / max_exact as f32).ln() * (half - max_exact) as f32) as i64;
         ret += (max_exact + scaled).min(half - 1);
     }
     ret as usize
@@ -107,10 +106,22 @@ impl MpNet {
         let ids_t = Tensor::<2, Int>::from_data(TensorData::new(flat, [b, l]), device);
         // Real tokens are numbered from padding_idx + 1; padding sits at padding_idx.
         let pad = self.padding_idx as i64;
-        let pos: Vec<i64> = mask.iter().flat_map(|row| {
-            let mut count = 0i64;
-            row.iter().map(move |&m| if m == 1 { count += 1; count + pad } else { pad }).collect::<Vec<_>>()
-        }).collect();
+        let pos: Vec<i64> = mask
+            .iter()
+            .flat_map(|row| {
+                let mut count = 0i64;
+                row.iter()
+                    .map(move |&m| {
+                        if m == 1 {
+                            count += 1;
+                            count + pad
+                        } else {
+                            pad
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let pos_t = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, l]), device);
         let mut x = self.norm.forward(self.words.forward(ids_t) + self.positions.forward(pos_t));
         let bias = self.position_bias(l, device) + padding_bias(mask, device);

@@ -13,24 +13,16 @@ pub struct Weights<'a> {
 
 impl<'a> Weights<'a> {
     pub fn parse(file: &'a str, bytes: &'a [u8]) -> Result<Self, EmbedModelError> {
-        let tensors = SafeTensors::deserialize(bytes).map_err(|e| EmbedModelError::Corrupt {
-            file: file.to_string(),
-            detail: e.to_string(),
-        })?;
+        let tensors = SafeTensors::deserialize(bytes).map_err(|e| EmbedModelError::Corrupt { file: file.to_string(), detail: e.to_string() })?;
         Ok(Weights { file, tensors })
     }
 
     /// The raw f32 values and shape of one tensor.
     pub fn values(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>), EmbedModelError> {
-        let view = self.tensors.tensor(name).map_err(|_| EmbedModelError::Corrupt {
-            file: self.file.to_string(),
-            detail: format!("tensor {name} is missing"),
-        })?;
+        let view =
+            self.tensors.tensor(name).map_err(|_| EmbedModelError::Corrupt { file: self.file.to_string(), detail: format!("tensor {name} is missing") })?;
         if view.dtype() != Dtype::F32 {
-            return Err(EmbedModelError::Corrupt {
-                file: self.file.to_string(),
-                detail: format!("tensor {name} is {:?}, expected F32", view.dtype()),
-            });
+            return Err(EmbedModelError::Corrupt { file: self.file.to_string(), detail: format!("tensor {name} is {:?}, expected F32", view.dtype()) });
         }
         let values = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         Ok((values, view.shape().to_vec()))
@@ -51,10 +43,7 @@ impl<'a> Weights<'a> {
     pub fn linear(&self, prefix: &str, device: &Device) -> Result<burn::nn::Linear, EmbedModelError> {
         let weight: Tensor<2> = self.tensor(&format!("{prefix}.weight"), device)?;
         let bias: Tensor<1> = self.tensor(&format!("{prefix}.bias"), device)?;
-        Ok(burn::nn::Linear {
-            weight: burn::module::Param::from_tensor(weight.transpose()),
-            bias: Some(burn::module::Param::from_tensor(bias)),
-        })
+        Ok(burn::nn::Linear { weight: burn::module::Param::from_tensor(weight.transpose()), bias: Some(burn::module::Param::from_tensor(bias)) })
     }
 
     pub fn layer_norm(&self, prefix: &str, epsilon: f64, device: &Device) -> Result<burn::nn::LayerNorm, EmbedModelError> {

@@ -17,7 +17,9 @@ fn load(kind: ModelKind) -> SentenceEmbedder {
 }
 
 fn reference() -> serde_json::Value {
-    let text = std::fs::read_to_string(std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("tests/fixtures/reference.json")).unwrap();
+    let text =
+        std::fs::read_to_string(std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("tests/fixtures/reference.json"))
+            .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 

@@ -196,7 +196,8 @@ async fn lloyd(rows: &DeviceRows, mut centres: Tensor<2>, max_iterations: usize,
         None => assign(rows, &centres),
     };
     let inertia = read_scalar(a.distances.sum()).await? as f64;
-    let labels: Vec<u32> = a.labels.into_data_async().await.map_err(crate::readback)?.try_into_vec_as::<i64>().map_err(crate::readback)?.into_iter().map(|l| l as u32).collect();
+    let labels: Vec<u32> =
+        a.labels.into_data_async().await.map_err(crate::readback)?.try_into_vec_as::<i64>().map_err(crate::readback)?.into_iter().map(|l| l as u32).collect();
     let [k, dim] = centres.dims();
     let data: Vec<f32> = centres.into_data_async().await.map_err(crate::readback)?.try_into_vec_as::<f32>().map_err(crate::readback)?;
     debug_assert_eq!(data.len(), k * dim);

@@ -51,10 +51,7 @@ pub async fn exact(points: &Matrix, k: usize, compute: &ComputeDevice) -> Result
     let width = values.len() / n;
     let (mut out_indices, mut out_distances) = (Vec::with_capacity(n * k), Vec::with_capacity(n * k));
     for q in 0..n {
-        let mut row: Vec<(f32, u32)> = (0..width)
-            .map(|c| (values[q * width + c], indices[q * width + c] as u32))
-            .filter(|&(_, j)| j as usize != q)
-            .collect();
+        let mut row: Vec<(f32, u32)> = (0..width).map(|c| (values[q * width + c], indices[q * width + c] as u32)).filter(|&(_, j)| j as usize != q).collect();
         // Nearest first, ties to the lower index, as the CPU search orders them.
         row.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         row.truncate(k);

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use kleio_core::analyst::Analyst;
+use kleio_core::api::{BackendInfo, BackendKind, ModelInfo, ModelRole};
 use kleio_core::offline::OfflineAnalyst;
-use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::cache::ResponseCache;
-use crate::config::{BackendConfig, Config, Price};
+use crate::config::{BackendConfig, Config, ModelChoice};
 use crate::llm::anthropic::Anthropic;
 use crate::llm::openai::OpenAiCompatible;
 use crate::prompts::Prompts;
@@ -32,34 +32,6 @@ pub enum BackendError {
     Http(String),
 }
 
-/// What `GET /api/v1/backend` reports.
-#[derive(Serialize)]
-pub struct BackendInfo {
-    pub backend: &'static str,
-    pub description: String,
-    pub models: Vec<ModelInfo>,
-    /// Whether batch extraction goes through Anthropic's Message Batches API (half price).
-    pub message_batches: bool,
-    /// Share of task calls answered from the cache since start-up; null before the first.
-    pub cache_hit_rate: Option<f64>,
-    pub cache_lookups: u64,
-    /// US dollars spent upstream since start-up.
-    pub spent_usd: f64,
-    pub max_run_usd: Option<f64>,
-    /// Where a conversation is cut before an LLM reads it, in tokens.
-    pub conversation_tokens: usize,
-}
-
-#[derive(Serialize)]
-pub struct ModelInfo {
-    /// `fast` (extraction, screening, audit) or `strong` (naming, hierarchy).
-    pub role: &'static str,
-    pub name: String,
-    pub temperature: f32,
-    /// US dollars per million input and output tokens.
-    pub price_per_million_tokens: Price,
-}
-
 impl Backend {
     pub fn from_config(config: &Config, cache: ResponseCache, ledger: Arc<SpendLedger>, redactor: Redactor) -> Result<Backend, BackendError> {
         let budget = RunBudget::new(ledger, UNNAMED_RUN);
@@ -69,7 +41,10 @@ impl Backend {
             BackendConfig::Offline => Backend::Offline(OfflineAnalyst::new(0)),
             BackendConfig::Anthropic { base_url, key, fast, strong, message_batches } => {
                 let model = Anthropic::new(http()?, base_url.clone(), key.clone(), config.retry.clone(), permits, redactor);
-                Backend::Anthropic { analyst: LlmAnalyst::new(model, fast.clone(), strong.clone(), Prompts::load()?, cache, &config.retry, budget), message_batches: *message_batches }
+                Backend::Anthropic {
+                    analyst: LlmAnalyst::new(model, fast.clone(), strong.clone(), Prompts::load()?, cache, &config.retry, budget),
+                    message_batches: *message_batches,
+                }
             }
             BackendConfig::OpenAiCompatible { base_url, key, fast, strong } => {
                 let model = OpenAiCompatible::new(http()?, base_url.clone(), key.clone(), config.retry.clone(), permits, redactor);
@@ -87,38 +62,33 @@ impl Backend {
         }
     }
 
+    /// What `/backend` reports.
     pub fn info(&self, ledger: &SpendLedger, conversation_tokens: usize) -> BackendInfo {
-        let llm = |name: &'static str, a_models: (&crate::config::ModelChoice, &crate::config::ModelChoice), cache: &ResponseCache, batches: bool| {
-            let (hits, misses) = cache.lookups();
-            BackendInfo {
-                backend: name,
-                description: self.describe(),
-                models: [("fast", a_models.0), ("strong", a_models.1)]
+        let (backend, models, cache, message_batches) = match self {
+            Backend::Offline(_) => (BackendKind::Offline, None, None, false),
+            Backend::Anthropic { analyst, message_batches } => (BackendKind::Anthropic, Some(analyst.models()), Some(analyst.cache()), *message_batches),
+            Backend::OpenAi(a) => (BackendKind::OpenAi, Some(a.models()), Some(a.cache()), false),
+        };
+        let models: Vec<ModelInfo> = models
+            .map(|(fast, strong): (&ModelChoice, &ModelChoice)| {
+                [(ModelRole::Fast, fast), (ModelRole::Strong, strong)]
                     .into_iter()
                     .map(|(role, m)| ModelInfo { role, name: m.name.clone(), temperature: m.temperature, price_per_million_tokens: m.price })
-                    .collect(),
-                message_batches: batches,
-                cache_hit_rate: cache.hit_rate(),
-                cache_lookups: hits + misses,
-                spent_usd: ledger.total(),
-                max_run_usd: ledger.cap(),
-                conversation_tokens,
-            }
-        };
-        match self {
-            Backend::Offline(_) => BackendInfo {
-                backend: "offline",
-                description: self.describe(),
-                models: Vec::new(),
-                message_batches: false,
-                cache_hit_rate: None,
-                cache_lookups: 0,
-                spent_usd: 0.0,
-                max_run_usd: ledger.cap(),
-                conversation_tokens,
-            },
-            Backend::Anthropic { analyst, message_batches } => llm("anthropic", analyst.models(), analyst.cache(), *message_batches),
-            Backend::OpenAi(a) => llm("openai", a.models(), a.cache(), false),
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (hits, misses) = cache.map(ResponseCache::lookups).unwrap_or((0, 0));
+        BackendInfo {
+            backend,
+            description: self.describe(),
+            models,
+            message_batches,
+            cache_hit_rate: cache.and_then(ResponseCache::hit_rate),
+            cache_lookups: hits + misses,
+            // The offline analyst spends nothing, whatever the ledger holds.
+            spent_usd: if backend.is_llm() { ledger.total() } else { 0.0 },
+            max_run_usd: ledger.cap(),
+            conversation_tokens,
         }
     }
 }

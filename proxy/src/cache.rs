@@ -59,7 +59,10 @@ impl ResponseCache {
 
     pub fn put(&self, key: &CacheKey<'_>, value: &str) {
         let digest = key.digest();
-        if let Err(e) = self.db.with(|c| c.execute("INSERT OR REPLACE INTO response_cache (key, value, created_at) VALUES (?1, ?2, ?3)", rusqlite::params![digest, value, now()])) {
+        if let Err(e) = self
+            .db
+            .with(|c| c.execute("INSERT OR REPLACE INTO response_cache (key, value, created_at) VALUES (?1, ?2, ?3)", rusqlite::params![digest, value, now()]))
+        {
             tracing::warn!("response cache write failed: {e}");
         }
     }
@@ -82,7 +85,13 @@ mod tests {
     #[test]
     fn answers_are_found_by_their_whole_key() {
         let cache = ResponseCache::new(Db::in_memory());
-        let key = |version, input: &'static [&'static str]| CacheKey { backend: "anthropic", model: "m", task: "extract", prompt_version: version, input: input.to_vec() };
+        let key = |version, input: &'static [&'static str]| CacheKey {
+            backend: "anthropic",
+            model: "m",
+            task: "extract",
+            prompt_version: version,
+            input: input.to_vec(),
+        };
         assert_eq!(cache.get(&key(1, &["a", "bc"])), None);
         cache.put(&key(1, &["a", "bc"]), "\"x\"");
         assert_eq!(cache.get(&key(1, &["a", "bc"])).as_deref(), Some("\"x\""));

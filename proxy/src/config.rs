@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use kleio_core::api::BackendKind;
 use kleio_core::privacy::PrivacyParams;
 
 use crate::secret::Secret;
@@ -117,7 +118,13 @@ impl Default for RetryPolicy {
 impl Config {
     /// The offline analyst with default limits: what runs with no environment.
     pub fn offline() -> Self {
-        Config { backend: BackendConfig::Offline, limits: Limits::default(), retry: RetryPolicy::default(), access_token: None, privacy: PrivacyParams::default() }
+        Config {
+            backend: BackendConfig::Offline,
+            limits: Limits::default(),
+            retry: RetryPolicy::default(),
+            access_token: None,
+            privacy: PrivacyParams::default(),
+        }
     }
 
     /// Reads the configuration through `var` (the process environment in
@@ -129,15 +136,23 @@ impl Config {
                 return Ok(Some(Secret::new(v.trim())));
             }
             match var(file_name) {
-                Some(path) => std::fs::read_to_string(&path)
-                    .map(|s| Some(Secret::new(s.trim())))
-                    .map_err(|e| ConfigError::KeyFile { var: file_name, path, why: e.to_string() }),
+                Some(path) => std::fs::read_to_string(&path).map(|s| Some(Secret::new(s.trim()))).map_err(|e| ConfigError::KeyFile {
+                    var: file_name,
+                    path,
+                    why: e.to_string(),
+                }),
                 None => Ok(None),
             }
         };
         let number = |name: &'static str| -> Result<Option<f64>, ConfigError> {
             var(name)
-                .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).ok_or(ConfigError::Invalid { var: name, why: format!("{v:?} is not a non-negative number") }))
+                .map(|v| {
+                    v.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .ok_or(ConfigError::Invalid { var: name, why: format!("{v:?} is not a non-negative number") })
+                })
                 .transpose()
         };
         let price = |name: &'static str, default: Price| -> Result<Price, ConfigError> {
@@ -148,8 +163,15 @@ impl Config {
                 _ => Err(ConfigError::Invalid { var: name, why: format!("{v:?} is not \"input,output\" dollars per million tokens") }),
             }
         };
-        let model = |name_var: &'static str, default_name: Option<&str>, temp_var: &'static str, default_temp: f32, price_var: &'static str| -> Result<ModelChoice, ConfigError> {
-            let name = var(name_var).or(default_name.map(str::to_string)).ok_or(ConfigError::Invalid { var: name_var, why: "an OpenAI-compatible server needs a model name".into() })?;
+        let model = |name_var: &'static str,
+                     default_name: Option<&str>,
+                     temp_var: &'static str,
+                     default_temp: f32,
+                     price_var: &'static str|
+         -> Result<ModelChoice, ConfigError> {
+            let name = var(name_var)
+                .or(default_name.map(str::to_string))
+                .ok_or(ConfigError::Invalid { var: name_var, why: "an OpenAI-compatible server needs a model name".into() })?;
             let temperature = number(temp_var)?.map(|t| t as f32).unwrap_or(default_temp);
             if temperature > 2.0 {
                 return Err(ConfigError::Invalid { var: temp_var, why: format!("{temperature} is above 2") });
@@ -162,7 +184,9 @@ impl Config {
         let mut retry = RetryPolicy::default();
         let count = |name: &'static str, minimum: f64| -> Result<Option<f64>, ConfigError> {
             match number(name)? {
-                Some(x) if x < minimum || x.fract() != 0.0 => Err(ConfigError::Invalid { var: name, why: format!("{x} is not a whole number of at least {minimum}") }),
+                Some(x) if x < minimum || x.fract() != 0.0 => {
+                    Err(ConfigError::Invalid { var: name, why: format!("{x} is not a whole number of at least {minimum}") })
+                }
                 other => Ok(other),
             }
         };
@@ -205,17 +229,20 @@ impl Config {
 
         let anthropic_key = secret("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY_FILE")?;
         let openai_url = var("KLEIO_OPENAI_BASE_URL");
-        let chosen = var("KLEIO_BACKEND").map(|b| b.trim().to_ascii_lowercase());
-        let backend = match (chosen.as_deref(), anthropic_key, openai_url) {
-            (Some("offline"), _, _) => BackendConfig::Offline,
-            (Some("anthropic") | None, Some(key), _) => BackendConfig::Anthropic {
+        let chosen = match var("KLEIO_BACKEND") {
+            Some(name) => Some(name.parse::<BackendKind>().map_err(|why| ConfigError::Invalid { var: "KLEIO_BACKEND", why })?),
+            None => None,
+        };
+        let backend = match (chosen, anthropic_key, openai_url) {
+            (Some(BackendKind::Offline), _, _) => BackendConfig::Offline,
+            (Some(BackendKind::Anthropic) | None, Some(key), _) => BackendConfig::Anthropic {
                 base_url: var("ANTHROPIC_BASE_URL").unwrap_or_else(|| "https://api.anthropic.com".into()).trim_end_matches('/').to_string(),
                 key,
                 fast: model("KLEIO_MODEL_FAST", Some("claude-haiku-4-5"), "KLEIO_TEMPERATURE_FAST", 0.2, "KLEIO_PRICE_FAST")?,
                 strong: model("KLEIO_MODEL_STRONG", Some("claude-sonnet-4-5"), "KLEIO_TEMPERATURE_STRONG", 1.0, "KLEIO_PRICE_STRONG")?,
                 message_batches: matches!(var("KLEIO_ANTHROPIC_BATCHES").as_deref(), Some("1" | "true" | "yes")),
             },
-            (Some("openai") | None, _, Some(url)) => {
+            (Some(BackendKind::OpenAi) | None, _, Some(url)) => {
                 let fast = model("KLEIO_MODEL_FAST", None, "KLEIO_TEMPERATURE_FAST", 0.2, "KLEIO_PRICE_FAST")?;
                 let strong = model("KLEIO_MODEL_STRONG", Some(&fast.name), "KLEIO_TEMPERATURE_STRONG", 1.0, "KLEIO_PRICE_STRONG")?;
                 BackendConfig::OpenAiCompatible {
@@ -226,15 +253,13 @@ impl Config {
                 }
             }
             (None, None, None) => BackendConfig::Offline,
-            (Some(other), _, _) => {
-                return Err(ConfigError::Invalid {
-                    var: "KLEIO_BACKEND",
-                    why: match other {
-                        "anthropic" => "it asks for Anthropic but neither ANTHROPIC_API_KEY nor ANTHROPIC_API_KEY_FILE is set".into(),
-                        "openai" => "it asks for an OpenAI-compatible server but KLEIO_OPENAI_BASE_URL is not set".into(),
-                        _ => format!("{other:?} is not one of offline, anthropic, openai"),
-                    },
-                })
+            (Some(BackendKind::Anthropic), None, _) => {
+                let why = "it asks for Anthropic but neither ANTHROPIC_API_KEY nor ANTHROPIC_API_KEY_FILE is set".into();
+                return Err(ConfigError::Invalid { var: "KLEIO_BACKEND", why });
+            }
+            (Some(BackendKind::OpenAi), _, None) => {
+                let why = "it asks for an OpenAI-compatible server but KLEIO_OPENAI_BASE_URL is not set".into();
+                return Err(ConfigError::Invalid { var: "KLEIO_BACKEND", why });
             }
         };
         Ok(Config { backend, limits, retry, access_token: secret("KLEIO_ACCESS_TOKEN", "KLEIO_ACCESS_TOKEN_FILE")?, privacy })

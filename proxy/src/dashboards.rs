@@ -4,20 +4,16 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use base64::Engine;
+use kleio_core::api::{dashboard_page, PublishRefused, Published, DELETE_TOKEN_HEADER};
 use rand::RngCore;
 use rusqlite::OptionalExtension;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
-use crate::gate::{gate, Dashboard, GateError, Removed, Submission};
-use crate::routes::AppState;
-
-/// The header that carries the delete token.
-pub const DELETE_TOKEN_HEADER: &str = "x-delete-token";
+use crate::gate::{gate, Dashboard, GateError, Submission};
+use crate::AppState;
 
 /// 128 random bits (id) or 256 (token), URL-safe.
 fn random_token(bytes: usize) -> String {
@@ -38,37 +34,28 @@ fn valid_id(id: &str) -> Result<(), AppError> {
     }
 }
 
-#[derive(Serialize)]
-pub struct Published {
-    pub id: String,
-    /// Where the read-only dashboard opens.
-    pub url: String,
-    /// Shown once: the only way to remove the dashboard later.
-    pub delete_token: String,
-    pub published: usize,
-    pub removed: Vec<Removed>,
-}
-
 pub async fn publish(State(state): State<AppState>, ApiJson(submission): ApiJson<Submission>) -> Result<Response, AppError> {
     let gated = match gate(&submission, state.privacy(), state.backend()).await {
         Ok(g) => g,
         Err(e @ (GateError::Invalid(_) | GateError::Title(_))) => return Err(AppError::BadRequest(e.to_string())),
     };
     if gated.clusters.is_empty() {
-        let body = serde_json::json!({
-            "error": "no cluster passed the privacy gates, so nothing was published",
-            "removed": gated.removed,
-        });
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        let body = PublishRefused { error: "no cluster passed the privacy gates, so nothing was published".into(), removed: gated.removed };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, ApiJson(body)).into_response());
     }
     let id = random_token(16);
     let delete_token = random_token(32);
     let dashboard = Dashboard { id: id.clone(), title: gated.title, facet: gated.facet, created_at: now(), privacy: gated.privacy, clusters: gated.clusters };
     let body = serde_json::to_string(&dashboard).map_err(|e| AppError::Database(e.to_string()))?;
-    state.db().with(|c| c.execute("INSERT INTO dashboards (id, body, delete_token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![id, body, sha256_hex(&delete_token), dashboard.created_at]))?;
+    state.db().with(|c| {
+        c.execute(
+            "INSERT INTO dashboards (id, body, delete_token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![id, body, sha256_hex(&delete_token), dashboard.created_at],
+        )
+    })?;
     tracing::info!("published dashboard {id} with {} clusters ({} removed)", dashboard.clusters.len(), gated.removed.len());
-    let out = Published { url: format!("/d/{id}"), id, delete_token, published: dashboard.clusters.len(), removed: gated.removed };
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    let out = Published { url: dashboard_page(&id), id, delete_token, published: dashboard.clusters.len(), removed: gated.removed };
+    Ok((StatusCode::CREATED, ApiJson(out)).into_response())
 }
 
 pub async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -81,8 +68,12 @@ pub async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 
 pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<StatusCode, AppError> {
     valid_id(&id)?;
-    let token = headers.get(DELETE_TOKEN_HEADER).and_then(|v| v.to_str().ok()).ok_or_else(|| AppError::Forbidden(format!("send the delete token in the {DELETE_TOKEN_HEADER} header")))?;
-    let stored: Option<String> = state.db().with(|c| c.query_row("SELECT delete_token_sha256 FROM dashboards WHERE id = ?1", [&id], |r| r.get(0)).optional())?;
+    let token = headers
+        .get(DELETE_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| AppError::Forbidden(format!("send the delete token in the {DELETE_TOKEN_HEADER} header")))?;
+    let stored: Option<String> =
+        state.db().with(|c| c.query_row("SELECT delete_token_sha256 FROM dashboards WHERE id = ?1", [&id], |r| r.get(0)).optional())?;
     let stored = stored.ok_or_else(|| AppError::NotFound(format!("no dashboard {id:?}")))?;
     if stored != sha256_hex(token) {
         return Err(AppError::Forbidden("the delete token does not match this dashboard".into()));

@@ -7,10 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use kleio_core::analyst::{Analyst, AuditRequest};
+use kleio_core::analyst::{cluster_text, Analyst, AuditRequest};
+pub use kleio_core::api::Removed;
 use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
 pub use kleio_core::publish::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
-use serde::{Deserialize, Serialize};
 
 const MAX_TITLE: usize = 120;
 const MAX_NAME: usize = 200;
@@ -20,13 +20,6 @@ const MAX_FACET_VALUE: usize = 40;
 const MAX_CLUSTERS: usize = 20_000;
 /// Breakdown values seen fewer times than this in a cluster are pooled.
 pub const OTHER: &str = "other";
-
-/// A cluster the gate kept out, and why; returned to the publisher only.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Removed {
-    pub id: String,
-    pub reasons: Vec<HiddenReason>,
-}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum GateError {
@@ -69,18 +62,27 @@ fn validate(s: &Submission) -> Result<(), GateError> {
             return bad(format!("cluster {}: a name has 1 to {MAX_NAME} characters and a summary at most {MAX_SUMMARY}", c.id));
         }
         if let Some(h) = c.account_hashes.iter().find(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit())) {
-            return bad(format!("cluster {}: accounts must be salted SHA-256 hashes (64 hex digits), and {:?} is not one", c.id, h.chars().take(16).collect::<String>()));
+            return bad(format!(
+                "cluster {}: accounts must be salted SHA-256 hashes (64 hex digits), and {:?} is not one",
+                c.id,
+                h.chars().take(16).collect::<String>()
+            ));
         }
         if !c.position.iter().all(|x| x.is_finite()) {
             return bad(format!("cluster {}: the position is not finite", c.id));
         }
         match &c.parent {
-            Some(p) if levels.get(p.as_str()) != Some(&(c.level + 1)) => return bad(format!("cluster {}: its parent {p:?} is not a cluster one level up", c.id)),
+            Some(p) if levels.get(p.as_str()) != Some(&(c.level + 1)) => {
+                return bad(format!("cluster {}: its parent {p:?} is not a cluster one level up", c.id))
+            }
             _ => {}
         }
         for (facet, values) in &c.breakdowns {
             if facet.len() > MAX_ID || values.keys().any(|v| v.chars().count() > MAX_FACET_VALUE) {
-                return bad(format!("cluster {}: breakdowns hold facet ids of at most {MAX_ID} and category values of at most {MAX_FACET_VALUE} characters", c.id));
+                return bad(format!(
+                    "cluster {}: breakdowns hold facet ids of at most {MAX_ID} and category values of at most {MAX_FACET_VALUE} characters",
+                    c.id
+                ));
             }
         }
     }
@@ -89,7 +91,11 @@ fn validate(s: &Submission) -> Result<(), GateError> {
 
 /// The stricter of the publisher's minimums and the proxy's.
 fn strictest(s: &Submission, own: &PrivacyParams) -> PrivacyParams {
-    PrivacyParams { min_accounts: own.min_accounts.max(s.min_accounts), min_conversations: own.min_conversations.max(s.min_conversations), min_audit_score: own.min_audit_score }
+    PrivacyParams {
+        min_accounts: own.min_accounts.max(s.min_accounts),
+        min_conversations: own.min_conversations.max(s.min_conversations),
+        min_audit_score: own.min_audit_score,
+    }
 }
 
 /// The lower of the configured analyst's score and the offline rules'
@@ -128,27 +134,15 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
     if title_score < privacy.min_audit_score {
         return Err(GateError::Title(format!("the privacy audit scored it {title_score}: {title_reason}")));
     }
-    let audits = futures::future::join_all(s.clusters.iter().map(|c| async move { audit(analyst, &format!("{}: {}", c.name, c.summary)).await })).await;
+    let audits = futures::future::join_all(s.clusters.iter().map(|c| async move { audit(analyst, &cluster_text(&c.name, &c.summary)).await })).await;
     // Distinct salted hashes: the only account information the proxy ever sees.
     let accounts: HashMap<&str, usize> = s.clusters.iter().map(|c| (c.id.as_str(), c.account_hashes.iter().collect::<BTreeSet<_>>().len())).collect();
-    let mut reasons: HashMap<&str, Vec<HiddenReason>> = HashMap::new();
-    for (c, (score, reason)) in s.clusters.iter().zip(audits) {
-        reasons.insert(&c.id, privacy::check(accounts[c.id.as_str()], c.size, score, &reason, &privacy));
-    }
-    // Parents before children: a cluster is hidden when its parent is.
-    let mut order: Vec<&SubmittedCluster> = s.clusters.iter().collect();
-    order.sort_by_key(|c| std::cmp::Reverse(c.level));
-    let mut hidden: BTreeSet<&str> = BTreeSet::new();
-    for c in &order {
-        let parent_hidden = c.parent.as_deref().is_some_and(|p| hidden.contains(p));
-        let own = reasons.get_mut(c.id.as_str()).expect("every cluster was audited");
-        if parent_hidden {
-            own.push(HiddenReason::ParentHidden);
-        }
-        if !own.is_empty() {
-            hidden.insert(&c.id);
-        }
-    }
+    let mut reasons: Vec<Vec<HiddenReason>> =
+        s.clusters.iter().zip(audits).map(|(c, (score, reason))| privacy::check(accounts[c.id.as_str()], c.size, score, &reason, &privacy)).collect();
+    let position: HashMap<&str, usize> = s.clusters.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let parents: Vec<Option<usize>> = s.clusters.iter().map(|c| c.parent.as_deref().and_then(|p| position.get(p).copied())).collect();
+    let shareable = privacy::hide_beneath_hidden(&parents, &mut reasons);
+    let hidden: BTreeSet<&str> = s.clusters.iter().zip(&shareable).filter(|(_, &ok)| !ok).map(|(c, _)| c.id.as_str()).collect();
     let kept: Vec<&SubmittedCluster> = s.clusters.iter().filter(|c| !hidden.contains(c.id.as_str())).collect();
     let clusters = kept
         .iter()
@@ -165,7 +159,8 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
             breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations, privacy.min_audit_score),
         })
         .collect();
-    let removed = s.clusters.iter().filter(|c| hidden.contains(c.id.as_str())).map(|c| Removed { id: c.id.clone(), reasons: reasons.remove(c.id.as_str()).unwrap_or_default() }).collect();
+    let removed =
+        s.clusters.iter().zip(reasons).filter(|(c, _)| hidden.contains(c.id.as_str())).map(|(c, reasons)| Removed { id: c.id.clone(), reasons }).collect();
     Ok(Gated { title: s.title.clone(), facet: s.facet.clone(), privacy, clusters, removed })
 }
 

@@ -6,30 +6,25 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kleio_core::analyst::{Analyst, ExtractRequest, FacetAnswer};
+use kleio_core::api::{BatchRequest, ItemResult, JobStatus, JobView};
 use rand::RngCore;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{backend_for, prepare_batch, run_name, BatchRequest, ItemResult};
+use crate::api::prepare_batch;
 use crate::backend::{Backend, LlmAnalyst};
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::llm::anthropic::Anthropic;
-use crate::routes::AppState;
+use crate::run::{RunBackend, RunName};
 use crate::tasks::parse_extract;
+use crate::AppState;
 
 /// Message Batches cost half the list price.
 const BATCH_DISCOUNT: f64 = 0.5;
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    Running,
-    Ended,
-}
 
 #[derive(Serialize, Deserialize)]
 struct JobState {
@@ -42,17 +37,6 @@ struct JobState {
     results: Vec<Option<ItemResult>>,
 }
 
-#[derive(Serialize, Deserialize)]
-pub struct JobView {
-    pub id: String,
-    pub status: JobStatus,
-    pub total: usize,
-    pub done: usize,
-    /// In the order of the request's items, once the job has ended.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<ItemResult>>,
-}
-
 fn view(id: &str, job: &JobState) -> JobView {
     let done = job.results.iter().filter(|r| r.is_some()).count();
     JobView {
@@ -60,7 +44,8 @@ fn view(id: &str, job: &JobState) -> JobView {
         status: job.status,
         total: job.results.len(),
         done,
-        results: (job.status == JobStatus::Ended).then(|| job.results.iter().map(|r| r.clone().unwrap_or(ItemResult::Error { error: "no result".into() })).collect()),
+        results: (job.status == JobStatus::Ended)
+            .then(|| job.results.iter().map(|r| r.clone().unwrap_or(ItemResult::Error { error: "no result".into() })).collect()),
     }
 }
 
@@ -76,10 +61,13 @@ fn load(state: &AppState, id: &str) -> Result<JobState, AppError> {
     serde_json::from_str(&json).map_err(|e| AppError::Database(format!("job {id}: {e}")))
 }
 
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(mut req): ApiJson<BatchRequest>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    RunName(run): RunName,
+    RunBackend(backend): RunBackend,
+    ApiJson(mut req): ApiJson<BatchRequest>,
+) -> Result<Response, AppError> {
     prepare_batch(&state, &mut req.items)?;
-    let run = run_name(&headers)?.to_string();
-    let backend = backend_for(&state, &headers)?;
     let mut id_bytes = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut id_bytes);
     let id = format!("job-{}", id_bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
@@ -87,7 +75,13 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(m
         Backend::Anthropic { analyst, message_batches: true } => start_message_batch(analyst, req.items, run).await?,
         _ => {
             let results = backend.extract_batch(&req.items).await;
-            JobState { status: JobStatus::Ended, run, upstream_batch: None, items: Vec::new(), results: results.into_iter().map(|r| Some(ItemResult::from(r))).collect() }
+            JobState {
+                status: JobStatus::Ended,
+                run,
+                upstream_batch: None,
+                items: Vec::new(),
+                results: results.into_iter().map(|r| Some(ItemResult::from(r))).collect(),
+            }
         }
     };
     save(&state, &id, &job)?;

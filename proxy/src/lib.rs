@@ -18,8 +18,10 @@ mod limits;
 pub mod llm;
 mod prompts;
 mod routes;
+mod run;
 pub mod secret;
 mod spend;
+mod state;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -29,7 +31,8 @@ pub use config::Config;
 pub use db::Db;
 pub use error::AppError;
 pub use gate::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
-pub use routes::{app, AppState};
+pub use routes::app;
+pub use state::AppState;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeArgs {
@@ -51,8 +54,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), AppError> {
     let db = Db::open(&args.db).map_err(|e| AppError::Startup(e.to_string()))?;
     let state = AppState::new(&args.dist, &config, db)?;
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| AppError::Startup(format!("cannot listen on {}: {e}", args.addr)))?;
+    // The bound address, not the asked one: port 0 asks the system for a free port.
+    let addr = listener.local_addr().map_err(|e| AppError::Startup(format!("cannot read the address bound for {}: {e}", args.addr)))?;
     let info = state.backend().info(&state.ledger(), config.limits.conversation_tokens);
-    tracing::info!("Kleio is serving {} on http://{} with the {} analyst ({})", args.dist.display(), args.addr, info.backend, info.description);
+    tracing::info!("Kleio is serving {} on http://{addr} with the {} analyst ({})", args.dist.display(), info.backend.name(), info.description);
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

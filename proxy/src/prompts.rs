@@ -222,11 +222,16 @@ mod tests {
 
     #[test]
     fn rendering_fills_once_and_bad_templates_are_named() {
-        let t = Template::parse(Task::Audit, "version: 2\nmodel: fast\nmax_tokens: 9\n=== system ===\nS\n=== user ===\n<text>{{content}}</text>\n=== prefill ===\n<r>\n").unwrap();
+        let t = Template::parse(
+            Task::Audit,
+            "version: 2\nmodel: fast\nmax_tokens: 9\n=== system ===\nS\n=== user ===\n<text>{{content}}</text>\n=== prefill ===\n<r>\n",
+        )
+        .unwrap();
         let r = t.render(&[("content", "a {{content}} b")]);
         assert_eq!(r.user, "<text>a {{content}} b</text>");
         assert_eq!(r.prefill, "<r>");
-        let e = Template::parse(Task::Audit, "version: 1\nmodel: fast\nmax_tokens: 9\n=== system ===\n{{oops}}\n=== user ===\n{{content}}\n=== prefill ===\n").unwrap_err();
+        let e = Template::parse(Task::Audit, "version: 1\nmodel: fast\nmax_tokens: 9\n=== system ===\n{{oops}}\n=== user ===\n{{content}}\n=== prefill ===\n")
+            .unwrap_err();
         assert!(e.to_string().contains("oops"));
         let e = Template::parse(Task::Audit, "model: fast\n").unwrap_err();
         assert!(e.to_string().contains("audit.md"));

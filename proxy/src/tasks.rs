@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use kleio_core::analyst::*;
+use kleio_core::api::facet_id;
 use kleio_core::model::Role;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -97,7 +98,14 @@ impl<C: ChatModel> LlmAnalyst<C> {
             task,
             version: template.version,
             price: choice.price,
-            request: ChatRequest { model: choice.name.clone(), temperature: choice.temperature, max_tokens: template.max_tokens, system: r.system, user: r.user, prefill: r.prefill },
+            request: ChatRequest {
+                model: choice.name.clone(),
+                temperature: choice.temperature,
+                max_tokens: template.max_tokens,
+                system: r.system,
+                user: r.user,
+                prefill: r.prefill,
+            },
         }
     }
 
@@ -118,7 +126,12 @@ impl<C: ChatModel> LlmAnalyst<C> {
 
     /// Asks, reading the answer with `parse`; a reply that cannot be read
     /// is asked again, up to the policy's `malformed_retries`.
-    async fn ask<T: Serialize + DeserializeOwned>(&self, task: Task, values: &[(&str, &str)], parse: impl Fn(&str) -> Result<T, String>) -> Result<T, AnalystError> {
+    async fn ask<T: Serialize + DeserializeOwned>(
+        &self,
+        task: Task,
+        values: &[(&str, &str)],
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, AnalystError> {
         self.ask_prepared(self.prepare(task, values), parse).await
     }
 
@@ -166,9 +179,13 @@ pub fn render_conversation(c: &ConversationText) -> String {
 /// What a good cluster name says, by facet (paper G.5 gives each facet its own criteria).
 fn naming_criteria(facet: &Facet) -> &'static str {
     match facet.id.as_str() {
-        "request" | "task" => "an imperative phrase saying what people asked for, like \"Debug memory leaks in C++ services\" or \"Plan week-long trips on a budget\".",
-        "language" => "the language or languages of the conversations, and what they were mostly used for, like \"Japanese, for programming questions\".",
-        "concern" => "what the conversations had in common, and how concerning they were, like \"Mild concern: questions about lock picking\".",
+        facet_id::REQUEST | facet_id::TASK => {
+            "an imperative phrase saying what people asked for, like \"Debug memory leaks in C++ services\" or \"Plan week-long trips on a budget\"."
+        }
+        facet_id::LANGUAGE => {
+            "the language or languages of the conversations, and what they were mostly used for, like \"Japanese, for programming questions\"."
+        }
+        facet_id::CONCERN => "what the conversations had in common, and how concerning they were, like \"Mild concern: questions about lock picking\".",
         _ => "a short phrase that answers the question for the whole group, specific enough to tell it from its neighbours.",
     }
 }
@@ -186,8 +203,12 @@ pub fn parse_extract(kind: &FacetKind, text: &str) -> Result<FacetAnswer, String
     let answer = closed_tag(text, "answer").ok_or("no closed <answer> tag")?;
     match kind {
         FacetKind::OpenText => Ok(FacetAnswer::Text(answer)),
-        FacetKind::Scale { min, max } => number_in(&answer, *min as u32, *max as u32).map(|n| FacetAnswer::Scale(n as u8)).ok_or_else(|| format!("{answer:?} holds no number from {min} to {max}")),
-        FacetKind::Category { options } => option_in(&answer, options).map(|i| FacetAnswer::Text(options[i].clone())).ok_or_else(|| format!("{answer:?} is none of the options")),
+        FacetKind::Scale { min, max } => number_in(&answer, *min as u32, *max as u32)
+            .map(|n| FacetAnswer::Scale(n as u8))
+            .ok_or_else(|| format!("{answer:?} holds no number from {min} to {max}")),
+        FacetKind::Category { options } => {
+            option_in(&answer, options).map(|i| FacetAnswer::Text(options[i].clone())).ok_or_else(|| format!("{answer:?} is none of the options"))
+        }
     }
 }
 
@@ -210,7 +231,11 @@ fn brief_list(items: &[ClusterBrief]) -> String {
     if items.is_empty() {
         return "(none)".into();
     }
-    items.iter().map(|b| format!("<group><name>{}</name><summary>{}</summary><size>{}</size></group>", b.name, b.summary, b.size)).collect::<Vec<_>>().join("\n")
+    items
+        .iter()
+        .map(|b| format!("<group><name>{}</name><summary>{}</summary><size>{}</size></group>", b.name, b.summary, b.size))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn parse_label(text: &str) -> Result<ClusterLabel, String> {
@@ -263,13 +288,17 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
         let (members, contrast) = (bullet_list(&req.members), bullet_list(&req.contrast));
         let criteria = naming_criteria(&req.facet);
-        self.ask(Task::NameCluster, &[("question", &req.facet.question), ("criteria", criteria), ("members", &members), ("contrast", &contrast)], parse_label).await
+        self.ask(Task::NameCluster, &[("question", &req.facet.question), ("criteria", criteria), ("members", &members), ("contrast", &contrast)], parse_label)
+            .await
     }
 
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
         let (children, outside, wanted) = (brief_list(&req.children), brief_list(&req.outside), req.wanted.max(1).to_string());
         let most = req.wanted.max(1) * 2;
-        self.ask(Task::ProposeParents, &[("question", &req.facet.question), ("children", &children), ("outside", &outside), ("wanted", &wanted)], |t| parse_categories(t, most)).await
+        self.ask(Task::ProposeParents, &[("question", &req.facet.question), ("children", &children), ("outside", &outside), ("wanted", &wanted)], |t| {
+            parse_categories(t, most)
+        })
+        .await
     }
 
     async fn dedupe(&self, req: &DedupeRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
@@ -288,7 +317,10 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
         let n = req.parents.len() as u32;
         self.ask(Task::Assign, &[("question", &req.facet.question), ("child", &child), ("parents", &parents)], |t| {
             let answer = tagged(t, "answer").ok_or("no <answer> tag")?;
-            number_in(&answer, 1, n).map(|i| i as usize - 1).or_else(|| option_in(&answer, &names)).ok_or_else(|| format!("{answer:?} names none of the {n} categories"))
+            number_in(&answer, 1, n)
+                .map(|i| i as usize - 1)
+                .or_else(|| option_in(&answer, &names))
+                .ok_or_else(|| format!("{answer:?} names none of the {n} categories"))
         })
         .await
     }
@@ -320,7 +352,11 @@ mod tests {
         assert_eq!(parse_extract(&cat, "<answer>Writing</answer>"), Ok(FacetAnswer::Text("writing".into())));
         assert!(parse_extract(&FacetKind::OpenText, "no tags at all").is_err());
         assert!(parse_extract(&FacetKind::OpenText, "Prefill: <answer>I won't use the format").is_err());
-        let cats = parse_categories("<scratchpad>hm</scratchpad><answer><category><name>A</name><summary>s</summary></category><category><name>B</name></category></answer>", 5).unwrap();
+        let cats = parse_categories(
+            "<scratchpad>hm</scratchpad><answer><category><name>A</name><summary>s</summary></category><category><name>B</name></category></answer>",
+            5,
+        )
+        .unwrap();
         assert_eq!(cats.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(cats[1].summary, "B");
         assert_eq!(parse_label("<summary>S.</summary> <name>\"N\"</name>").unwrap(), ClusterLabel { name: "N".into(), summary: "S.".into() });

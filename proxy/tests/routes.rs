@@ -61,19 +61,34 @@ async fn every_task_route_answers_with_the_offline_analyst() {
     assert_eq!(call(&app, "GET", "/api/v1/extract/jobs/job-nope", &[], None).await.status, StatusCode::NOT_FOUND);
 
     let members: Vec<String> = (0..6).map(|i| format!("Help planting tomatoes and peppers in a garden bed {i}")).collect();
-    let r = call(&app, "POST", "/api/v1/name-cluster", &[], Some(json!({ "facet": request_facet(), "members": members, "contrast": ["Help writing a cover letter", "Help writing a poem"] }))).await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/name-cluster",
+        &[],
+        Some(json!({ "facet": request_facet(), "members": members, "contrast": ["Help writing a cover letter", "Help writing a poem"] })),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["name"].as_str().unwrap().to_lowercase().contains("tomato"), "{}", r.body);
 
     let children = json!([brief("Plant tomatoes", 0.1), brief("Grow peppers", 0.2), brief("Write poems", 5.0), brief("Write stories", 5.2)]);
-    let r = call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
+    let r =
+        call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(!r.json()["parents"].as_array().unwrap().is_empty());
 
     let r = call(&app, "POST", "/api/v1/dedupe", &[], Some(json!({ "facet": request_facet(), "proposals": children, "wanted": 2 }))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
-    let r = call(&app, "POST", "/api/v1/assign", &[], Some(json!({ "facet": request_facet(), "child": brief("Grow peppers", 0.2), "parents": [brief("Writing", 5.0), brief("Gardening", 0.15)] }))).await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/assign",
+        &[],
+        Some(json!({ "facet": request_facet(), "child": brief("Grow peppers", 0.2), "parents": [brief("Writing", 5.0), brief("Gardening", 0.15)] })),
+    )
+    .await;
     assert_eq!(r.json()["index"], 1, "{}", r.body);
 
     // A whole step at once; answers index the parents, whatever order each child saw them in.
@@ -105,7 +120,14 @@ async fn bad_bodies_get_json_errors_and_no_route_takes_a_prompt() {
     let r = call(&app, "POST", "/api/v1/extract/batch", &[], Some(json!({ "items": [] }))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("1 to"));
-    let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(json!({ "facet": request_facet(), "parents": [brief("Writing", 5.0)], "children": [brief("Poems", 5.1)], "orders": [[0, 0]] }))).await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/assign/batch",
+        &[],
+        Some(json!({ "facet": request_facet(), "parents": [brief("Writing", 5.0)], "children": [brief("Poems", 5.1)], "orders": [[0, 0]] })),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("does not show each"), "{}", r.body);
 }

@@ -66,7 +66,13 @@ async fn the_key_is_in_no_response_and_no_log_line() {
         ("POST", "/api/v1/screen", Some(json!({ "conversation": conversation("tomatoes"), "question": "Gardening?" }))),
         ("POST", "/api/v1/extract", Some(json!({ "conversation": conversation("tomatoes"), "facet": request_facet() }))),
         ("POST", "/api/v1/extract", Some(json!({ "conversation": conversation("ECHO-KEY"), "facet": request_facet() }))),
-        ("POST", "/api/v1/extract/batch", Some(json!({ "items": [{ "conversation": conversation("ECHO-500"), "facet": request_facet() }, { "conversation": conversation("ECHO-KEY"), "facet": request_facet() }] }))),
+        (
+            "POST",
+            "/api/v1/extract/batch",
+            Some(
+                json!({ "items": [{ "conversation": conversation("ECHO-500"), "facet": request_facet() }, { "conversation": conversation("ECHO-KEY"), "facet": request_facet() }] }),
+            ),
+        ),
         ("POST", "/api/v1/extract/jobs", Some(json!({ "items": [{ "conversation": conversation("ECHO-KEY"), "facet": request_facet() }] }))),
         ("POST", "/api/v1/name-cluster", Some(json!({ "facet": request_facet(), "members": ["a"], "contrast": [] }))),
         ("POST", "/api/v1/propose-parents", Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))),
@@ -74,7 +80,13 @@ async fn the_key_is_in_no_response_and_no_log_line() {
         ("POST", "/api/v1/assign", Some(json!({ "facet": request_facet(), "child": brief("Plant", 0.1), "parents": children }))),
         ("POST", "/api/v1/rename", Some(json!({ "facet": request_facet(), "children": children }))),
         ("POST", "/api/v1/audit", Some(json!({ "content": "Plan gardens" }))),
-        ("POST", "/api/v1/dashboards", Some(json!({ "title": "Gardens", "facet": "request", "clusters": [{ "id": "a", "level": 0, "parent": null, "name": "Plan gardens", "summary": "Garden plans.", "size": 12, "account_hashes": hashes, "position": [0, 0] }] }))),
+        (
+            "POST",
+            "/api/v1/dashboards",
+            Some(
+                json!({ "title": "Gardens", "facet": "request", "clusters": [{ "id": "a", "level": 0, "parent": null, "name": "Plan gardens", "summary": "Garden plans.", "size": 12, "account_hashes": hashes, "position": [0, 0] }] }),
+            ),
+        ),
         ("GET", "/api/v1/nope", None),
         ("GET", "/", None),
     ];

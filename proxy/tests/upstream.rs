@@ -78,14 +78,24 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     assert_eq!(r.json()["answer"], "Get help planning a vegetable garden.", "{}", r.body);
     let r = call(&app, "POST", "/api/v1/extract", &[], Some(json!({ "conversation": conversation("tomatoes"), "facet": concern_facet() }))).await;
     assert_eq!(r.json()["answer"], 2, "{}", r.body);
-    let r = call(&app, "POST", "/api/v1/name-cluster", &[], Some(json!({ "facet": request_facet(), "members": ["grow tomatoes"], "contrast": ["write a poem"] }))).await;
+    let r =
+        call(&app, "POST", "/api/v1/name-cluster", &[], Some(json!({ "facet": request_facet(), "members": ["grow tomatoes"], "contrast": ["write a poem"] })))
+            .await;
     assert_eq!(r.json()["name"], "Plan home vegetable gardens", "{}", r.body);
     let children = json!([brief("Plant tomatoes", 0.1), brief("Bake bread", 3.0)]);
-    let r = call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
+    let r =
+        call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
     assert_eq!(r.json()["parents"].as_array().unwrap().len(), 2, "{}", r.body);
     let r = call(&app, "POST", "/api/v1/dedupe", &[], Some(json!({ "facet": request_facet(), "proposals": children, "wanted": 2 }))).await;
     assert_eq!(r.json()["parents"][0]["name"], "Grow food at home", "{}", r.body);
-    let r = call(&app, "POST", "/api/v1/assign", &[], Some(json!({ "facet": request_facet(), "child": brief("Plant tomatoes", 0.1), "parents": [brief("Cook", 1.0), brief("Garden", 0.0)] }))).await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/assign",
+        &[],
+        Some(json!({ "facet": request_facet(), "child": brief("Plant tomatoes", 0.1), "parents": [brief("Cook", 1.0), brief("Garden", 0.0)] })),
+    )
+    .await;
     assert_eq!(r.json()["index"], 1, "{}", r.body);
     // The model always picks the second parent shown; the batch answers
     // index the parents themselves, whatever order each child saw.
@@ -107,7 +117,11 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
         let body: Value = serde_json::from_str(&s.body).unwrap();
         assert_eq!(body["system"][0]["cache_control"]["type"], "ephemeral");
         let (system, _) = anthropic_prompt(&s.body);
-        let strong = system.contains("name groups") || system.contains("broader") || system.contains("merge") || system.contains("place a group") || system.contains("final name");
+        let strong = system.contains("name groups")
+            || system.contains("broader")
+            || system.contains("merge")
+            || system.contains("place a group")
+            || system.contains("final name");
         assert_eq!(body["model"], if strong { "claude-sonnet-4-5" } else { "claude-haiku-4-5" });
     }
 
@@ -183,7 +197,9 @@ async fn answers_are_cached_across_restarts_and_the_spending_cap_holds() {
 /// A mock of the Message Batches API: the batch ends on the second poll;
 /// one item errors upstream and must be asked again directly.
 async fn mock_batches() -> MockServer {
-    let slot: std::sync::Arc<std::sync::Mutex<Option<(String, Vec<Value>)>>> = Default::default();
+    // The batch's id and its requests, once created.
+    type CreatedBatch = Option<(String, Vec<Value>)>;
+    let slot: std::sync::Arc<std::sync::Mutex<CreatedBatch>> = Default::default();
     let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let addr_slot: std::sync::Arc<std::sync::Mutex<String>> = Default::default();
     let addr_for_handler = addr_slot.clone();

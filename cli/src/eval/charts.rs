@@ -71,7 +71,12 @@ pub fn paired_bars(title: &str, labels: &[String], truth: &[f64], found: &[f64])
         for (k, (value, colour)) in [(truth[i], "#8888cc"), (found[i], "#e08a3c")].into_iter().enumerate() {
             let w = value / max * plot;
             let by = y + 3.0 + k as f64 * 12.0;
-            svg.push_str(&format!(r#"<rect x="{left}" y="{by}" width="{w:.1}" height="11" fill="{colour}"/><text x="{}" y="{}" font-size="9">{:.1}%</text>"#, left + w + 4.0, by + 9.0, value * 100.0));
+            svg.push_str(&format!(
+                r#"<rect x="{left}" y="{by}" width="{w:.1}" height="11" fill="{colour}"/><text x="{}" y="{}" font-size="9">{:.1}%</text>"#,
+                left + w + 4.0,
+                by + 9.0,
+                value * 100.0
+            ));
         }
     }
     svg.push_str("</svg>");

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use kleio_core::analyst::{Analyst, AuditRequest};
+use kleio_core::api::{self, Route};
 use kleio_core::eval::leaks::{Planted, Searchable};
 use kleio_core::model::Conversation;
 use kleio_core::publish::{submission, Submission};
@@ -19,7 +20,19 @@ use crate::run_flags::{analyse, runtime, RunFlags};
 /// Presidio's types that point at one person or one account. Others
 /// (organisation, country, title, age, date) are quasi-identifiers, reported
 /// apart: a country or a well-known company may rightly name a cluster.
-const IDENTIFYING: [&str; 11] = ["PERSON", "ADDRESS", "STREET_ADDRESS", "CREDIT_CARD", "PHONE_NUMBER", "EMAIL_ADDRESS", "DOMAIN_NAME", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "US_DRIVER_LICENSE"];
+const IDENTIFYING: [&str; 11] = [
+    "PERSON",
+    "ADDRESS",
+    "STREET_ADDRESS",
+    "CREDIT_CARD",
+    "PHONE_NUMBER",
+    "EMAIL_ADDRESS",
+    "DOMAIN_NAME",
+    "US_SSN",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_DRIVER_LICENSE",
+];
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -91,11 +104,17 @@ fn conversation_text(c: &Conversation) -> String {
 
 /// The dashboard as it would be stored: through the proxy when one is
 /// given, else through the same gate run here.
-async fn publish(analyst: &AnyAnalyst, proxy: Option<&str>, sub: &Submission, analysis: &kleio_core::analysis::Analysis) -> anyhow::Result<(Vec<String>, usize)> {
+async fn publish(
+    analyst: &AnyAnalyst,
+    proxy: Option<&str>,
+    sub: &Submission,
+    analysis: &kleio_core::analysis::Analysis,
+) -> anyhow::Result<(Vec<String>, usize)> {
     match proxy {
         Some(url) => {
             let http = reqwest::Client::new();
-            let mut post = http.post(format!("{}/api/v1/dashboards", url.trim_end_matches('/'))).json(sub);
+            let base = url.trim_end_matches('/');
+            let mut post = http.post(format!("{base}{}", api::Publish::url())).json(sub);
             if let Ok(t) = std::env::var("KLEIO_ACCESS_TOKEN") {
                 post = post.bearer_auth(t);
             }
@@ -103,11 +122,11 @@ async fn publish(analyst: &AnyAnalyst, proxy: Option<&str>, sub: &Submission, an
             if res.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
                 return Ok((Vec::new(), sub.clusters.len()));
             }
-            let published: serde_json::Value = res.error_for_status()?.json().await?;
-            let id = published["id"].as_str().unwrap_or_default();
-            let board: kleio_proxy::Dashboard = http.get(format!("{}/api/v1/dashboards/{id}", url.trim_end_matches('/'))).send().await?.error_for_status()?.json().await?;
+            let published: api::Published = res.error_for_status()?.json().await?;
+            let board: kleio_proxy::Dashboard =
+                http.get(format!("{base}{}", api::ReadDashboard::url_for(&published.id))).send().await?.error_for_status()?.json().await?;
             let texts = board.clusters.iter().map(|c| format!("{}: {} {:?}", c.name, c.summary, c.breakdowns)).collect();
-            Ok((texts, published["removed"].as_array().map_or(0, Vec::len)))
+            Ok((texts, published.removed.len()))
         }
         None => {
             let gated = kleio_proxy::gate::gate(sub, &analysis.params.privacy, analyst).await?;
@@ -120,7 +139,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let planted = planted_values(&args.file)?;
     let imported = args.run.import(&args.file)?;
     let conversations: HashMap<String, Conversation> = imported.conversations.iter().map(|c| (c.id.clone(), c.clone())).collect();
-    let with_values: Vec<&String> = conversations.keys().filter(|id| planted.get(*id).is_some_and(|v| v.iter().any(|p| IDENTIFYING.contains(&p.kind.as_str())))).collect();
+    let with_values: Vec<&String> =
+        conversations.keys().filter(|id| planted.get(*id).is_some_and(|v| v.iter().any(|p| IDENTIFYING.contains(&p.kind.as_str())))).collect();
     if with_values.is_empty() {
         bail!("{} has no rows with identifying pii_spans", args.file.display());
     }
@@ -148,7 +168,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anyhow::Ok((analysis, published, removed, audit_rows, analyst.describe()))
     })?;
 
-    let answers: HashMap<&str, Vec<Searchable>> = analysis.conversations.iter().map(|c| (c.id.as_str(), c.answers.values().map(|a| Searchable::new(&a.as_text())).collect())).collect();
+    let answers: HashMap<&str, Vec<Searchable>> =
+        analysis.conversations.iter().map(|c| (c.id.as_str(), c.answers.values().map(|a| Searchable::new(&a.as_text())).collect())).collect();
     let cluster_texts: Vec<Searchable> = analysis.clusters.iter().map(|c| Searchable::new(&format!("{}: {}", c.name, c.summary))).collect();
     let published_texts: Vec<Searchable> = published.iter().map(|t| Searchable::new(t)).collect();
     let (mut raw, mut facets, mut clusters, mut public) = (Stage::default(), Stage::default(), Stage::default(), Stage::default());

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Context};
+use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
 use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_of, KnownCategory};
@@ -44,7 +45,7 @@ async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &i
         }
     }
     let base: Vec<&kleio_core::analysis::ClusterResult> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
-    let labels: Vec<String> = base.iter().map(|c| kleio_core::hierarchy::label_text(&kleio_core::analyst::ClusterLabel { name: c.name.clone(), summary: c.summary.clone() })).collect();
+    let labels: Vec<String> = base.iter().map(|c| kleio_core::analyst::cluster_text(&c.name, &c.summary)).collect();
     let label_vectors = embedder.embed(&labels).await?;
     let unit = |v: &mut Vec<f32>| kleio_core::vector::normalize(v);
     Ok(base
@@ -70,8 +71,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("{} has no rows with labels.level1; reconstruction needs labelled rows", args.file.display());
     }
     let truth_l1: HashMap<String, String> = labelled.iter().map(|c| (c.id.clone(), c.labels["level1"].clone())).collect();
-    let truth_l2: HashMap<String, String> = labelled.iter().map(|c| (c.id.clone(), c.labels.get("level2").cloned().unwrap_or_else(|| c.labels["level1"].clone()))).collect();
-    let language: HashMap<String, String> = labelled.iter().filter_map(|c| Some((c.id.clone(), c.meta.get("language")?.clone()))).collect();
+    let truth_l2: HashMap<String, String> =
+        labelled.iter().map(|c| (c.id.clone(), c.labels.get("level2").cloned().unwrap_or_else(|| c.labels["level1"].clone()))).collect();
+    let language: HashMap<String, String> = labelled.iter().filter_map(|c| Some((c.id.clone(), c.meta.get(facet_id::LANGUAGE)?.clone()))).collect();
     let mut taxonomy: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for c in &labelled {
         taxonomy.entry(c.labels["level1"].clone()).or_default().insert(truth_l2[&c.id].clone());
@@ -147,7 +149,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let share = |xs: &[usize], c: usize| xs.iter().filter(|&&x| x == c).count() as f64 / xs.len().max(1) as f64;
     let true_share: Vec<f64> = (0..names.len()).map(|c| share(&truth, c)).collect();
     let found_share: Vec<f64> = (0..names.len()).map(|c| share(&predicted, c)).collect();
-    charts::write(&charts::paired_bars("True and reconstructed distribution of the known categories", &names, &true_share, &found_share), &args.out, "distribution")?;
+    charts::write(
+        &charts::paired_bars("True and reconstructed distribution of the known categories", &names, &true_share, &found_share),
+        &args.out,
+        "distribution",
+    )?;
 
     // Per language (Table 5).
     let mut by_lang: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -185,18 +191,39 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &["category", "conversations", "true share", "reconstructed share", "precision", "recall", "F1"],
         names.iter().enumerate().map(|(c, name)| {
             let s = scores[c];
-            vec![name.clone(), s.support.to_string(), format!("{:.1}%", true_share[c] * 100.0), format!("{:.1}%", found_share[c] * 100.0), format!("{:.3}", s.precision), format!("{:.3}", s.recall), format!("{:.3}", s.f1)]
+            vec![
+                name.clone(),
+                s.support.to_string(),
+                format!("{:.1}%", true_share[c] * 100.0),
+                format!("{:.1}%", found_share[c] * 100.0),
+                format!("{:.3}", s.precision),
+                format!("{:.3}", s.recall),
+                format!("{:.3}", s.f1),
+            ]
         }),
     ));
     report.push_str("\n### Per language (Table 5)\n\n");
-    report.push_str(&table(&["language", "conversations", "accuracy"], by_lang.iter().map(|(l, (ok, n))| vec![l.to_string(), n.to_string(), format!("{:.3}", *ok as f64 / *n as f64)])));
+    report.push_str(&table(
+        &[facet_id::LANGUAGE, "conversations", "accuracy"],
+        by_lang.iter().map(|(l, (ok, n))| vec![l.to_string(), n.to_string(), format!("{:.3}", *ok as f64 / *n as f64)]),
+    ));
     report.push_str(&format!(
         "\n## Unsupervised agreement\n\n{}\n\n![Confusion matrix](confusion.png)\n",
         table(
             &["partition", "against", "NMI", "adjusted Rand"],
             [
-                vec![format!("{} base clusters", base_ids.names.len()), format!("{} level-2 labels", l2_ids.names.len()), format!("{nmi_base:.3}"), format!("{ari_base:.3}")],
-                vec![format!("{} top-level clusters", top_ids.names.len()), format!("{} level-1 labels", l1_ids.names.len()), format!("{nmi_top:.3}"), format!("{ari_top:.3}")],
+                vec![
+                    format!("{} base clusters", base_ids.names.len()),
+                    format!("{} level-2 labels", l2_ids.names.len()),
+                    format!("{nmi_base:.3}"),
+                    format!("{ari_base:.3}")
+                ],
+                vec![
+                    format!("{} top-level clusters", top_ids.names.len()),
+                    format!("{} level-1 labels", l1_ids.names.len()),
+                    format!("{nmi_top:.3}"),
+                    format!("{ari_top:.3}")
+                ],
             ]
         )
     ));

@@ -8,10 +8,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::Analysis;
+use crate::analyst::{cluster_text, Analyst, AssignBatchRequest, ClusterBrief};
 use crate::cluster_index::ClusterIndex;
-use crate::analyst::{Analyst, AssignBatchRequest, ClusterBrief, ClusterLabel};
 use crate::embedder::Embedder;
-use crate::hierarchy::label_text;
 use crate::PipelineError;
 
 /// A category the data is known to have, as the analyst will see it.
@@ -44,7 +43,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
         return Err(PipelineError::Params("no known categories to assign to".into()));
     }
     let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
-    let parent_texts: Vec<String> = categories.iter().map(|c| label_text(&ClusterLabel { name: c.name.clone(), summary: c.description.clone() })).collect();
+    let parent_texts: Vec<String> = categories.iter().map(|c| cluster_text(&c.name, &c.description)).collect();
     let parent_vectors = embedder.embed(&parent_texts).await?;
     let part_texts: Vec<String> = categories.iter().flat_map(|c| c.parts.iter().cloned()).collect();
     let mut part_vectors = embedder.embed(&part_texts).await?.into_iter();
@@ -58,7 +57,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
         .collect();
     let base: Vec<_> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let missing: Vec<&&crate::analysis::ClusterResult> = base.iter().filter(|c| !cluster_vectors.contains_key(&c.id)).collect();
-    let texts: Vec<String> = missing.iter().map(|c| label_text(&ClusterLabel { name: c.name.clone(), summary: c.summary.clone() })).collect();
+    let texts: Vec<String> = missing.iter().map(|c| cluster_text(&c.name, &c.summary)).collect();
     let embedded: HashMap<&str, Vec<f32>> = missing.iter().map(|c| c.id.as_str()).zip(embedder.embed(&texts).await?).collect();
     let child_vectors = base.iter().map(|c| cluster_vectors.get(&c.id).or_else(|| embedded.get(c.id.as_str())).cloned().unwrap_or_default());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -9,42 +9,22 @@ const TEXT_COLUMNS: &[&str] = &["text", "prompt", "content", "message", "utteran
 const ACCOUNT_COLUMNS: &[&str] = &["account_id", "user_id", "hashed_ip", "user", "account"];
 const TIME_COLUMNS: &[&str] = &["created_at", "timestamp", "time", "date"];
 
-pub(super) fn from_csv(
-    text: &str,
-    options: &ImportOptions,
-) -> Result<(Vec<Conversation>, Vec<SkippedRow>), ImportError> {
+pub(super) fn from_csv(text: &str, options: &ImportOptions) -> Result<(Vec<Conversation>, Vec<SkippedRow>), ImportError> {
     let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ImportError::NotADataset(format!("the CSV header does not parse: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let delimiter = [b',', b'\t', b';'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| ImportError::NotADataset(format!("the CSV header does not parse: {e}")))?.iter().map(|h| h.trim().to_string()).collect();
     if headers.is_empty() || headers.iter().all(String::is_empty) {
         return Err(ImportError::NotADataset("the first line is not a CSV header".into()));
     }
     let find_early = |names: &[&str]| headers.iter().any(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     if headers.len() < 2 && options.csv_text_column.is_none() && !find_early(TEXT_COLUMNS) {
-        return Err(ImportError::NotADataset(
-            "it looks like plain text: expected JSON Lines, a JSON array, or CSV with a header row".into(),
-        ));
+        return Err(ImportError::NotADataset("it looks like plain text: expected JSON Lines, a JSON array, or CSV with a header row".into()));
     }
-    let find = |names: &[&str]| {
-        headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-    };
+    let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     let text_col = match &options.csv_text_column {
-        Some(name) => headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ImportError::NoSuchColumn(name.clone(), headers.join(", ")))?,
+        Some(name) => headers.iter().position(|h| h == name).ok_or_else(|| ImportError::NoSuchColumn(name.clone(), headers.join(", ")))?,
         None => find(TEXT_COLUMNS).unwrap_or(0),
     };
     let account_col = match &options.account_field {

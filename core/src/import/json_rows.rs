@@ -35,9 +35,7 @@ pub(super) fn from_lines(text: &str, options: &ImportOptions) -> Rows {
 }
 
 pub(super) fn from_array(text: &str, options: &ImportOptions) -> Result<Rows, ImportError> {
-    let values: Vec<Value> = serde_json::from_str(text).map_err(|e| {
-        ImportError::NotADataset(format!("the JSON array does not parse: {e}"))
-    })?;
+    let values: Vec<Value> = serde_json::from_str(text).map_err(|e| ImportError::NotADataset(format!("the JSON array does not parse: {e}")))?;
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     for (i, value) in values.iter().enumerate() {
@@ -51,10 +49,7 @@ pub(super) fn from_array(text: &str, options: &ImportOptions) -> Result<Rows, Im
 }
 
 fn too_large(line: usize, len: usize) -> SkippedRow {
-    SkippedRow {
-        line,
-        reason: format!("row is {len} bytes, over the {MAX_ROW_BYTES}-byte limit"),
-    }
+    SkippedRow { line, reason: format!("row is {len} bytes, over the {MAX_ROW_BYTES}-byte limit") }
 }
 
 /// Reads one row of any supported shape.
@@ -69,17 +64,11 @@ fn row(value: &Value, line: usize, options: &ImportOptions) -> Result<Conversati
     } else if let Some(t) = obj.get("chosen") {
         let t = t.as_str().ok_or("`chosen` must be a string transcript")?;
         hh_transcript(t)?
-    } else if let Some((_, t)) = ["text", "prompt", "content", "question", "utterance", "instruction"]
-        .iter()
-        .find_map(|k| obj.get(*k).map(|v| (k, v)))
-    {
+    } else if let Some((_, t)) = ["text", "prompt", "content", "question", "utterance", "instruction"].iter().find_map(|k| obj.get(*k).map(|v| (k, v))) {
         let t = t.as_str().ok_or("the text field must be a string")?;
         vec![Message { role: Role::User, content: t.to_string() }]
     } else {
-        return Err(
-            "no conversation found: expected `messages`, `conversation`, `conversations`, `chosen` or `text`"
-                .into(),
-        );
+        return Err("no conversation found: expected `messages`, `conversation`, `conversations`, `chosen` or `text`".into());
     };
     if !messages.iter().any(|m| m.role == Role::User && !m.content.trim().is_empty()) {
         return Err("the conversation has no non-empty user message".into());
@@ -90,13 +79,9 @@ fn row(value: &Value, line: usize, options: &ImportOptions) -> Result<Conversati
         .unwrap_or_else(|| format!("row-{line}"));
     let account = match &options.account_field {
         Some(field) => obj.get(field).and_then(scalar),
-        None => ["account_id", "user_id", "hashed_ip", "user", "account"]
-            .iter()
-            .find_map(|k| obj.get(*k).and_then(scalar)),
+        None => ["account_id", "user_id", "hashed_ip", "user", "account"].iter().find_map(|k| obj.get(*k).and_then(scalar)),
     };
-    let created_at = ["created_at", "timestamp", "time", "date", "tstamp"]
-        .iter()
-        .find_map(|k| obj.get(*k).and_then(scalar));
+    let created_at = ["created_at", "timestamp", "time", "date", "tstamp"].iter().find_map(|k| obj.get(*k).and_then(scalar));
     let mut labels = BTreeMap::new();
     if let Some(Value::Object(l)) = obj.get("labels") {
         for (k, v) in l {
@@ -110,10 +95,8 @@ fn row(value: &Value, line: usize, options: &ImportOptions) -> Result<Conversati
 
 /// Scalar top-level fields and the scalars of a `meta` object, as strings.
 fn meta(obj: &Map<String, Value>) -> BTreeMap<String, String> {
-    const STRUCTURAL: &[&str] = &[
-        "messages", "conversation", "conversations", "chosen", "rejected", "labels", "meta",
-        "pii_spans", "id", "text", "prompt", "content",
-    ];
+    const STRUCTURAL: &[&str] =
+        &["messages", "conversation", "conversations", "chosen", "rejected", "labels", "meta", "pii_spans", "id", "text", "prompt", "content"];
     let mut out = BTreeMap::new();
     for (k, v) in obj {
         if STRUCTURAL.contains(&k.as_str()) {
@@ -166,13 +149,9 @@ fn role_content_messages(v: &Value, field: &str) -> Result<Vec<Message>, String>
     let items = v.as_array().ok_or_else(|| format!("`{field}` must be an array, found {}", kind(v)))?;
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let role = item
-            .get("role")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("`{field}[{i}]` has no string `role`"))?;
+        let role = item.get("role").and_then(Value::as_str).ok_or_else(|| format!("`{field}[{i}]` has no string `role`"))?;
         let role = parse_role(role).ok_or_else(|| format!("`{field}[{i}]` has unknown role {role:?}"))?;
-        let content = message_text(item.get("content"))
-            .ok_or_else(|| format!("`{field}[{i}].content` must be text"))?;
+        let content = message_text(item.get("content")).ok_or_else(|| format!("`{field}[{i}].content` must be text"))?;
         out.push(Message { role, content });
     }
     Ok(out)
@@ -182,13 +161,7 @@ fn role_content_messages(v: &Value, field: &str) -> Result<Vec<Message>, String>
 fn message_text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
-        Value::Array(parts) => Some(
-            parts
-                .iter()
-                .filter_map(|p| p.get("text").and_then(Value::as_str))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        Value::Array(parts) => Some(parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("\n")),
         Value::Null => Some(String::new()),
         _ => None,
     }
@@ -198,17 +171,10 @@ fn sharegpt_messages(v: &Value) -> Result<Vec<Message>, String> {
     let items = v.as_array().ok_or_else(|| format!("`conversations` must be an array, found {}", kind(v)))?;
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let from = item
-            .get("from")
-            .or_else(|| item.get("role"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("`conversations[{i}]` has no string `from`"))?;
+        let from = item.get("from").or_else(|| item.get("role")).and_then(Value::as_str).ok_or_else(|| format!("`conversations[{i}]` has no string `from`"))?;
         let role = parse_role(from).ok_or_else(|| format!("`conversations[{i}]` has unknown speaker {from:?}"))?;
-        let content = item
-            .get("value")
-            .or_else(|| item.get("content"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("`conversations[{i}].value` must be a string"))?;
+        let content =
+            item.get("value").or_else(|| item.get("content")).and_then(Value::as_str).ok_or_else(|| format!("`conversations[{i}].value` must be a string"))?;
         out.push(Message { role, content: content.to_string() });
     }
     Ok(out)

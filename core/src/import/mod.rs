@@ -100,22 +100,11 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
     };
     let rows_read = rows.len() + skipped.len();
     if rows.is_empty() {
-        let first: Vec<String> = skipped
-            .iter()
-            .take(3)
-            .map(|s| format!("row {}: {}", s.line, s.reason))
-            .collect();
-        return Err(if first.is_empty() {
-            ImportError::Empty
-        } else {
-            ImportError::NoUsableRows(first.join("; "))
-        });
+        let first: Vec<String> = skipped.iter().take(3).map(|s| format!("row {}: {}", s.line, s.reason)).collect();
+        return Err(if first.is_empty() { ImportError::Empty } else { ImportError::NoUsableRows(first.join("; ")) });
     }
     let accounts_known = rows.iter().any(|c| c.account.is_some());
-    Ok(Imported {
-        conversations: rows,
-        report: ImportReport { format, rows_read, skipped, accounts_known },
-    })
+    Ok(Imported { conversations: rows, report: ImportReport { format, rows_read, skipped, accounts_known } })
 }
 
 /// Text files only: binary junk is refused up front rather than parsed row by row.
@@ -126,15 +115,10 @@ fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
     }
     let head = &bytes[..bytes.len().min(4096)];
     if head.contains(&0) {
-        return Err(ImportError::NotADataset(
-            "it contains binary data (NUL bytes); expected JSON Lines, a JSON array or CSV".into(),
-        ));
+        return Err(ImportError::NotADataset("it contains binary data (NUL bytes); expected JSON Lines, a JSON array or CSV".into()));
     }
     std::str::from_utf8(bytes).map_err(|e| {
-        ImportError::NotADataset(format!(
-            "it is not UTF-8 text (invalid byte at offset {}); expected JSON Lines, a JSON array or CSV",
-            e.valid_up_to()
-        ))
+        ImportError::NotADataset(format!("it is not UTF-8 text (invalid byte at offset {}); expected JSON Lines, a JSON array or CSV", e.valid_up_to()))
     })
 }
 

@@ -8,10 +8,13 @@ fn ok(text: &str) -> Imported {
 #[test]
 fn normalized_jsonl_with_a_bad_row() {
     let text = concat!(
-        r#"{"id": "a", "account_id": "u1", "created_at": "2024-01-02", "messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}], "labels": {"level1": "greet"}, "meta": {"x": 1}}"#, "\n",
+        r#"{"id": "a", "account_id": "u1", "created_at": "2024-01-02", "messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}], "labels": {"level1": "greet"}, "meta": {"x": 1}}"#,
         "\n",
-        r#"{"id": "b", "messages": "oops"}"#, "\n",
-        r#"{"id": "c", "messages": [{"role": "user", "content": "second"}]"#, "\n",
+        "\n",
+        r#"{"id": "b", "messages": "oops"}"#,
+        "\n",
+        r#"{"id": "c", "messages": [{"role": "user", "content": "second"}]"#,
+        "\n",
     );
     let got = ok(text);
     assert_eq!(got.report.format, FileFormat::JsonLines);

@@ -185,7 +185,8 @@ mod tests {
     #[test]
     fn a_bad_order_fails_every_child_clearly() {
         let parents = vec![brief(vec![1.0, 0.0], Vec::new()), brief(vec![0.0, 1.0], Vec::new())];
-        let req = AssignBatchRequest { facet: Facet::request(), parents, children: vec![brief(vec![1.0, 0.0], Vec::new()); 2], orders: vec![vec![0, 1], vec![1, 1]] };
+        let req =
+            AssignBatchRequest { facet: Facet::request(), parents, children: vec![brief(vec![1.0, 0.0], Vec::new()); 2], orders: vec![vec![0, 1], vec![1, 1]] };
         assert!(assign_all(&req).iter().all(|r| matches!(r, Err(AnalystError::Malformed(m)) if m.contains("child 1"))));
     }
 }

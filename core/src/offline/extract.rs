@@ -3,9 +3,9 @@
 
 use super::scrub::scrub;
 use super::terms::{terms, words};
+use crate::analyst::ConversationText;
 use crate::facets::detect_language;
 use crate::model::Role;
-use crate::analyst::ConversationText;
 
 /// Longest summary, in words: enough to say what was asked, short enough to
 /// keep details out.
@@ -46,14 +46,38 @@ pub fn summarise(text: &str) -> String {
 /// English name of a language code, for the language facet.
 pub fn language_name(code: &str) -> String {
     let name = match code {
-        "en" => "English", "fr" => "French", "de" => "German", "es" => "Spanish",
-        "pt" => "Portuguese", "it" => "Italian", "nl" => "Dutch", "ru" => "Russian",
-        "uk" => "Ukrainian", "pl" => "Polish", "cs" => "Czech", "ja" => "Japanese",
-        "ko" => "Korean", "zh" => "Chinese", "ar" => "Arabic", "he" => "Hebrew",
-        "hi" => "Hindi", "tr" => "Turkish", "vi" => "Vietnamese", "th" => "Thai",
-        "id" => "Indonesian", "sv" => "Swedish", "da" => "Danish", "no" => "Norwegian",
-        "fi" => "Finnish", "hu" => "Hungarian", "ro" => "Romanian", "el" => "Greek",
-        "bg" => "Bulgarian", "fa" => "Persian", "bn" => "Bengali", "ca" => "Catalan",
+        "en" => "English",
+        "fr" => "French",
+        "de" => "German",
+        "es" => "Spanish",
+        "pt" => "Portuguese",
+        "it" => "Italian",
+        "nl" => "Dutch",
+        "ru" => "Russian",
+        "uk" => "Ukrainian",
+        "pl" => "Polish",
+        "cs" => "Czech",
+        "ja" => "Japanese",
+        "ko" => "Korean",
+        "zh" => "Chinese",
+        "ar" => "Arabic",
+        "he" => "Hebrew",
+        "hi" => "Hindi",
+        "tr" => "Turkish",
+        "vi" => "Vietnamese",
+        "th" => "Thai",
+        "id" => "Indonesian",
+        "sv" => "Swedish",
+        "da" => "Danish",
+        "no" => "Norwegian",
+        "fi" => "Finnish",
+        "hu" => "Hungarian",
+        "ro" => "Romanian",
+        "el" => "Greek",
+        "bg" => "Bulgarian",
+        "fa" => "Persian",
+        "bn" => "Bengali",
+        "ca" => "Catalan",
         other => return other.to_string(),
     };
     name.to_string()
@@ -67,20 +91,136 @@ pub fn language(c: &ConversationText) -> String {
 /// on whole words or word pairs of the user's turns; the highest level wins,
 /// and two different level-4 cues make a 5.
 const CONCERN_CUES: &[(u8, &[&str])] = &[
-    (5, &["bomb", "explosive", "explosives", "terrorist", "terrorism", "child porn", "csam",
-          "kill myself", "suicide", "suicidal", "genocide", "nerve agent", "bioweapon",
-          "ricin", "anthrax", "mass shooting", "make meth", "human trafficking", "molest"]),
-    (4, &["kill", "murder", "weapon", "weapons", "gun", "guns", "shoot", "stab", "poison",
-          "rape", "overdose", "self-harm", "cocaine", "heroin", "meth", "fentanyl", "drugs",
-          "steal", "stealing", "rob", "robbery", "hack into", "hacking", "malware", "ransomware",
-          "kidnap", "torture", "abuse", "slur", "slurs", "nazi", "porn", "launder", "counterfeit"]),
-    (3, &["hate", "hurt", "illegal", "cheat", "cheating", "revenge", "fight", "violence",
-          "violent", "racist", "racism", "sexist", "drunk", "insult", "insults", "threaten",
-          "blackmail", "scam", "fraud", "lie to", "punch", "beat up", "harass", "stalk",
-          "explicit", "nude", "naked", "sex", "sexual", "die", "dead", "death", "crime"]),
-    (2, &["prank", "pranks", "swear", "curse", "lie", "lying", "police", "dangerous", "risky",
-          "gamble", "gambling", "alcohol", "weed", "marijuana", "angry", "stupid", "idiot",
-          "ugly", "fat", "sue", "lawsuit", "diet", "medication", "pills"]),
+    (
+        5,
+        &[
+            "bomb",
+            "explosive",
+            "explosives",
+            "terrorist",
+            "terrorism",
+            "child porn",
+            "csam",
+            "kill myself",
+            "suicide",
+            "suicidal",
+            "genocide",
+            "nerve agent",
+            "bioweapon",
+            "ricin",
+            "anthrax",
+            "mass shooting",
+            "make meth",
+            "human trafficking",
+            "molest",
+        ],
+    ),
+    (
+        4,
+        &[
+            "kill",
+            "murder",
+            "weapon",
+            "weapons",
+            "gun",
+            "guns",
+            "shoot",
+            "stab",
+            "poison",
+            "rape",
+            "overdose",
+            "self-harm",
+            "cocaine",
+            "heroin",
+            "meth",
+            "fentanyl",
+            "drugs",
+            "steal",
+            "stealing",
+            "rob",
+            "robbery",
+            "hack into",
+            "hacking",
+            "malware",
+            "ransomware",
+            "kidnap",
+            "torture",
+            "abuse",
+            "slur",
+            "slurs",
+            "nazi",
+            "porn",
+            "launder",
+            "counterfeit",
+        ],
+    ),
+    (
+        3,
+        &[
+            "hate",
+            "hurt",
+            "illegal",
+            "cheat",
+            "cheating",
+            "revenge",
+            "fight",
+            "violence",
+            "violent",
+            "racist",
+            "racism",
+            "sexist",
+            "drunk",
+            "insult",
+            "insults",
+            "threaten",
+            "blackmail",
+            "scam",
+            "fraud",
+            "lie to",
+            "punch",
+            "beat up",
+            "harass",
+            "stalk",
+            "explicit",
+            "nude",
+            "naked",
+            "sex",
+            "sexual",
+            "die",
+            "dead",
+            "death",
+            "crime",
+        ],
+    ),
+    (
+        2,
+        &[
+            "prank",
+            "pranks",
+            "swear",
+            "curse",
+            "lie",
+            "lying",
+            "police",
+            "dangerous",
+            "risky",
+            "gamble",
+            "gambling",
+            "alcohol",
+            "weed",
+            "marijuana",
+            "angry",
+            "stupid",
+            "idiot",
+            "ugly",
+            "fat",
+            "sue",
+            "lawsuit",
+            "diet",
+            "medication",
+            "pills",
+        ],
+    ),
 ];
 
 pub fn concern(c: &ConversationText) -> u8 {
@@ -102,7 +242,11 @@ pub fn concern(c: &ConversationText) -> u8 {
     }
     let top = found.iter().map(|(l, _)| *l).max().unwrap_or(1);
     let fours = found.iter().filter(|(l, _)| *l == 4).count();
-    if top == 4 && fours >= 2 { 5 } else { top }
+    if top == 4 && fours >= 2 {
+        5
+    } else {
+        top
+    }
 }
 
 /// Crude stemming for matching: the first five characters of a word.
@@ -113,14 +257,8 @@ fn stem(w: &str) -> String {
 /// Whether the user's turns share a content word with `question` (after dropping
 /// words that only frame the question).
 pub fn screen(c: &ConversationText, question: &str) -> bool {
-    const FRAMING: &[&str] = &["conversation", "conversations", "user", "assistant", "discuss",
-        "discusses", "involve", "involves", "mention", "mentions", "related", "topic", "ask", "asks",
-        "asking", "request", "requests", "chat", "message"];
-    let wanted: Vec<String> = terms(question)
-        .into_iter()
-        .filter(|t| !t.contains(' ') && !FRAMING.contains(&t.as_str()))
-        .map(|t| stem(&t))
-        .collect();
+    let wanted: Vec<String> =
+        terms(question).into_iter().filter(|t| !t.contains(' ') && !super::words::QUESTION_FRAMING.contains(&t.as_str())).map(|t| stem(&t)).collect();
     if wanted.is_empty() {
         return true;
     }
@@ -154,7 +292,9 @@ mod tests {
 
     #[test]
     fn summaries_are_short_and_scrubbed() {
-        let s = request_summary(&conv("Hi, I'm Rubija Kovač and my email is r.k@example.com. Can you help me write a cover letter for a nursing job? I have five years of experience."));
+        let s = request_summary(&conv(
+            "Hi, I'm Rubija Kovač and my email is r.k@example.com. Can you help me write a cover letter for a nursing job? I have five years of experience.",
+        ));
         assert!(!s.contains("Rubija") && !s.contains("example.com"), "{s}");
         assert!(s.split_whitespace().count() <= SUMMARY_WORDS + 1, "{s}");
     }

@@ -22,6 +22,7 @@ pub mod terms;
 mod words;
 
 use crate::analyst::*;
+use crate::api::facet_id;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
 use terms::{capitalise, distinctive, join_list};
@@ -49,10 +50,7 @@ fn label_from_terms(members: &[String], contrast: &[String], min_docs: usize, fa
     let min_docs = min_docs.min(members.len()).max(1);
     let top: Vec<String> = distinctive(members, contrast, min_docs).into_iter().map(|(t, _)| t).take(8).collect();
     if top.is_empty() {
-        return ClusterLabel {
-            name: fallback.to_string(),
-            summary: format!("{} items{NO_SHARED_TERMS}", members.len()),
-        };
+        return ClusterLabel { name: fallback.to_string(), summary: format!("{} items{NO_SHARED_TERMS}", members.len()) };
     }
     let name = capitalise(&join_list(&top[..top.len().min(3)]));
     let mut summary = format!("{MOSTLY_ABOUT}{}.", join_list(&top[..top.len().min(6)]));
@@ -93,16 +91,14 @@ impl Analyst for OfflineAnalyst {
     async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError> {
         let c = &req.conversation;
         match (req.facet.id.as_str(), &req.facet.kind) {
-            ("request" | "task", FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::request_summary(c))),
-            ("language", FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::language(c))),
-            ("concern", FacetKind::Scale { .. }) => Ok(FacetAnswer::Scale(extract::concern(c))),
+            (facet_id::REQUEST | facet_id::TASK, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::request_summary(c))),
+            (facet_id::LANGUAGE, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::language(c))),
+            (facet_id::CONCERN, FacetKind::Scale { .. }) => Ok(FacetAnswer::Scale(extract::concern(c))),
             (_, FacetKind::Category { options }) => extract::category(c, options)
                 .map(|i| FacetAnswer::Text(options[i].clone()))
                 .or_else(|| options.iter().find(|o| o.eq_ignore_ascii_case("other")).map(|o| FacetAnswer::Text(o.clone())))
                 .ok_or_else(|| AnalystError::Unsupported("no category's words occur in the conversation and there is no \"other\" option".into())),
-            (id, _) => Err(AnalystError::Unsupported(format!(
-                "the offline analyst cannot answer the custom question {id:?}; configure an LLM backend"
-            ))),
+            (id, _) => Err(AnalystError::Unsupported(format!("the offline analyst cannot answer the custom question {id:?}; configure an LLM backend"))),
         }
     }
 
@@ -117,13 +113,18 @@ impl Analyst for OfflineAnalyst {
             return Err(AnalystError::Unsupported("the offline analyst needs the children's embeddings".into()));
         }
         let points = Matrix::from_rows(&points).map_err(|e| AnalystError::Backend(e.to_string()))?;
-        let groups = kmeans(&points, &KMeansParams::new(wanted, self.seed))
-            .map_err(|e| AnalystError::Backend(e.to_string()))?;
+        let groups = kmeans(&points, &KMeansParams::new(wanted, self.seed)).map_err(|e| AnalystError::Backend(e.to_string()))?;
         let mut out = Vec::new();
         for g in 0..groups.centroids.len() {
             let members: Vec<String> = req.children.iter().zip(&groups.assignments).filter(|(_, &a)| a == g).map(|(c, _)| brief_text(c)).collect();
-            let contrast: Vec<String> = req.children.iter().zip(&groups.assignments).filter(|(_, &a)| a != g).map(|(c, _)| brief_text(c))
-                .chain(req.outside.iter().map(brief_text)).collect();
+            let contrast: Vec<String> = req
+                .children
+                .iter()
+                .zip(&groups.assignments)
+                .filter(|(_, &a)| a != g)
+                .map(|(c, _)| brief_text(c))
+                .chain(req.outside.iter().map(brief_text))
+                .collect();
             out.push(label_from_terms(&members, &contrast, 1, "Other requests"));
         }
         Ok(out)
@@ -139,12 +140,15 @@ impl Analyst for OfflineAnalyst {
             return Err(AnalystError::Unsupported("the offline analyst needs the proposals' embeddings".into()));
         }
         let points = Matrix::from_rows(&points).map_err(|e| AnalystError::Backend(e.to_string()))?;
-        let groups = kmeans(&points, &KMeansParams::new(req.wanted.max(1), self.seed))
-            .map_err(|e| AnalystError::Backend(e.to_string()))?;
+        let groups = kmeans(&points, &KMeansParams::new(req.wanted.max(1), self.seed)).map_err(|e| AnalystError::Backend(e.to_string()))?;
         // One representative per group: the proposal closest to the group's centroid.
         let mut out = Vec::new();
         for (g, centroid) in groups.centroids.iter().enumerate() {
-            let best = req.proposals.iter().zip(&groups.assignments).filter(|(_, &a)| a == g)
+            let best = req
+                .proposals
+                .iter()
+                .zip(&groups.assignments)
+                .filter(|(_, &a)| a == g)
                 .max_by(|a, b| crate::vector::dot(&a.0.embedding, centroid).total_cmp(&crate::vector::dot(&b.0.embedding, centroid)));
             if let Some((p, _)) = best {
                 out.push(label(p));

@@ -114,9 +114,7 @@ pub fn find(text: &str) -> Vec<Finding> {
     // Proper nouns: capitalised words that are not known common words, unless they
     // open a sentence and are common; plus the word after a name cue.
     let words: Vec<regex::Match> = p.word.find_iter(text).collect();
-    let unknown_capitalised = |w: &str| {
-        w.chars().next().is_some_and(char::is_uppercase) && !is_common(&w.to_lowercase()) && !is_acronym(w)
-    };
+    let unknown_capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase) && !is_common(&w.to_lowercase()) && !is_acronym(w);
     for (i, m) in words.iter().enumerate() {
         if overlaps(&taken, m.start(), m.end()) {
             continue;
@@ -164,9 +162,7 @@ fn ends_with_name_cue(before: &str) -> bool {
 /// Whether a word after `before` opens a sentence or a list item.
 fn sentence_start(before: &str) -> bool {
     let trimmed = before.trim_end_matches([' ', '\t', '"', '\'', '“', '(', '*', '-', '#', '>']);
-    trimmed.is_empty()
-        || trimmed.ends_with(['.', '!', '?', ':', ';', '\n', '。', '？', '！'])
-        || before[trimmed.len()..].contains('\n')
+    trimmed.is_empty() || trimmed.ends_with(['.', '!', '?', ':', ';', '\n', '。', '？', '！']) || before[trimmed.len()..].contains('\n')
 }
 
 fn is_common(lower: &str) -> bool {
@@ -209,9 +205,20 @@ fn luhn_valid(s: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1.

@@ -71,7 +71,7 @@ pub fn distinctive(members: &[String], contrast: &[String], min_docs: usize) -> 
             let lift = if contrast.is_empty() { 1.0 } else { (p_in / p_out).ln() };
             // Pairs of words say more than single words; favour them a little.
             let bonus = if term.contains(' ') { 1.3 } else { 1.0 };
-            (lift > 0.0).then(|| (term, p_in * lift * bonus))
+            (lift > 0.0).then_some((term, p_in * lift * bonus))
         })
         .collect();
     // Deterministic order: score, then the term itself.
@@ -120,8 +120,7 @@ mod tests {
 
     #[test]
     fn distinctive_terms_contrast() {
-        let members: Vec<String> = ["set an alarm for six", "wake me up with an alarm", "alarm at seven please"]
-            .iter().map(|s| s.to_string()).collect();
+        let members: Vec<String> = ["set an alarm for six", "wake me up with an alarm", "alarm at seven please"].iter().map(|s| s.to_string()).collect();
         let contrast: Vec<String> = ["set a timer for pasta", "timer for ten minutes"].iter().map(|s| s.to_string()).collect();
         let top = distinctive(&members, &contrast, 2);
         assert_eq!(top[0].0, "alarm");

@@ -30,10 +30,7 @@ impl Anthropic {
     }
 
     fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}{path}", self.base_url))
-            .header("x-api-key", self.key.expose())
-            .header("anthropic-version", API_VERSION)
+        self.http.post(format!("{}{path}", self.base_url)).header("x-api-key", self.key.expose()).header("anthropic-version", API_VERSION)
     }
 
     /// Sends `build()` with retries, one concurrency permit per attempt.
@@ -64,7 +61,11 @@ impl Anthropic {
     }
 
     /// The results of an ended batch, by custom id, with each prompt's prefill put back.
-    pub async fn batch_results(&self, results_url: &str, prefills: &std::collections::HashMap<String, String>) -> Result<Vec<(String, Result<ChatResponse, String>)>, UpstreamError> {
+    pub async fn batch_results(
+        &self,
+        results_url: &str,
+        prefills: &std::collections::HashMap<String, String>,
+    ) -> Result<Vec<(String, Result<ChatResponse, String>)>, UpstreamError> {
         let bytes = self.call(|| self.http.get(results_url).header("x-api-key", self.key.expose()).header("anthropic-version", API_VERSION)).await?;
         let text = String::from_utf8_lossy(&bytes);
         let mut out = Vec::new();
@@ -196,7 +197,8 @@ mod tests {
 
     #[test]
     fn the_request_marks_the_system_prompt_for_caching_and_trims_the_prefill() {
-        let p = params(&ChatRequest { model: "m".into(), temperature: 0.2, max_tokens: 10, system: "sys".into(), user: "u".into(), prefill: "<answer> ".into() });
+        let p =
+            params(&ChatRequest { model: "m".into(), temperature: 0.2, max_tokens: 10, system: "sys".into(), user: "u".into(), prefill: "<answer> ".into() });
         assert_eq!(p["system"][0]["cache_control"]["type"], "ephemeral");
         assert_eq!(p["messages"][1]["content"], "<answer>");
         let p = params(&ChatRequest { model: "m".into(), temperature: 0.2, max_tokens: 10, system: "s".into(), user: "u".into(), prefill: String::new() });
@@ -205,7 +207,10 @@ mod tests {
 
     #[test]
     fn a_message_becomes_prefill_plus_text_with_cache_usage() {
-        let m: Message = serde_json::from_str(r#"{"content":[{"type":"text","text":"yes</answer>"}],"usage":{"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":100}}"#).unwrap();
+        let m: Message = serde_json::from_str(
+            r#"{"content":[{"type":"text","text":"yes</answer>"}],"usage":{"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":100}}"#,
+        )
+        .unwrap();
         let r = m.into_response("<answer>");
         assert_eq!(r.text, "<answer>yes</answer>");
         assert_eq!(r.usage.cache_read_tokens, 100);

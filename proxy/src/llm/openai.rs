@@ -77,7 +77,12 @@ impl ChatModel for OpenAiCompatible {
         })
         .await?;
         let completion: Completion = json(&bytes)?;
-        let answer = completion.choices.into_iter().next().and_then(|c| c.message.content).ok_or_else(|| UpstreamError::Decode("the answer had no message content".into()))?;
+        let answer = completion
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|c| c.message.content)
+            .ok_or_else(|| UpstreamError::Decode("the answer had no message content".into()))?;
         Ok(ChatResponse {
             text: with_prefill(&req.prefill, &answer),
             usage: Usage { input_tokens: completion.usage.prompt_tokens, output_tokens: completion.usage.completion_tokens, ..Usage::default() },

@@ -152,7 +152,8 @@ impl MockServer {
                         tokio::time::sleep(std::time::Duration::from_millis(reply.delay_ms)).await;
                     }
                     let announced = if reply.truncate { reply.body.len() + 500 } else { reply.body.len() };
-                    let mut head = format!("HTTP/1.1 {} Mock\r\ncontent-type: application/json\r\ncontent-length: {announced}\r\nconnection: close\r\n", reply.status);
+                    let mut head =
+                        format!("HTTP/1.1 {} Mock\r\ncontent-type: application/json\r\ncontent-length: {announced}\r\nconnection: close\r\n", reply.status);
                     for (k, v) in &reply.headers {
                         head.push_str(&format!("{k}: {v}\r\n"));
                     }

@@ -1,0 +1,39 @@
+//! What a run is made from and what it makes, as `run_store` keeps them:
+//! the person's choices before starting, and the finished result.
+
+use std::collections::HashMap;
+
+use kleio_core::analysis::Analysis;
+use kleio_core::params::RunParams;
+use kleio_embed::{BackendChoice, ModelKind};
+use serde::{Deserialize, Serialize};
+
+/// What the person chose before starting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    pub model: ModelKind,
+    pub device: BackendChoice,
+    /// Use the proxy's analyst (an LLM) rather than the offline one in the page.
+    pub proxy_analyst: bool,
+    /// The seed, facets, screener and privacy minimums.
+    pub params: RunParams,
+    /// The field naming the account; `None` tries the usual names.
+    pub account_field: Option<String>,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings { model: ModelKind::MiniLm, device: BackendChoice::Auto, proxy_analyst: true, params: RunParams::default(), account_field: None }
+    }
+}
+
+/// A finished run, with what publishing needs and the analysis does not
+/// hold; `run_store` keeps it as it is.
+#[derive(Serialize, Deserialize)]
+pub struct RunOutcome {
+    pub analysis: Analysis,
+    /// Conversation id → account, for the salted hashes a dashboard counts.
+    pub accounts: HashMap<String, String>,
+    /// Seconds each stage took, in `Stage::ALL` order.
+    pub stage_seconds: Vec<f64>,
+}

@@ -1,0 +1,410 @@
+//! The task API's contract, in one place: every route of the proxy as a type
+//! naming its method, its path, its request and its response; the headers;
+//! what `/backend` reports; and the ids of the built-in facets.
+//!
+//! The proxy registers its routes from these paths and answers with these
+//! types, [`crate::task_api::TaskApiAnalyst`] posts by route type, and the
+//! app and the command line decode the same [`BackendInfo`]. A route is
+//! changed here or nowhere (after rust-analyzer's `lsp/ext.rs`).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::analyst::{AnalystError, AuditRequest, AuditVerdict, ClusterLabel, DedupeRequest, ExtractRequest, FacetAnswer};
+use crate::analyst::{AssignBatchRequest, AssignRequest, NameClusterRequest, ProposeParentsRequest, RenameRequest, ScreenRequest};
+use crate::cost::Price;
+use crate::privacy::HiddenReason;
+use crate::publish::{Dashboard, Submission};
+
+/// Where the API lives under the proxy's origin; every route's path is relative to it.
+pub const PREFIX: &str = "/api/v1";
+
+/// The header naming the client's run, which the spending cap charges.
+pub const RUN_HEADER: &str = "x-kleio-run";
+
+/// The header that carries a dashboard's delete token.
+pub const DELETE_TOKEN_HEADER: &str = "x-delete-token";
+
+/// The stand-in for an id in a route's path (axum's syntax).
+const ID: &str = "{id}";
+
+/// The ids of the built-in facets. A custom facet has an id of its own.
+pub mod facet_id {
+    /// The user's overall request: the facet a run clusters by default.
+    pub const REQUEST: &str = "request";
+    /// The task the model is asked to perform.
+    pub const TASK: &str = "task";
+    /// The conversation's languages, in the analyst's words (an extracted
+    /// facet) or detected (the computed facet of the same name).
+    pub const LANGUAGE: &str = "language";
+    /// How concerning the conversation is, from 1 to 5.
+    pub const CONCERN: &str = "concern";
+    /// The question a person writes in the app's run settings.
+    pub const CUSTOM: &str = "custom";
+    /// Computed facets, which no analyst answers.
+    pub const TURNS: &str = "turns";
+    pub const MONTH: &str = "month";
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+/// One route of the API.
+pub trait Route {
+    const METHOD: Method;
+    /// Relative to [`PREFIX`]; `{id}` stands for a path parameter.
+    const PATH: &'static str;
+    /// The JSON body sent (`()` for routes that take none).
+    type Request: Serialize + DeserializeOwned;
+    /// The JSON body answered on success (`()` for routes that answer none).
+    type Response: Serialize + DeserializeOwned;
+
+    /// The path under the origin, for example `/api/v1/screen`.
+    fn url() -> String {
+        format!("{PREFIX}{}", Self::PATH)
+    }
+
+    /// The path under the origin with `id` in the place of `{id}`.
+    fn url_for(id: &str) -> String {
+        Self::url().replace(ID, id)
+    }
+}
+
+macro_rules! routes {
+    ($($(#[$doc:meta])* $name:ident: $method:ident $path:literal, $request:ty => $response:ty;)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl Route for $name {
+                const METHOD: Method = Method::$method;
+                const PATH: &'static str = $path;
+                type Request = $request;
+                type Response = $response;
+            }
+        )+
+        /// Every route's method and path, for the checks that no route is
+        /// served or called but these.
+        pub const ROUTES: &[(Method, &str)] = &[$((Method::$method, $path)),+];
+    };
+}
+
+routes! {
+    /// Whether the proxy is up.
+    Health: Get "/health", () => HealthResponse;
+    /// Which backend answers, its models and prices, the cache and the spend.
+    GetBackend: Get "/backend", () => BackendInfo;
+    /// The screener's yes/no question (paper G.3).
+    Screen: Post "/screen", ScreenRequest => ScreenResponse;
+    /// One facet of one conversation (paper G.4).
+    Extract: Post "/extract", ExtractRequest => ExtractResponse;
+    /// Many extractions; one failure never fails the others.
+    ExtractBatch: Post "/extract/batch", BatchRequest => BatchResponse;
+    /// The same as a job (a Message Batch when enabled), polled until it has ended.
+    CreateExtractJob: Post "/extract/jobs", BatchRequest => JobView;
+    PollExtractJob: Get "/extract/jobs/{id}", () => JobView;
+    /// A base cluster's name from members and contrast (paper G.5).
+    NameCluster: Post "/name-cluster", NameClusterRequest => ClusterLabel;
+    /// Parent proposals for one neighbourhood (paper G.7).
+    ProposeParents: Post "/propose-parents", ProposeParentsRequest => ParentsResponse;
+    Dedupe: Post "/dedupe", DedupeRequest => ParentsResponse;
+    Assign: Post "/assign", AssignRequest => AssignResponse;
+    /// One step of the hierarchy: every child placed under one of the same parents.
+    AssignBatch: Post "/assign/batch", AssignBatchRequest => AssignBatchResponse;
+    Rename: Post "/rename", RenameRequest => ClusterLabel;
+    /// The privacy audit on the paper's 1–5 scale (Table 6).
+    Audit: Post "/audit", AuditRequest => AuditVerdict;
+    /// Aggregates through the publish gate; answers the share link.
+    Publish: Post "/dashboards", Submission => Published;
+    ReadDashboard: Get "/dashboards/{id}", () => Dashboard;
+    /// Needs the delete token in [`DELETE_TOKEN_HEADER`]; answers 204.
+    DeleteDashboard: Delete "/dashboards/{id}", () => ();
+}
+
+/// Where the app shows a published dashboard (a page, not an API route).
+pub const DASHBOARD_PAGE: &str = "/d/{id}";
+
+/// The page of dashboard `id`.
+pub fn dashboard_page(id: &str) -> String {
+    DASHBOARD_PAGE.replace(ID, id)
+}
+
+/// Every error's body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HealthResponse {
+    pub status: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScreenResponse {
+    pub keep: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtractResponse {
+    pub answer: FacetAnswer,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BatchRequest {
+    pub items: Vec<ExtractRequest>,
+}
+
+/// One item's outcome: `{"answer": …}` or `{"error": "…"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ItemResult {
+    Answer { answer: FacetAnswer },
+    Error { error: String },
+}
+
+impl From<Result<FacetAnswer, AnalystError>> for ItemResult {
+    fn from(r: Result<FacetAnswer, AnalystError>) -> Self {
+        match r {
+            Ok(answer) => ItemResult::Answer { answer },
+            Err(e) => ItemResult::Error { error: e.to_string() },
+        }
+    }
+}
+
+impl From<ItemResult> for Result<FacetAnswer, AnalystError> {
+    fn from(r: ItemResult) -> Self {
+        match r {
+            ItemResult::Answer { answer } => Ok(answer),
+            ItemResult::Error { error } => Err(AnalystError::Backend(error)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchResponse {
+    pub results: Vec<ItemResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParentsResponse {
+    pub parents: Vec<ClusterLabel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssignResponse {
+    /// Index into the request's `parents`.
+    pub index: usize,
+}
+
+/// One child's placement: `{"index": …}` (into the request's `parents`) or `{"error": "…"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PlacementResult {
+    Index { index: usize },
+    Error { error: String },
+}
+
+impl From<Result<usize, AnalystError>> for PlacementResult {
+    fn from(r: Result<usize, AnalystError>) -> Self {
+        match r {
+            Ok(index) => PlacementResult::Index { index },
+            Err(e) => PlacementResult::Error { error: e.to_string() },
+        }
+    }
+}
+
+impl From<PlacementResult> for Result<usize, AnalystError> {
+    fn from(r: PlacementResult) -> Self {
+        match r {
+            PlacementResult::Index { index } => Ok(index),
+            PlacementResult::Error { error } => Err(AnalystError::Backend(error)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssignBatchResponse {
+    pub results: Vec<PlacementResult>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Running,
+    Ended,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: String,
+    pub status: JobStatus,
+    pub total: usize,
+    pub done: usize,
+    /// In the order of the request's items, once the job has ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<ItemResult>>,
+}
+
+/// A cluster the gate kept out, and why; returned to the publisher only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Removed {
+    pub id: String,
+    pub reasons: Vec<HiddenReason>,
+}
+
+/// What the proxy answers a publication that passed the gate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Published {
+    pub id: String,
+    /// Where the read-only dashboard opens ([`dashboard_page`]).
+    pub url: String,
+    /// Shown once: the only way to remove the dashboard later.
+    pub delete_token: String,
+    pub published: usize,
+    pub removed: Vec<Removed>,
+}
+
+/// The body of a publication refused because no cluster passed the gates:
+/// the error, and what was removed and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublishRefused {
+    pub error: String,
+    pub removed: Vec<Removed>,
+}
+
+/// Which analyst a proxy runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    /// The rule-based analyst: no model, no key, no cost.
+    Offline,
+    Anthropic,
+    /// Any server that speaks OpenAI's chat completions.
+    #[serde(rename = "openai")]
+    OpenAi,
+}
+
+impl BackendKind {
+    /// Whether an LLM answers (and so a run may cost money).
+    pub fn is_llm(self) -> bool {
+        self != BackendKind::Offline
+    }
+
+    /// The name it has on the wire (and in `KLEIO_BACKEND`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Offline => "offline",
+            BackendKind::Anthropic => "anthropic",
+            BackendKind::OpenAi => "openai",
+        }
+    }
+}
+
+impl std::str::FromStr for BackendKind {
+    type Err = String;
+
+    /// A name as [`BackendKind::name`] gives it, in any case.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let all = [BackendKind::Offline, BackendKind::Anthropic, BackendKind::OpenAi];
+        all.into_iter().find(|k| k.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|k| k.name()).collect();
+            format!("{s:?} is not one of {}", names.join(", "))
+        })
+    }
+}
+
+/// The two models an LLM backend uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelRole {
+    /// Extraction, screening and the audit.
+    Fast,
+    /// Naming and the hierarchy.
+    Strong,
+}
+
+/// What `GET /api/v1/backend` reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BackendInfo {
+    pub backend: BackendKind,
+    pub description: String,
+    /// The LLMs behind the analyst (none for the offline one).
+    pub models: Vec<ModelInfo>,
+    /// Whether batch extraction goes through Anthropic's Message Batches API (half price).
+    pub message_batches: bool,
+    /// Share of task calls answered from the cache since start-up; null before the first.
+    pub cache_hit_rate: Option<f64>,
+    pub cache_lookups: u64,
+    /// US dollars spent upstream since start-up.
+    pub spent_usd: f64,
+    /// The spending cap of one run, in US dollars.
+    pub max_run_usd: Option<f64>,
+    /// Where a conversation is cut before an LLM reads it, in tokens.
+    pub conversation_tokens: usize,
+}
+
+impl BackendInfo {
+    pub fn model(&self, role: ModelRole) -> Option<&ModelInfo> {
+        self.models.iter().find(|m| m.role == role)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub role: ModelRole,
+    pub name: String,
+    pub temperature: f32,
+    /// US dollars per million input and output tokens.
+    pub price_per_million_tokens: Price,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_under_the_prefix_with_the_id_in_place() {
+        assert_eq!(Screen::url(), "/api/v1/screen");
+        assert_eq!(PollExtractJob::url_for("job-1"), "/api/v1/extract/jobs/job-1");
+        assert_eq!(dashboard_page("abc"), "/d/abc");
+    }
+
+    #[test]
+    fn every_route_is_listed_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (method, path) in ROUTES {
+            assert!(path.starts_with('/'), "{path}");
+            assert!(seen.insert((format!("{method:?}"), *path)), "{method:?} {path} twice");
+        }
+        assert_eq!(ROUTES.len(), 17);
+    }
+
+    #[test]
+    fn backend_info_keeps_its_wire_names() {
+        let info = BackendInfo {
+            backend: BackendKind::OpenAi,
+            description: "d".into(),
+            models: vec![ModelInfo { role: ModelRole::Fast, name: "m".into(), temperature: 0.2, price_per_million_tokens: Price::default() }],
+            message_batches: false,
+            cache_hit_rate: None,
+            cache_lookups: 0,
+            spent_usd: 0.0,
+            max_run_usd: None,
+            conversation_tokens: 8000,
+        };
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["backend"], "openai");
+        assert_eq!(json["models"][0]["role"], "fast");
+        assert_eq!(serde_json::from_value::<BackendInfo>(json).unwrap(), info);
+        for kind in [BackendKind::Offline, BackendKind::Anthropic, BackendKind::OpenAi] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            assert_eq!(kind.name().to_uppercase().parse::<BackendKind>(), Ok(kind));
+        }
+        assert_eq!("gemini".parse::<BackendKind>(), Err("\"gemini\" is not one of offline, anthropic, openai".into()));
+    }
+}

@@ -1,0 +1,95 @@
+//! What every handler may read, built once at start-up from the configuration.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kleio_core::privacy::PrivacyParams;
+
+use crate::backend::Backend;
+use crate::cache::ResponseCache;
+use crate::config::{Config, Limits};
+use crate::csp;
+use crate::db::Db;
+use crate::limits::{AccessToken, ClientRateLimit};
+use crate::secret::Redactor;
+use crate::spend::SpendLedger;
+use crate::AppError;
+
+/// What every handler may read. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dist: PathBuf,
+    policy: String,
+    backend: Backend,
+    ledger: Arc<SpendLedger>,
+    db: Db,
+    limits: Limits,
+    privacy: PrivacyParams,
+    access_token: AccessToken,
+    rate_limit: ClientRateLimit,
+}
+
+impl AppState {
+    /// Reads the built app's index.html (to learn which inline script to
+    /// allow) and sets up the configured backend over `db`.
+    pub fn new(dist: &Path, config: &Config, db: Db) -> Result<Self, AppError> {
+        let index = dist.join("index.html");
+        let html = std::fs::read_to_string(&index).map_err(|e| {
+            AppError::Startup(format!(
+                "{} could not be read ({e}); build the app first with `trunk build --release` (bash scripts/run does it)",
+                index.display()
+            ))
+        })?;
+        let policy = csp::policy(&csp::inline_script_hashes(&html));
+        let ledger = SpendLedger::new(config.limits.max_run_usd);
+        let backend = Backend::from_config(config, ResponseCache::new(db.clone()), ledger.clone(), Redactor::new(config.secrets()))
+            .map_err(|e| AppError::Startup(e.to_string()))?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                dist: dist.to_path_buf(),
+                policy,
+                backend,
+                ledger,
+                db,
+                limits: config.limits.clone(),
+                privacy: config.privacy.clone(),
+                access_token: AccessToken::new(config.access_token.as_ref()),
+                rate_limit: ClientRateLimit::per_minute(config.limits.requests_per_minute),
+            }),
+        })
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.inner.backend
+    }
+    pub fn ledger(&self) -> Arc<SpendLedger> {
+        self.inner.ledger.clone()
+    }
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+    pub fn privacy(&self) -> &PrivacyParams {
+        &self.inner.privacy
+    }
+    /// The folder of the built app.
+    pub fn dist(&self) -> &Path {
+        &self.inner.dist
+    }
+    /// The content security policy every response carries.
+    pub fn policy(&self) -> &str {
+        &self.inner.policy
+    }
+    pub fn access_token(&self) -> &AccessToken {
+        &self.inner.access_token
+    }
+    pub fn rate_limit(&self) -> &ClientRateLimit {
+        &self.inner.rate_limit
+    }
+}
