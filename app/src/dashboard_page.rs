@@ -30,7 +30,7 @@ fn DashboardView(dashboard: Arc<Dashboard>) -> impl IntoView {
     let tops = top_index(&d);
     let total: usize = d.clusters.iter().filter(|c| c.parent.is_none()).map(|c| c.size).sum::<usize>().max(1);
     let mut top: Vec<_> = d.clusters.iter().filter(|c| c.parent.is_none()).collect();
-    top.sort_by(|a, b| b.size.cmp(&a.size));
+    top.sort_by_key(|c| std::cmp::Reverse(c.size));
     let items = top
         .into_iter()
         .map(|c| {

@@ -60,17 +60,12 @@ fn main() {
     }
 }
 
-/// The dashboard id of a `/d/{id}` path.
-fn dashboard_id(path: &str) -> Option<String> {
-    path.strip_prefix("/d/").map(|id| id.trim_end_matches('/').to_string()).filter(|id| !id.is_empty() && !id.contains('/'))
-}
-
 #[component]
 fn App() -> impl IntoView {
     let backend = LocalResource::new(api::backend);
     let path = window().location().pathname().unwrap_or_default();
-    let page = match dashboard_id(&path) {
-        Some(id) => view! { <DashboardPage id=id /> }.into_any(),
+    let page = match kleio_core::api::dashboard_id(&path) {
+        Some(id) => view! { <DashboardPage id=id.to_string() /> }.into_any(),
         None => view! { <HomePage backend=backend /> }.into_any(),
     };
     view! {

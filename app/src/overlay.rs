@@ -20,9 +20,10 @@ impl Overlay {
     pub fn label(self) -> &'static str {
         match self {
             Overlay::TopCluster => "top-level cluster",
-            Overlay::Language => "detected language",
+            // The computed facets are shown by their own ids.
+            Overlay::Language => facet_id::LANGUAGE,
             Overlay::Concern => "concern (1–5)",
-            Overlay::Turns => "number of turns",
+            Overlay::Turns => facet_id::TURNS,
         }
     }
 

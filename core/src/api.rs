@@ -132,6 +132,15 @@ pub fn dashboard_page(id: &str) -> String {
     DASHBOARD_PAGE.replace(ID, id)
 }
 
+/// The dashboard id of a page's path, if it is a dashboard's page (a
+/// trailing slashes allowed): the inverse of [`dashboard_page`].
+pub fn dashboard_id(path: &str) -> Option<&str> {
+    let prefix = DASHBOARD_PAGE.strip_suffix(ID).unwrap_or(DASHBOARD_PAGE);
+    let id = path.strip_prefix(prefix)?;
+    let id = id.trim_end_matches('/');
+    (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
 /// Every error's body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -372,6 +381,11 @@ mod tests {
         assert_eq!(Screen::url(), "/api/v1/screen");
         assert_eq!(PollExtractJob::url_for("job-1"), "/api/v1/extract/jobs/job-1");
         assert_eq!(dashboard_page("abc"), "/d/abc");
+        assert_eq!(dashboard_id(&dashboard_page("abc")), Some("abc"));
+        assert_eq!(dashboard_id("/d/abc/"), Some("abc"));
+        for not_one in ["/", "/d/", "/d/a/b", "/dashboards/abc"] {
+            assert_eq!(dashboard_id(not_one), None, "{not_one}");
+        }
     }
 
     #[test]

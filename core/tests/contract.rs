@@ -56,7 +56,6 @@ fn forbidden() -> Vec<Forbidden> {
     for (_, path) in ROUTES {
         let fixed = path.split("/{").next().unwrap_or(path);
         out.push(Forbidden::new(format!("\"{fixed}\""), format!("the route {path}"), false));
-        out.push(Forbidden::new(format!("\"{}\"", fixed.trim_start_matches('/')), format!("the route {path}"), false));
     }
     for header in [RUN_HEADER, DELETE_TOKEN_HEADER] {
         out.push(Forbidden::new(format!("\"{header}\""), format!("the header {header}"), true));

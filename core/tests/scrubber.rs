@@ -54,3 +54,88 @@ fn planted_private_details_do_not_survive() {
         assert!(rate(kind) <= most, "{kind}: {:.1}% survive, more than {:.0}%", 100.0 * rate(kind), 100.0 * most);
     }
 }
+
+mod any_text {
+    use kleio_core::offline::audit::audit;
+    use kleio_core::offline::scrub::{find, scrub};
+    use proptest::prelude::*;
+
+    /// Text made of pieces close to what the rules look for (letters and
+    /// digits of ASCII and of other scripts, look-alike punctuation,
+    /// zero-width characters, cues), so that the patterns' edges are hit
+    /// far more often than by uniform Unicode.
+    fn near_misses() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            any::<char>().prop_map(String::from),
+            "[A-Za-z]{1,4}",
+            "[0-9]{1,5}",
+            prop::sample::select(vec![
+                "ſ",
+                "\u{212A}",
+                "١",
+                "٣",
+                "۴",
+                "५",
+                "０",
+                "\u{200B}",
+                "\u{200D}",
+                "\u{FEFF}",
+                "＠",
+                "．",
+                "@",
+                ".",
+                "-",
+                " ",
+                ":",
+                "+",
+                "(",
+                ")",
+                "\n",
+                "é",
+                "ß",
+                "İ",
+                "ǅ",
+                "中",
+                "My name is ",
+                "Street",
+                "IBAN ",
+                "www.",
+                "https://",
+            ])
+            .prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..48).prop_map(|pieces| pieces.concat())
+    }
+
+    fn exercise(text: &str) {
+        let found = find(text);
+        for f in &found {
+            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end) && f.start < f.end, "{f:?} in {text:?}");
+        }
+        let clean = scrub(text);
+        for verdict in [audit(text), audit(&clean)] {
+            assert!((1..=5).contains(&verdict.score), "{verdict:?} for {text:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_text_near_the_patterns_panics_the_scrubber_or_the_auditor(text in near_misses()) {
+            exercise(&text);
+        }
+
+        #[test]
+        fn no_unicode_text_panics_the_scrubber_or_the_auditor(text in any::<String>()) {
+            exercise(&text);
+        }
+    }
+
+    #[test]
+    fn the_reported_iban_shapes_do_not_panic() {
+        for text in ["Check ab1١abcdabcdab please", "ſt12 abcd abcd abcd", "gb\u{212A}2 abcd abcd abcd abcd"] {
+            exercise(text);
+        }
+    }
+}

@@ -2,10 +2,23 @@
 //! their case, or stop before the closing tag when they run out of tokens;
 //! none of that should lose an otherwise good answer.
 
-/// The text inside the first `<tag>…</tag>`. A missing closing tag takes the
-/// rest of the text (the answer was cut off at the token limit).
+/// The text inside the last `<tag>…</tag>`: a model that repeats text it
+/// read (a conversation that writes tags of its own, say) does so before it
+/// answers. A missing closing tag takes the rest of the text (the answer was
+/// cut off at the token limit).
 pub fn tagged(text: &str, tag: &str) -> Option<String> {
-    all_tagged(text, tag).into_iter().next()
+    all_tagged(text, tag).pop()
+}
+
+/// What follows the last `</tag>` (case-insensitive), or all of `text`
+/// where there is none: the answer after a model's scratchpad or
+/// reasoning, where nothing it quoted while thinking can stand in for it.
+pub fn after_closing<'a>(text: &'a str, tag: &str) -> &'a str {
+    let close = format!("</{}>", tag.to_ascii_lowercase());
+    match text.to_ascii_lowercase().rfind(&close) {
+        Some(at) => &text[at + close.len()..],
+        None => text,
+    }
 }
 
 /// The text inside every `<tag>…</tag>`, in order.
@@ -29,17 +42,33 @@ pub fn all_tagged(text: &str, tag: &str) -> Vec<String> {
     out
 }
 
-/// The text inside the first `<tag>…</tag>` that is closed. For short
+/// The text inside the last `<tag>…</tag>` that is closed. For short
 /// answers a missing closing tag means the model did not follow the format
 /// (a cut-off one-sentence answer is rare), so it is not taken.
 pub fn closed_tag(text: &str, tag: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let open = format!("<{}>", tag.to_ascii_lowercase());
     let close = format!("</{}>", tag.to_ascii_lowercase());
-    let start = lower.find(&open)? + open.len();
-    let end = start + lower[start..].find(&close)?;
+    let end = lower.rfind(&close)?;
+    let start = lower[..end].rfind(&open)? + open.len();
     let inner = text[start..end].trim();
     (!inner.is_empty()).then(|| inner.to_string())
+}
+
+/// `text` with `&`, `<` and `>` written as entities, so that text from a
+/// conversation (or a name or summary made from one) that is put between a
+/// prompt's tags cannot close them or open tags of its own.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A yes or no, from the first word that is one.

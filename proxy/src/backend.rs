@@ -36,7 +36,15 @@ impl Backend {
     pub fn from_config(config: &Config, cache: ResponseCache, ledger: Arc<SpendLedger>, redactor: Redactor) -> Result<Backend, BackendError> {
         let budget = RunBudget::new(ledger, UNNAMED_RUN);
         let permits = Arc::new(Semaphore::new(config.limits.upstream_concurrency));
-        let http = || reqwest::Client::builder().connect_timeout(std::time::Duration::from_secs(10)).build().map_err(|e| BackendError::Http(e.to_string()));
+        // Redirects are not followed: one would carry the key to wherever
+        // the upstream's answer pointed.
+        let http = || {
+            reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| BackendError::Http(e.to_string()))
+        };
         Ok(match &config.backend {
             BackendConfig::Offline => Backend::Offline(OfflineAnalyst::new(0)),
             BackendConfig::Anthropic { base_url, key, fast, strong, message_batches } => {

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kleio_core::analyst::AnalystError;
+use kleio_core::api::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -45,6 +46,26 @@ impl From<rusqlite::Error> for AppError {
     }
 }
 
+impl AppError {
+    /// What the log says of this error: the proxy's own words in full, but
+    /// of an analyst's error only its kind and length, since its message
+    /// can quote a model's answer and so the conversation it read.
+    fn log_line(&self) -> String {
+        match self {
+            AppError::Analyst(e @ (AnalystError::Malformed(m) | AnalystError::Backend(m) | AnalystError::Unsupported(m) | AnalystError::LimitReached(m))) => {
+                let kind = match e {
+                    AnalystError::Malformed(_) => "the analyst's answer could not be read",
+                    AnalystError::Backend(_) => "the analyst backend failed",
+                    AnalystError::Unsupported(_) => "the analyst cannot answer this",
+                    _ => "a limit was reached",
+                };
+                format!("{kind} (a message of {} characters, not logged)", m.chars().count())
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
@@ -61,9 +82,9 @@ impl IntoResponse for AppError {
             AppError::Analyst(AnalystError::Cancelled) => StatusCode::SERVICE_UNAVAILABLE,
         };
         if status.is_server_error() {
-            tracing::error!("{self}");
+            tracing::error!("{}", self.log_line());
         }
-        let mut response = (status, Json(serde_json::json!({ "error": self.to_string() }))).into_response();
+        let mut response = (status, Json(ErrorBody { error: self.to_string() })).into_response();
         if let AppError::RateLimited { retry_after_secs } = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }

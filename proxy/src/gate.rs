@@ -54,6 +54,10 @@ fn validate(s: &Submission) -> Result<(), GateError> {
     if levels.len() != s.clusters.len() {
         return bad("cluster ids repeat".into());
     }
+    // The tree: only the top level has no parent, and every other cluster's
+    // parent is one level up (so the levels follow one another), so no
+    // cluster can be detached from a hidden parent.
+    let top = s.clusters.iter().map(|c| c.level).max().unwrap_or(0);
     for c in &s.clusters {
         if c.id.is_empty() || c.id.len() > MAX_ID || !c.id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
             return bad(format!("cluster id {:?} is not 1 to {MAX_ID} letters, digits, - or _", c.id));
@@ -72,9 +76,11 @@ fn validate(s: &Submission) -> Result<(), GateError> {
             return bad(format!("cluster {}: the position is not finite", c.id));
         }
         match &c.parent {
-            Some(p) if levels.get(p.as_str()) != Some(&(c.level + 1)) => {
+            // Checked: a level of usize::MAX has no level above it.
+            Some(p) if c.level.checked_add(1).is_none_or(|up| levels.get(p.as_str()) != Some(&up)) => {
                 return bad(format!("cluster {}: its parent {p:?} is not a cluster one level up", c.id))
             }
+            None if c.level != top => return bad(format!("cluster {} at level {} has no parent, but only the top level ({top}) may have none", c.id, c.level)),
             _ => {}
         }
         for (facet, values) in &c.breakdowns {
@@ -135,8 +141,10 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
         return Err(GateError::Title(format!("the privacy audit scored it {title_score}: {title_reason}")));
     }
     let audits = futures::future::join_all(s.clusters.iter().map(|c| async move { audit(analyst, &cluster_text(&c.name, &c.summary)).await })).await;
-    // Distinct salted hashes: the only account information the proxy ever sees.
-    let accounts: HashMap<&str, usize> = s.clusters.iter().map(|c| (c.id.as_str(), c.account_hashes.iter().collect::<BTreeSet<_>>().len())).collect();
+    // Distinct salted hashes: the only account information the proxy ever
+    // sees. Hex digits in either case are the same hash, so count them once.
+    let accounts: HashMap<&str, usize> =
+        s.clusters.iter().map(|c| (c.id.as_str(), c.account_hashes.iter().map(|h| h.to_ascii_lowercase()).collect::<BTreeSet<_>>().len())).collect();
     let mut reasons: Vec<Vec<HiddenReason>> =
         s.clusters.iter().zip(audits).map(|(c, (score, reason))| privacy::check(accounts[c.id.as_str()], c.size, score, &reason, &privacy)).collect();
     let position: HashMap<&str, usize> = s.clusters.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
@@ -231,6 +239,31 @@ mod tests {
         let mut title = submission(vec![cluster("a", 0, None, "Debug", 40, 20)]);
         title.title = "Chats of john@example.org".into();
         assert!(matches!(gate(&title, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Title(_))));
+    }
+
+    #[tokio::test]
+    async fn one_hash_in_two_cases_is_one_account() {
+        let mut s = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 4)]);
+        // Four hashes with letters in them, each also written in upper case:
+        // four accounts, under the minimum of five, not eight.
+        let lower: Vec<String> = hashes(4).iter().map(|h| h.replace('0', "a")).collect();
+        s.clusters[0].account_hashes = lower.iter().cloned().chain(lower.iter().map(|h| h.to_uppercase())).collect();
+        let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
+        assert!(g.clusters.is_empty(), "four accounts written in two cases are not eight");
+        assert!(matches!(g.removed[0].reasons[0], HiddenReason::TooFewAccounts { accounts: 4, .. }), "{:?}", g.removed);
+    }
+
+    #[tokio::test]
+    async fn a_child_cannot_be_detached_from_its_parent_or_put_out_of_order() {
+        let detached =
+            submission(vec![cluster("top", 1, None, "Plan trips for Maria Gonzalez", 50, 50), cluster("child", 0, None, "Book cheap flights", 50, 50)]);
+        assert!(matches!(gate(&detached, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        let mut overflow = submission(vec![cluster("top", 1, None, "Write code", 50, 50), cluster("child", usize::MAX, Some("top"), "Debug code", 50, 50)]);
+        assert!(matches!(gate(&overflow, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        overflow.clusters[1].level = 0;
+        assert!(gate(&overflow, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.is_ok());
+        let gap = submission(vec![cluster("top", 2, None, "Write code", 50, 50), cluster("child", 0, None, "Debug code", 50, 50)]);
+        assert!(matches!(gate(&gap, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
     }
 
     #[test]

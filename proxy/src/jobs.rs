@@ -150,8 +150,9 @@ async fn finish_message_batch(analyst: &LlmAnalyst<Anthropic>, job: &mut JobStat
                 analyst.remember(call, &answer);
                 ItemResult::Answer { answer }
             }
-            Err(why) => {
-                tracing::warn!("batch item {custom_id} failed ({why}); asking directly");
+            Err(_) => {
+                // The reason can quote the answer, and so the conversation: it is not logged.
+                tracing::warn!("batch item {custom_id} failed or could not be read; asking directly");
                 ItemResult::from(analyst.extract(&job.items[*i]).await)
             }
         });

@@ -199,6 +199,31 @@ async fn a_submission_with_conversation_text_or_raw_accounts_is_refused() {
 }
 
 #[tokio::test]
+async fn the_gate_checks_the_tree_and_counts_a_hash_once_in_any_case() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    let publish = |clusters: Vec<Value>| json!({ "title": "Gardens", "facet": "request", "clusters": clusters });
+    // The parent fails its audit; a child that claims no parent would escape it.
+    let detached = publish(vec![
+        dashboard_cluster("top", 1, None, "Email bob.jones@example.org about seeds", 60, 40),
+        dashboard_cluster("a", 0, None, "Plant tomatoes", 30, 20),
+    ]);
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(detached)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"].as_str().unwrap().contains("only the top level"), "{}", r.body);
+    let overflow =
+        publish(vec![dashboard_cluster("top", 1, None, "Grow food", 60, 40), dashboard_cluster("a", usize::MAX, Some("top"), "Plant tomatoes", 30, 20)]);
+    assert_eq!(call(&app, "POST", "/api/v1/dashboards", &[], Some(overflow)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Three accounts, each hash written in lower and in upper case: three, not six.
+    let mut cased = dashboard_cluster("a", 0, None, "Plant tomatoes", 30, 3);
+    let lower: Vec<String> = hashes(3, "a");
+    cased["account_hashes"] = json!(lower.iter().cloned().chain(lower.iter().map(|h| h.to_uppercase())).collect::<Vec<_>>());
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(publish(vec![cased]))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["removed"][0]["reasons"][0]["accounts"], 3, "{}", r.body);
+}
+
+#[tokio::test]
 async fn the_access_token_guards_what_costs_or_stores_and_nothing_else() {
     let dist = Dist::new();
     let config = Config { access_token: Some(Secret::new("open-sesame")), ..Config::offline() };

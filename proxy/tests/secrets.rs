@@ -107,3 +107,42 @@ async fn the_key_is_in_no_response_and_no_log_line() {
     assert!(!logs.contains(KEY), "a log line holds the key");
     assert!(!logs.contains(TOKEN), "a log line holds the access token");
 }
+
+/// Neither an unreadable answer that quotes the conversation nor an
+/// upstream error that echoes it reaches a log line; the log keeps the kind
+/// of failure and lengths.
+#[tokio::test(flavor = "current_thread")]
+async fn no_log_line_quotes_a_conversation() {
+    // No digits: the concern answer below must hold no number.
+    const PRIVATE: &str = "PRIVATE-PHRASE-NINETY";
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mock = MockServer::start(|seen, _| {
+        let (_, user) = anthropic_prompt(&seen.body);
+        if user.contains("ECHO-500") {
+            Scripted::status(500, &format!("upstream trace: the request was {user}"))
+        } else {
+            // A concern answer that holds no number, quoting the user instead.
+            Scripted::ok(anthropic_message(&format!("The user wrote {PRIVATE} and that is all</answer>")))
+        }
+    })
+    .await;
+    let url = mock.url();
+    let vars: HashMap<&str, &str> = HashMap::from([("ANTHROPIC_API_KEY", KEY), ("ANTHROPIC_BASE_URL", url.as_str())]);
+    let mut config = Config::from_env(|k| vars.get(k).map(|v| v.to_string())).unwrap();
+    config.retry.base_delay = Duration::from_millis(1);
+    config.retry.max_retries = 1;
+    let dist = Dist::new();
+    let app = router(&dist, &config);
+    let unreadable = json!({ "conversation": conversation(&format!("My secret is {PRIVATE}")), "facet": concern_facet() });
+    let r = call(&app, "POST", "/api/v1/extract", &[], Some(unreadable)).await;
+    assert_eq!(r.status.as_u16(), 502, "{}", r.body);
+    let echoed = json!({ "conversation": conversation(&format!("ECHO-500 {PRIVATE}")), "facet": request_facet() });
+    assert_eq!(call(&app, "POST", "/api/v1/extract", &[], Some(echoed)).await.status.as_u16(), 502);
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("could not be read") && logs.contains("upstream call failed"), "the failures were logged: {logs}");
+    assert!(!logs.contains(PRIVATE), "a log line quotes the conversation: {logs}");
+}

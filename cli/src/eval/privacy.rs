@@ -6,7 +6,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use kleio_core::analyst::{Analyst, AuditRequest};
+use kleio_core::analyst::{cluster_text, Analyst, AuditRequest};
 use kleio_core::api::{self, Route};
 use kleio_core::eval::leaks::{Planted, Searchable};
 use kleio_core::model::Conversation;
@@ -170,7 +170,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let answers: HashMap<&str, Vec<Searchable>> =
         analysis.conversations.iter().map(|c| (c.id.as_str(), c.answers.values().map(|a| Searchable::new(&a.as_text())).collect())).collect();
-    let cluster_texts: Vec<Searchable> = analysis.clusters.iter().map(|c| Searchable::new(&format!("{}: {}", c.name, c.summary))).collect();
+    let cluster_texts: Vec<Searchable> = analysis.clusters.iter().map(|c| Searchable::new(&cluster_text(&c.name, &c.summary))).collect();
     let published_texts: Vec<Searchable> = published.iter().map(|t| Searchable::new(t)).collect();
     let (mut raw, mut facets, mut clusters, mut public) = (Stage::default(), Stage::default(), Stage::default(), Stage::default());
     for id in &with_values {

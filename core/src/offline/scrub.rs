@@ -65,7 +65,9 @@ fn patterns() -> &'static Patterns {
             structured: vec![
                 (Detail::Email, r(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")),
                 (Detail::Url, r(r"(?i)\b(?:https?://|www\.)[^\s<>()]+")),
-                (Detail::Iban, r(r"(?i)\b[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,4})?\b")),
+                // ASCII classes, not `(?i)[a-z]` and `\d`: those also match `ſ`, the
+                // Kelvin sign and digits of other scripts, which no IBAN holds.
+                (Detail::Iban, r(r"\b[A-Za-z]{2}[0-9]{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?\b")),
                 (Detail::IpAddress, r(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")),
                 (Detail::IpAddress, r(r"(?i)\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4})?\b")),
                 (Detail::SocialSecurity, r(r"\b\d{3}-\d{2}-\d{4}\b")),
@@ -221,15 +223,16 @@ fn luhn_valid(s: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1.
+/// ISO 13616 check: move the first four characters to the end, letters to
+/// numbers, mod 97 = 1. Works on characters, not bytes, so no text can make
+/// it cut inside one.
 fn iban_valid(s: &str) -> bool {
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if !(15..=34).contains(&compact.len()) {
+    let compact: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(15..=34).contains(&compact.len()) || !compact.iter().all(char::is_ascii_alphanumeric) {
         return false;
     }
-    let rearranged = format!("{}{}", &compact[4..], &compact[..4]);
     let mut rem: u64 = 0;
-    for c in rearranged.chars() {
+    for &c in compact[4..].iter().chain(&compact[..4]) {
         let v = match c.to_digit(36) {
             Some(v) => v as u64,
             None => return false,
@@ -292,5 +295,16 @@ mod tests {
         assert!(!luhn_valid("4111 1111 1111 1112"));
         assert!(iban_valid("GB82 WEST 1234 5698 7654 32"));
         assert!(!iban_valid("GB82 WEST 1234 5698 7654 33"));
+        assert!(!iban_valid("ab1١abcdabcdab ſſſſ"), "other scripts' digits and letters are no IBAN");
+    }
+
+    #[test]
+    fn text_that_looks_like_an_iban_in_other_scripts_does_not_panic() {
+        // `١` (Arabic-Indic one) and `ſ` (long s) are two bytes each: a byte
+        // offset of four once cut inside them.
+        for text in ["Check ab1١abcdabcdab please", "ſt12 abcd abcd abcd", "KK12 3456 7890 1234 56", "gb\u{212a}2 abcd abcd abcd"] {
+            let _ = find(text);
+            let _ = scrub(text);
+        }
     }
 }

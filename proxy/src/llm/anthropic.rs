@@ -66,6 +66,11 @@ impl Anthropic {
         results_url: &str,
         prefills: &std::collections::HashMap<String, String>,
     ) -> Result<Vec<(String, Result<ChatResponse, String>)>, UpstreamError> {
+        // The address comes from the upstream's answer: the key goes there
+        // only if it is the configured server's own origin.
+        if !same_origin(results_url, &self.base_url) {
+            return Err(UpstreamError::Decode(format!("the batch's results_url is not at the origin of {}, so the key is not sent there", self.base_url)));
+        }
         let bytes = self.call(|| self.http.get(results_url).header("x-api-key", self.key.expose()).header("anthropic-version", API_VERSION)).await?;
         let text = String::from_utf8_lossy(&bytes);
         let mut out = Vec::new();
@@ -81,6 +86,15 @@ impl Anthropic {
             out.push((row.custom_id, outcome));
         }
         Ok(out)
+    }
+}
+
+/// Whether two URLs share scheme, host and port. Anything that does not
+/// parse is no origin of ours.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (reqwest::Url::parse(a), reqwest::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
     }
 }
 

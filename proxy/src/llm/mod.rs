@@ -69,6 +69,17 @@ pub enum UpstreamError {
 }
 
 impl UpstreamError {
+    /// What went wrong, without the body or message an upstream sent, which
+    /// can quote the request and so the conversation: for logs.
+    pub fn kind(&self) -> String {
+        match self {
+            UpstreamError::Status { status, .. } => format!("the model server answered {status}"),
+            UpstreamError::Timeout(d) => format!("no answer within {d:?}"),
+            UpstreamError::Transport(_) => "the connection failed".into(),
+            UpstreamError::Decode(_) => "the answer could not be decoded".into(),
+        }
+    }
+
     /// Rate limits (429), overload (529), server errors, timeouts and broken
     /// bodies pass; client errors (400, 401, 403, 404) would fail again.
     pub fn is_transient(&self) -> bool {

@@ -27,7 +27,7 @@ where
                     Duration::from_secs_f64(rand::thread_rng().gen_range(0.0..=ceiling.as_secs_f64()))
                 });
                 let delay = delay.min(policy.max_delay);
-                tracing::warn!("upstream call failed ({e}); retry {} of {} in {delay:?}", retries + 1, policy.max_retries);
+                tracing::warn!("upstream call failed ({}); retry {} of {} in {delay:?}", e.kind(), retries + 1, policy.max_retries);
                 tokio::time::sleep(delay).await;
                 retries += 1;
             }
