@@ -45,12 +45,31 @@ pub struct ServeArgs {
     /// The SQLite file holding the response cache, the dashboards and the jobs.
     #[arg(long, default_value = "kleio-data/kleio.db")]
     pub db: PathBuf,
+    /// Serve an LLM backend on a non-loopback address without an access
+    /// token: anyone who reaches the address can then spend on the key.
+    #[arg(long)]
+    pub allow_public_llm: bool,
+}
+
+/// Refuses to expose an LLM backend to the network with no access token,
+/// unless told so: the task routes would let anyone reaching the address
+/// run the paper's tasks on the operator's key, custom questions included.
+pub fn check_exposure(addr: SocketAddr, config: &Config, allow_public_llm: bool) -> Result<(), AppError> {
+    let llm = !matches!(config.backend, config::BackendConfig::Offline);
+    if llm && config.access_token.is_none() && !addr.ip().is_loopback() && !allow_public_llm {
+        return Err(AppError::Startup(format!(
+            "{addr} is reachable from other machines and the backend is an LLM, but no access token is set: \
+             set KLEIO_ACCESS_TOKEN (or KLEIO_ACCESS_TOKEN_FILE), listen on 127.0.0.1, or pass --allow-public-llm"
+        )));
+    }
+    Ok(())
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 /// The backend and limits come from the environment (see `Config::from_env`).
 pub async fn serve(args: ServeArgs) -> Result<(), AppError> {
     let config = Config::from_env(|k| std::env::var(k).ok()).map_err(|e| AppError::Startup(e.to_string()))?;
+    check_exposure(args.addr, &config, args.allow_public_llm)?;
     let db = Db::open(&args.db).map_err(|e| AppError::Startup(e.to_string()))?;
     let state = AppState::new(&args.dist, &config, db)?;
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| AppError::Startup(format!("cannot listen on {}: {e}", args.addr)))?;
@@ -81,5 +100,27 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anthropic(token: Option<&str>) -> Config {
+        let vars = [("ANTHROPIC_API_KEY", "sk-test"), ("KLEIO_ACCESS_TOKEN", token.unwrap_or(""))];
+        Config::from_env(|k| vars.iter().find(|(n, v)| *n == k && !v.is_empty()).map(|(_, v)| v.to_string())).unwrap()
+    }
+
+    #[test]
+    fn an_llm_is_not_served_to_the_network_without_a_token_unless_asked() {
+        let public: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let err = check_exposure(public, &anthropic(None), false).unwrap_err();
+        assert!(err.to_string().contains("KLEIO_ACCESS_TOKEN"), "{err}");
+        assert!(check_exposure(public, &anthropic(None), true).is_ok());
+        assert!(check_exposure(local, &anthropic(None), false).is_ok());
+        assert!(check_exposure(public, &anthropic(Some("t0k3n")), false).is_ok());
+        assert!(check_exposure(public, &Config::offline(), false).is_ok(), "the offline analyst costs nothing");
     }
 }
