@@ -70,7 +70,7 @@ impl Codec for Rows {
 }
 
 /// One piece of work a run keeps: its key in the store, and what it is
-/// counted as in the progress when it was kept ( `len` units of `stage`).
+/// counted as in the progress when it was kept (`len` units of `stage`).
 pub(crate) struct Piece {
     pub key: String,
     pub stage: Stage,

@@ -228,7 +228,6 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
 
     /// Names for the base clusters (paper G.5). Kept names belong to exactly
     /// this partition: the key holds its digest.
-    #[allow(clippy::too_many_arguments)]
     async fn name_base(
         &self,
         facet: &Facet,

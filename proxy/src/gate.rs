@@ -143,32 +143,30 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
     let audits = futures::future::join_all(s.clusters.iter().map(|c| async move { audit(analyst, &cluster_text(&c.name, &c.summary)).await })).await;
     // Distinct salted hashes: the only account information the proxy ever
     // sees. Hex digits in either case are the same hash, so count them once.
-    let accounts: HashMap<&str, usize> =
-        s.clusters.iter().map(|c| (c.id.as_str(), c.account_hashes.iter().map(|h| h.to_ascii_lowercase()).collect::<BTreeSet<_>>().len())).collect();
+    let accounts: Vec<usize> = s.clusters.iter().map(|c| c.account_hashes.iter().map(|h| h.to_ascii_lowercase()).collect::<BTreeSet<_>>().len()).collect();
     let mut reasons: Vec<Vec<HiddenReason>> =
-        s.clusters.iter().zip(audits).map(|(c, (score, reason))| privacy::check(accounts[c.id.as_str()], c.size, score, &reason, &privacy)).collect();
+        s.clusters.iter().zip(&accounts).zip(audits).map(|((c, &n), (score, reason))| privacy::check(n, c.size, score, &reason, &privacy)).collect();
     let position: HashMap<&str, usize> = s.clusters.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let parents: Vec<Option<usize>> = s.clusters.iter().map(|c| c.parent.as_deref().and_then(|p| position.get(p).copied())).collect();
     let shareable = privacy::hide_beneath_hidden(&parents, &mut reasons);
-    let hidden: BTreeSet<&str> = s.clusters.iter().zip(&shareable).filter(|(_, &ok)| !ok).map(|(c, _)| c.id.as_str()).collect();
-    let kept: Vec<&SubmittedCluster> = s.clusters.iter().filter(|c| !hidden.contains(c.id.as_str())).collect();
+    let kept: Vec<(&SubmittedCluster, usize)> = s.clusters.iter().zip(&accounts).zip(&shareable).filter(|(_, &ok)| ok).map(|((c, &n), _)| (c, n)).collect();
     let clusters = kept
         .iter()
-        .map(|c| PublishedCluster {
+        .map(|&(c, accounts)| PublishedCluster {
             id: c.id.clone(),
             level: c.level,
             parent: c.parent.clone(),
-            children: kept.iter().filter(|k| k.parent.as_deref() == Some(&c.id)).map(|k| k.id.clone()).collect(),
+            children: kept.iter().filter(|(k, _)| k.parent.as_deref() == Some(&c.id)).map(|(k, _)| k.id.clone()).collect(),
             name: c.name.clone(),
             summary: c.summary.clone(),
             size: c.size,
-            accounts: accounts[c.id.as_str()],
+            accounts,
             position: c.position,
             breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations, privacy.min_audit_score),
         })
         .collect();
     let removed =
-        s.clusters.iter().zip(reasons).filter(|(c, _)| hidden.contains(c.id.as_str())).map(|(c, reasons)| Removed { id: c.id.clone(), reasons }).collect();
+        s.clusters.iter().zip(reasons).zip(&shareable).filter(|(_, &ok)| !ok).map(|((c, reasons), _)| Removed { id: c.id.clone(), reasons }).collect();
     Ok(Gated { title: s.title.clone(), facet: s.facet.clone(), privacy, clusters, removed })
 }
 

@@ -1,5 +1,6 @@
 //! The API key and the access token appear in no response and no log line,
-//! even when the upstream echoes the key back in an error.
+//! even when the upstream echoes the key back in an error; nor does a
+//! conversation appear in a log line.
 
 mod common;
 
@@ -18,6 +19,29 @@ const TOKEN: &str = "kleio-access-LEAKCHECK-51d2";
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
+impl Captured {
+    /// Every log line of this thread, from now until the guard drops.
+    fn install() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
+        (logs, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// The proxy on `vars`, retrying a failed upstream call once, at once.
+fn fast_retries(vars: &[(&str, &str)]) -> Config {
+    let vars: HashMap<&str, &str> = vars.iter().copied().collect();
+    let mut config = Config::from_env(|k| vars.get(k).map(|v| v.to_string())).unwrap();
+    config.retry.base_delay = Duration::from_millis(1);
+    config.retry.max_retries = 1;
+    config
+}
+
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(buf);
@@ -30,10 +54,7 @@ impl Write for Captured {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_key_is_in_no_response_and_no_log_line() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = Captured::install();
 
     let mock = MockServer::start(|seen, _| {
         let (system, user) = anthropic_prompt(&seen.body);
@@ -48,10 +69,7 @@ async fn the_key_is_in_no_response_and_no_log_line() {
     })
     .await;
     let url = mock.url();
-    let vars: HashMap<&str, &str> = HashMap::from([("ANTHROPIC_API_KEY", KEY), ("ANTHROPIC_BASE_URL", url.as_str()), ("KLEIO_ACCESS_TOKEN", TOKEN)]);
-    let mut config = Config::from_env(|k| vars.get(k).map(|v| v.to_string())).unwrap();
-    config.retry.base_delay = Duration::from_millis(1);
-    config.retry.max_retries = 1;
+    let config = fast_retries(&[("ANTHROPIC_API_KEY", KEY), ("ANTHROPIC_BASE_URL", url.as_str()), ("KLEIO_ACCESS_TOKEN", TOKEN)]);
     tracing::info!("config: {config:?}");
     let dist = Dist::new();
     let app = router(&dist, &config);
@@ -102,7 +120,7 @@ async fn the_key_is_in_no_response_and_no_log_line() {
     }
     assert!(seen_redaction, "the echoed key was replaced, not merely absent");
     assert!(mock.requests().iter().any(|r| r.headers.iter().any(|(k, v)| k == "x-api-key" && v == KEY)), "the key did go upstream");
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("upstream call failed"), "the logs were captured");
     assert!(!logs.contains(KEY), "a log line holds the key");
     assert!(!logs.contains(TOKEN), "a log line holds the access token");
@@ -115,10 +133,7 @@ async fn the_key_is_in_no_response_and_no_log_line() {
 async fn no_log_line_quotes_a_conversation() {
     // No digits: the concern answer below must hold no number.
     const PRIVATE: &str = "PRIVATE-PHRASE-NINETY";
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = Captured::install();
 
     let mock = MockServer::start(|seen, _| {
         let (_, user) = anthropic_prompt(&seen.body);
@@ -131,10 +146,7 @@ async fn no_log_line_quotes_a_conversation() {
     })
     .await;
     let url = mock.url();
-    let vars: HashMap<&str, &str> = HashMap::from([("ANTHROPIC_API_KEY", KEY), ("ANTHROPIC_BASE_URL", url.as_str())]);
-    let mut config = Config::from_env(|k| vars.get(k).map(|v| v.to_string())).unwrap();
-    config.retry.base_delay = Duration::from_millis(1);
-    config.retry.max_retries = 1;
+    let config = fast_retries(&[("ANTHROPIC_API_KEY", KEY), ("ANTHROPIC_BASE_URL", url.as_str())]);
     let dist = Dist::new();
     let app = router(&dist, &config);
     let unreadable = json!({ "conversation": conversation(&format!("My secret is {PRIVATE}")), "facet": concern_facet() });
@@ -142,7 +154,7 @@ async fn no_log_line_quotes_a_conversation() {
     assert_eq!(r.status.as_u16(), 502, "{}", r.body);
     let echoed = json!({ "conversation": conversation(&format!("ECHO-500 {PRIVATE}")), "facet": request_facet() });
     assert_eq!(call(&app, "POST", "/api/v1/extract", &[], Some(echoed)).await.status.as_u16(), 502);
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("could not be read") && logs.contains("upstream call failed"), "the failures were logged: {logs}");
     assert!(!logs.contains(PRIVATE), "a log line quotes the conversation: {logs}");
 }
