@@ -45,7 +45,9 @@ impl ServeRoutes for Router<AppState> {
 pub fn app(state: AppState) -> Router {
     let index = state.dist().join("index.html");
     // Unknown paths get the app itself, which routes on the client (/d/{id}, …).
-    let files = ServeDir::new(state.dist()).fallback(ServeFile::new(index));
+    // scripts/build writes a .gz beside the module and its glue; a browser that
+    // accepts gzip gets that (about a quarter of the size), any other the file itself.
+    let files = ServeDir::new(state.dist()).precompressed_gzip().fallback(ServeFile::new(index));
     let policy = HeaderValue::from_str(state.policy()).expect("the policy is ASCII");
     // What costs money or stores something needs the access token, when one is set.
     let guarded = Router::new()

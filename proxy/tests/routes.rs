@@ -272,3 +272,21 @@ async fn long_conversations_are_cut_to_the_token_budget() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["answer"].as_str().unwrap().len() < 600);
 }
+
+#[tokio::test]
+async fn the_module_goes_out_gzipped_to_a_browser_that_accepts_it() {
+    let dist = Dist::new();
+    std::fs::write(dist.path().join("app_bg.wasm"), b"\0asm plain module").unwrap();
+    std::fs::write(dist.path().join("app_bg.wasm.gz"), b"gzipped bytes").unwrap();
+    let app = router(&dist, &Config::offline());
+
+    let r = call(&app, "GET", "/app_bg.wasm", &[("accept-encoding", "gzip, br")], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-encoding"], "gzip");
+    assert_eq!(r.headers["content-type"], "application/wasm");
+    assert_eq!(r.body, "gzipped bytes");
+
+    let r = call(&app, "GET", "/app_bg.wasm", &[], None).await;
+    assert!(r.headers.get("content-encoding").is_none());
+    assert_eq!(r.body, "\0asm plain module");
+}
