@@ -8,7 +8,7 @@ use kleio_core::import::{import, ImportOptions, ImportReport};
 use kleio_core::model::Conversation;
 use leptos::prelude::*;
 
-use kleio_core::api::{BackendInfo, ModelInfo, ModelRole};
+use kleio_core::api::{BackendInfo, ModelInfo, ModelRole, SpendCaps};
 
 use crate::run_settings::RunSettings;
 use crate::start_panel::Upload;
@@ -62,7 +62,7 @@ pub fn ReadyPanel(
         let (fast, strong) = (info.model(ModelRole::Fast), info.model(ModelRole::Strong));
         let price = |m: Option<&ModelInfo>| m.map(|m| m.price_per_million_tokens).unwrap_or_default();
         let e = cost::estimate(&file.0, &s.params, info.conversation_tokens.max(1), price(fast), price(strong));
-        describe_cost(&e, fast.map(|m| m.name.as_str()).unwrap_or("?"), strong.map(|m| m.name.as_str()).unwrap_or("?"), info.max_run_usd)
+        describe_cost(&e, fast.map(|m| m.name.as_str()).unwrap_or("?"), strong.map(|m| m.name.as_str()).unwrap_or("?"), info.spending_caps)
     };
     view! {
         <section aria-label="Ready to analyse" class="ready">
@@ -77,14 +77,23 @@ pub fn ReadyPanel(
     }
 }
 
-fn describe_cost(e: &CostEstimate, fast: &str, strong: &str, cap: Option<f64>) -> String {
+fn describe_cost(e: &CostEstimate, fast: &str, strong: &str, caps: SpendCaps) -> String {
     let tokens = (e.fast.input_tokens + e.fast.output_tokens + e.strong.input_tokens + e.strong.output_tokens) as f64 / 1e6;
     let mut words = format!(
         "Estimated cost with the proxy's analyst: about ${:.2} ({} calls to {fast}, {} to {strong}; about {tokens:.1} M tokens, before any cache or batch discount).",
         e.usd, e.fast.calls, e.strong.calls
     );
-    if let Some(cap) = cap {
-        words.push_str(&format!(" The proxy stops a run at ${cap:.2}."));
+    let limits: Vec<String> = [
+        (caps.per_run_usd, "a run"),
+        (caps.per_token_day_usd, "an access token's day"),
+        (caps.per_token_usd, "an access token"),
+        (caps.total_usd, "the whole proxy"),
+    ]
+    .into_iter()
+    .filter_map(|(cap, what)| cap.map(|usd| format!("${usd:.2} for {what}")))
+    .collect();
+    if !limits.is_empty() {
+        words.push_str(&format!(" The proxy stops spending at {}.", limits.join(", ")));
     }
     words
 }

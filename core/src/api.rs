@@ -351,10 +351,24 @@ pub struct BackendInfo {
     pub cache_lookups: u64,
     /// US dollars spent upstream since start-up.
     pub spent_usd: f64,
-    /// The spending cap of one run, in US dollars.
-    pub max_run_usd: Option<f64>,
+    /// The proxy's spending caps.
+    pub spending_caps: SpendCaps,
     /// Where a conversation is cut before an LLM reads it, in tokens.
     pub conversation_tokens: usize,
+}
+
+/// Spending caps, in US dollars; `None` is no cap. A call is refused unless
+/// its worst-case cost fits under every cap that applies to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpendCaps {
+    /// Everything the proxy spends, over its database's life.
+    pub total_usd: Option<f64>,
+    /// What one access token spends, over the database's life.
+    pub per_token_usd: Option<f64>,
+    /// What one access token spends in a UTC day.
+    pub per_token_day_usd: Option<f64>,
+    /// What one run (the run header) spends while the proxy runs.
+    pub per_run_usd: Option<f64>,
 }
 
 impl BackendInfo {
@@ -408,7 +422,7 @@ mod tests {
             cache_hit_rate: None,
             cache_lookups: 0,
             spent_usd: 0.0,
-            max_run_usd: None,
+            spending_caps: SpendCaps { per_token_day_usd: Some(2.0), ..SpendCaps::default() },
             conversation_tokens: 8000,
         };
         let json = serde_json::to_value(&info).unwrap();

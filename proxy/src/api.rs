@@ -8,6 +8,7 @@ use kleio_core::api::{
     AssignBatchResponse, AssignResponse, BatchRequest, BatchResponse, ExtractResponse, ItemResult, ParentsResponse, PlacementResult, ScreenResponse,
 };
 
+use crate::bounds::Checked;
 use crate::error::{ApiJson, AppError};
 use crate::limits::truncate_conversation;
 use crate::run::RunBackend;
@@ -16,7 +17,7 @@ use crate::AppState;
 pub async fn screen(
     State(state): State<AppState>,
     RunBackend(backend): RunBackend,
-    ApiJson(mut req): ApiJson<ScreenRequest>,
+    Checked(mut req): Checked<ScreenRequest>,
 ) -> Result<ApiJson<ScreenResponse>, AppError> {
     truncate_conversation(&mut req.conversation, state.limits().conversation_tokens);
     let keep = backend.screen(&req).await?;
@@ -26,7 +27,7 @@ pub async fn screen(
 pub async fn extract(
     State(state): State<AppState>,
     RunBackend(backend): RunBackend,
-    ApiJson(mut req): ApiJson<ExtractRequest>,
+    Checked(mut req): Checked<ExtractRequest>,
 ) -> Result<ApiJson<ExtractResponse>, AppError> {
     truncate_conversation(&mut req.conversation, state.limits().conversation_tokens);
     let answer = backend.extract(&req).await?;
@@ -48,33 +49,33 @@ pub fn prepare_batch(state: &AppState, items: &mut [ExtractRequest]) -> Result<(
 pub async fn extract_batch(
     State(state): State<AppState>,
     RunBackend(backend): RunBackend,
-    ApiJson(mut req): ApiJson<BatchRequest>,
+    Checked(mut req): Checked<BatchRequest>,
 ) -> Result<ApiJson<BatchResponse>, AppError> {
     prepare_batch(&state, &mut req.items)?;
     let results = backend.extract_batch(&req.items).await;
     Ok(ApiJson(BatchResponse { results: results.into_iter().map(ItemResult::from).collect() }))
 }
 
-pub async fn name_cluster(RunBackend(backend): RunBackend, ApiJson(req): ApiJson<NameClusterRequest>) -> Result<ApiJson<ClusterLabel>, AppError> {
+pub async fn name_cluster(RunBackend(backend): RunBackend, Checked(req): Checked<NameClusterRequest>) -> Result<ApiJson<ClusterLabel>, AppError> {
     Ok(ApiJson(backend.name_cluster(&req).await?))
 }
 
-pub async fn propose_parents(RunBackend(backend): RunBackend, ApiJson(req): ApiJson<ProposeParentsRequest>) -> Result<ApiJson<ParentsResponse>, AppError> {
+pub async fn propose_parents(RunBackend(backend): RunBackend, Checked(req): Checked<ProposeParentsRequest>) -> Result<ApiJson<ParentsResponse>, AppError> {
     Ok(ApiJson(ParentsResponse { parents: backend.propose_parents(&req).await? }))
 }
 
-pub async fn dedupe(RunBackend(backend): RunBackend, ApiJson(req): ApiJson<DedupeRequest>) -> Result<ApiJson<ParentsResponse>, AppError> {
+pub async fn dedupe(RunBackend(backend): RunBackend, Checked(req): Checked<DedupeRequest>) -> Result<ApiJson<ParentsResponse>, AppError> {
     Ok(ApiJson(ParentsResponse { parents: backend.dedupe(&req).await? }))
 }
 
-pub async fn assign(RunBackend(backend): RunBackend, ApiJson(req): ApiJson<AssignRequest>) -> Result<ApiJson<AssignResponse>, AppError> {
+pub async fn assign(RunBackend(backend): RunBackend, Checked(req): Checked<AssignRequest>) -> Result<ApiJson<AssignResponse>, AppError> {
     Ok(ApiJson(AssignResponse { index: backend.assign(&req).await? }))
 }
 
 pub async fn assign_batch(
     State(state): State<AppState>,
     RunBackend(backend): RunBackend,
-    ApiJson(req): ApiJson<AssignBatchRequest>,
+    Checked(req): Checked<AssignBatchRequest>,
 ) -> Result<ApiJson<AssignBatchResponse>, AppError> {
     let most = state.limits().max_batch_items;
     if req.children.is_empty() || req.children.len() > most {
@@ -85,10 +86,10 @@ pub async fn assign_batch(
     Ok(ApiJson(AssignBatchResponse { results: results.into_iter().map(PlacementResult::from).collect() }))
 }
 
-pub async fn rename(RunBackend(backend): RunBackend, ApiJson(req): ApiJson<RenameRequest>) -> Result<ApiJson<ClusterLabel>, AppError> {
+pub async fn rename(RunBackend(backend): RunBackend, Checked(req): Checked<RenameRequest>) -> Result<ApiJson<ClusterLabel>, AppError> {
     Ok(ApiJson(backend.rename(&req).await?))
 }
 
-pub async fn audit(RunBackend(backend): RunBackend, ApiJson(req): ApiJson<AuditRequest>) -> Result<ApiJson<AuditVerdict>, AppError> {
+pub async fn audit(RunBackend(backend): RunBackend, Checked(req): Checked<AuditRequest>) -> Result<ApiJson<AuditVerdict>, AppError> {
     Ok(ApiJson(backend.audit(&req).await?))
 }

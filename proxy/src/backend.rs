@@ -11,13 +11,14 @@ use crate::cache::ResponseCache;
 use crate::config::{BackendConfig, Config, ModelChoice};
 use crate::llm::anthropic::Anthropic;
 use crate::llm::openai::OpenAiCompatible;
+use crate::offline_pool::PooledOffline;
 use crate::prompts::Prompts;
 use crate::secret::Redactor;
-use crate::spend::{RunBudget, SpendLedger, UNNAMED_RUN};
+use crate::spend::{RunBudget, SpendLedger, OPEN_ACCESS, UNNAMED_RUN};
 
 #[derive(Clone)]
 pub enum Backend {
-    Offline(OfflineAnalyst),
+    Offline(PooledOffline),
     Anthropic { analyst: LlmAnalyst<Anthropic>, message_batches: bool },
     OpenAi(LlmAnalyst<OpenAiCompatible>),
 }
@@ -34,7 +35,7 @@ pub enum BackendError {
 
 impl Backend {
     pub fn from_config(config: &Config, cache: ResponseCache, ledger: Arc<SpendLedger>, redactor: Redactor) -> Result<Backend, BackendError> {
-        let budget = RunBudget::new(ledger, UNNAMED_RUN);
+        let budget = RunBudget::new(ledger, OPEN_ACCESS, UNNAMED_RUN);
         let permits = Arc::new(Semaphore::new(config.limits.upstream_concurrency));
         // Redirects are not followed: one would carry the key to wherever
         // the upstream's answer pointed.
@@ -46,7 +47,7 @@ impl Backend {
                 .map_err(|e| BackendError::Http(e.to_string()))
         };
         Ok(match &config.backend {
-            BackendConfig::Offline => Backend::Offline(OfflineAnalyst::new(0)),
+            BackendConfig::Offline => Backend::Offline(PooledOffline::new(OfflineAnalyst::new(0))),
             BackendConfig::Anthropic { base_url, key, fast, strong, message_batches } => {
                 let model = Anthropic::new(http()?, base_url.clone(), key.clone(), config.retry.clone(), permits, redactor);
                 Backend::Anthropic {
@@ -95,7 +96,7 @@ impl Backend {
             cache_lookups: hits + misses,
             // The offline analyst spends nothing, whatever the ledger holds.
             spent_usd: if backend.is_llm() { ledger.total() } else { 0.0 },
-            max_run_usd: ledger.cap(),
+            spending_caps: ledger.caps(),
             conversation_tokens,
         }
     }

@@ -7,7 +7,10 @@ use std::time::Duration;
 use kleio_core::api::BackendKind;
 use kleio_core::privacy::PrivacyParams;
 
+use crate::hosts::HostPolicy;
+use crate::retention::Retention;
 use crate::secret::Secret;
+use crate::spend::SpendCaps;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
@@ -62,8 +65,8 @@ pub struct Limits {
     pub upstream_concurrency: usize,
     /// Requests per minute per client address.
     pub requests_per_minute: u32,
-    /// Spending cap per run (the `X-Kleio-Run` header), in US dollars.
-    pub max_run_usd: Option<f64>,
+    /// Spending caps: in total, per access token (in total and per day), per run.
+    pub spend: SpendCaps,
 }
 
 /// How upstream calls are retried.
@@ -84,10 +87,15 @@ pub struct Config {
     pub backend: BackendConfig,
     pub limits: Limits,
     pub retry: RetryPolicy,
-    /// When set, the task API and publishing need `Authorization: Bearer <token>`.
-    pub access_token: Option<Secret>,
+    /// When any is set, the task API and publishing need `Authorization: Bearer <token>`
+    /// with one of them; each token has its own spending caps.
+    pub access_tokens: Vec<Secret>,
     /// The publish gate's minimums; a publisher may ask for stricter ones, never laxer.
     pub privacy: PrivacyParams,
+    /// The `Host` names the proxy answers to (DNS rebinding).
+    pub allowed_hosts: HostPolicy,
+    /// How long and how much the proxy keeps.
+    pub retention: Retention,
 }
 
 impl Default for Limits {
@@ -98,7 +106,7 @@ impl Default for Limits {
             max_batch_items: 1_000,
             upstream_concurrency: 8,
             requests_per_minute: 6_000,
-            max_run_usd: None,
+            spend: SpendCaps::default(),
         }
     }
 }
@@ -122,8 +130,10 @@ impl Config {
             backend: BackendConfig::Offline,
             limits: Limits::default(),
             retry: RetryPolicy::default(),
-            access_token: None,
+            access_tokens: Vec::new(),
             privacy: PrivacyParams::default(),
+            allowed_hosts: HostPolicy::Loopback,
+            retention: Retention::default(),
         }
     }
 
@@ -205,7 +215,12 @@ impl Config {
         if let Some(x) = count("KLEIO_RATE_PER_MINUTE", 1.0)? {
             limits.requests_per_minute = x.min(u32::MAX as f64) as u32;
         }
-        limits.max_run_usd = number("KLEIO_MAX_RUN_USD")?;
+        limits.spend = SpendCaps {
+            total_usd: number("KLEIO_MAX_TOTAL_USD")?,
+            per_token_usd: number("KLEIO_MAX_TOKEN_USD")?,
+            per_token_day_usd: number("KLEIO_MAX_TOKEN_DAY_USD")?,
+            per_run_usd: number("KLEIO_MAX_RUN_USD")?,
+        };
         if let Some(x) = number("KLEIO_UPSTREAM_TIMEOUT_SECS")? {
             retry.timeout = Duration::from_secs_f64(x.max(0.001));
         }
@@ -262,12 +277,36 @@ impl Config {
                 return Err(ConfigError::Invalid { var: "KLEIO_BACKEND", why });
             }
         };
-        Ok(Config { backend, limits, retry, access_token: secret("KLEIO_ACCESS_TOKEN", "KLEIO_ACCESS_TOKEN_FILE")?, privacy })
+        // Several tokens (one per class, say) are separated by commas or white space, or one per line of the file.
+        let access_tokens = secret("KLEIO_ACCESS_TOKEN", "KLEIO_ACCESS_TOKEN_FILE")?
+            .map(|all| all.expose().split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()).map(Secret::new).collect())
+            .unwrap_or_default();
+        let allowed_hosts = var("KLEIO_ALLOWED_HOSTS").map(|v| HostPolicy::parse(&v)).unwrap_or(HostPolicy::Loopback);
+        let mut retention = Retention::default();
+        if let Some(x) = count("KLEIO_CACHE_DAYS", 1.0)? {
+            retention.cache_days = x.min(u32::MAX as f64) as u32;
+        }
+        if let Some(x) = count("KLEIO_CACHE_MAX_ROWS", 1.0)? {
+            retention.cache_max_rows = x as u64;
+        }
+        if let Some(x) = count("KLEIO_JOB_DAYS", 1.0)? {
+            retention.job_days = x.min(u32::MAX as f64) as u32;
+        }
+        if let Some(x) = count("KLEIO_DASHBOARD_DAYS", 0.0)? {
+            retention.dashboard_days = (x > 0.0).then(|| x.min(u32::MAX as f64) as u32);
+        }
+        if let Some(x) = count("KLEIO_MAX_DASHBOARDS", 1.0)? {
+            retention.max_dashboards = x as u64;
+        }
+        if let Some(x) = count("KLEIO_MAX_DASHBOARD_BYTES", 1024.0)? {
+            retention.max_dashboard_bytes = x as usize;
+        }
+        Ok(Config { backend, limits, retry, access_tokens, privacy, allowed_hosts, retention })
     }
 
     /// Every secret in the configuration, for the redactor.
     pub fn secrets(&self) -> Vec<Secret> {
-        let mut out: Vec<Secret> = self.access_token.iter().cloned().collect();
+        let mut out = self.access_tokens.clone();
         match &self.backend {
             BackendConfig::Anthropic { key, .. } => out.push(key.clone()),
             BackendConfig::OpenAiCompatible { key: Some(key), .. } => out.push(key.clone()),
@@ -321,9 +360,26 @@ mod tests {
         assert!(matches!(c.backend, BackendConfig::OpenAiCompatible { ref strong, .. } if strong.name == "qwen"));
         let err = Config::from_env(env(&[("KLEIO_MAX_RUN_USD", "lots")])).unwrap_err();
         assert!(err.to_string().contains("KLEIO_MAX_RUN_USD"));
+        let err = Config::from_env(env(&[("KLEIO_MAX_TOKEN_DAY_USD", "-")])).unwrap_err();
+        assert!(err.to_string().contains("KLEIO_MAX_TOKEN_DAY_USD"));
         let err = Config::from_env(env(&[("KLEIO_BACKEND", "anthropic")])).unwrap_err();
         assert!(err.to_string().contains("ANTHROPIC_API_KEY"));
         let err = Config::from_env(env(&[("ANTHROPIC_API_KEY_FILE", "/nonexistent/key")])).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/key"));
+    }
+
+    #[test]
+    fn several_access_tokens_and_every_spending_cap_are_read() {
+        let c = Config::from_env(env(&[
+            ("KLEIO_ACCESS_TOKEN", "class-a, class-b\nclass-c"),
+            ("KLEIO_MAX_TOTAL_USD", "20"),
+            ("KLEIO_MAX_TOKEN_USD", "5"),
+            ("KLEIO_MAX_TOKEN_DAY_USD", "1.5"),
+            ("KLEIO_MAX_RUN_USD", "0.5"),
+        ]))
+        .unwrap();
+        let tokens: Vec<&str> = c.access_tokens.iter().map(|t| t.expose()).collect();
+        assert_eq!(tokens, ["class-a", "class-b", "class-c"]);
+        assert_eq!(c.limits.spend, SpendCaps { total_usd: Some(20.0), per_token_usd: Some(5.0), per_token_day_usd: Some(1.5), per_run_usd: Some(0.5) });
     }
 }

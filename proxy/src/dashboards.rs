@@ -43,10 +43,22 @@ pub async fn publish(State(state): State<AppState>, ApiJson(submission): ApiJson
         let body = PublishRefused { error: "no cluster passed the privacy gates, so nothing was published".into(), removed: gated.removed };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ApiJson(body)).into_response());
     }
+    let quota = state.retention().max_dashboards;
+    let stored: i64 = state.db().with(|c| c.query_row("SELECT COUNT(*) FROM dashboards", [], |r| r.get(0)))?;
+    if u64::try_from(stored).unwrap_or(0) >= quota {
+        return Err(AppError::QuotaReached(format!("this proxy already holds its quota of {quota} dashboards (KLEIO_MAX_DASHBOARDS); delete one first")));
+    }
     let id = random_token(16);
     let delete_token = random_token(32);
     let dashboard = Dashboard { id: id.clone(), title: gated.title, facet: gated.facet, created_at: now(), privacy: gated.privacy, clusters: gated.clusters };
     let body = serde_json::to_string(&dashboard).map_err(|e| AppError::Database(e.to_string()))?;
+    let most = state.retention().max_dashboard_bytes;
+    if body.len() > most {
+        return Err(AppError::TooLarge(format!(
+            "the dashboard would take {} bytes, over this proxy's limit of {most} (KLEIO_MAX_DASHBOARD_BYTES); publish fewer levels or clusters",
+            body.len()
+        )));
+    }
     state.db().with(|c| {
         c.execute(
             "INSERT INTO dashboards (id, body, delete_token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -60,7 +72,11 @@ pub async fn publish(State(state): State<AppState>, ApiJson(submission): ApiJson
 
 pub async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     valid_id(&id)?;
-    let body: Option<String> = state.db().with(|c| c.query_row("SELECT body FROM dashboards WHERE id = ?1", [&id], |r| r.get(0)).optional())?;
+    // An expired dashboard is gone even before the next pruning removes it.
+    let cutoff = state.retention().dashboard_cutoff(now()).unwrap_or(i64::MIN);
+    let body: Option<String> = state
+        .db()
+        .with(|c| c.query_row("SELECT body FROM dashboards WHERE id = ?1 AND created_at >= ?2", rusqlite::params![id, cutoff], |r| r.get(0)).optional())?;
     let body = body.ok_or_else(|| AppError::NotFound(format!("no dashboard {id:?}")))?;
     // Stored as the JSON that is served; immutable, so clients may cache it.
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json"), (axum::http::header::CACHE_CONTROL, "public, max-age=300")], body).into_response())

@@ -1,5 +1,5 @@
-//! The proxy's SQLite file: the response cache, the dashboards and the
-//! extraction jobs. One connection behind a mutex: every statement is small,
+//! The proxy's SQLite file: the response cache, the dashboards, the
+//! extraction jobs and the spending ledger. One connection behind a mutex: every statement is small,
 //! and SQLite serialises writers anyway.
 
 use std::path::Path;
@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS dashboards (
     body TEXT NOT NULL,
     delete_token_sha256 TEXT NOT NULL,
     created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS response_cache_by_age ON response_cache (created_at);
+CREATE TABLE IF NOT EXISTS spending (
+    scope TEXT PRIMARY KEY,
+    usd REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS extraction_jobs (
     id TEXT PRIMARY KEY,

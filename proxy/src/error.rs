@@ -28,6 +28,8 @@ pub enum AppError {
     Analyst(#[from] AnalystError),
     #[error("the proxy's database failed: {0}")]
     Database(String),
+    #[error("{0}")]
+    QuotaReached(String),
 }
 
 impl From<JsonRejection> for AppError {
@@ -75,6 +77,7 @@ impl IntoResponse for AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::QuotaReached(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Analyst(AnalystError::Unsupported(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Analyst(AnalystError::LimitReached(_)) => StatusCode::PAYMENT_REQUIRED,

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kleio_core::analyst::{cluster_text, Analyst, AuditRequest};
+use kleio_core::api::facet_id;
 pub use kleio_core::api::Removed;
+use kleio_core::facets::month_bucket;
 use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
 pub use kleio_core::publish::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
 
@@ -16,8 +18,13 @@ const MAX_TITLE: usize = 120;
 const MAX_NAME: usize = 200;
 const MAX_SUMMARY: usize = 1_000;
 const MAX_ID: usize = 40;
-const MAX_FACET_VALUE: usize = 40;
 const MAX_CLUSTERS: usize = 20_000;
+/// The facets a map may be clustered on, as the dashboard names them.
+const CLUSTER_FACETS: [&str; 5] = [facet_id::REQUEST, facet_id::TASK, facet_id::LANGUAGE, facet_id::CONCERN, facet_id::CUSTOM];
+/// The breakdowns a dashboard may hold: each has a closed vocabulary of
+/// values (`allowed_value`), so no breakdown can carry free text.
+const BREAKDOWN_FACETS: [&str; 4] = [facet_id::LANGUAGE, facet_id::CONCERN, facet_id::TURNS, facet_id::MONTH];
+const MAX_BREAKDOWN_VALUES: usize = 64;
 /// Breakdown values seen fewer times than this in a cluster are pooled.
 pub const OTHER: &str = "other";
 
@@ -44,8 +51,8 @@ fn validate(s: &Submission) -> Result<(), GateError> {
     if s.title.trim().is_empty() || s.title.chars().count() > MAX_TITLE {
         return bad(format!("the title must have 1 to {MAX_TITLE} characters"));
     }
-    if s.facet.is_empty() || s.facet.len() > MAX_ID {
-        return bad(format!("the facet must have 1 to {MAX_ID} characters"));
+    if !CLUSTER_FACETS.contains(&s.facet.as_str()) {
+        return bad(format!("the facet must be one of {}", CLUSTER_FACETS.join(", ")));
     }
     if s.clusters.is_empty() || s.clusters.len() > MAX_CLUSTERS {
         return bad(format!("a dashboard has 1 to {MAX_CLUSTERS} clusters"));
@@ -84,10 +91,12 @@ fn validate(s: &Submission) -> Result<(), GateError> {
             _ => {}
         }
         for (facet, values) in &c.breakdowns {
-            if facet.len() > MAX_ID || values.keys().any(|v| v.chars().count() > MAX_FACET_VALUE) {
+            if !BREAKDOWN_FACETS.contains(&facet.as_str()) || values.len() > MAX_BREAKDOWN_VALUES {
                 return bad(format!(
-                    "cluster {}: breakdowns hold facet ids of at most {MAX_ID} and category values of at most {MAX_FACET_VALUE} characters",
-                    c.id
+                    "cluster {}: a breakdown is one of {} with at most {MAX_BREAKDOWN_VALUES} values, and {facet:?} with {} values is not",
+                    c.id,
+                    BREAKDOWN_FACETS.join(", "),
+                    values.len()
                 ));
             }
         }
@@ -116,14 +125,26 @@ async fn audit(analyst: &impl Analyst, text: &str) -> (u8, String) {
     }
 }
 
-/// Pools breakdown values seen fewer than `min` times, and values the rules
-/// flag as identifying, into "other".
-fn pool_breakdowns(b: &BTreeMap<String, BTreeMap<String, usize>>, min: usize, min_score: u8) -> BTreeMap<String, BTreeMap<String, usize>> {
+/// Whether `value` belongs to the closed vocabulary of the breakdown `facet`:
+/// language codes, concern levels, turn counts, months.
+fn allowed_value(facet: &str, value: &str) -> bool {
+    match facet {
+        facet_id::LANGUAGE => (2..=3).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_lowercase()),
+        facet_id::CONCERN => matches!(value, "1" | "2" | "3" | "4" | "5"),
+        facet_id::TURNS => (1..=6).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit() || b == b'+' || b == b'-'),
+        facet_id::MONTH => month_bucket(value).as_deref() == Some(value),
+        _ => false,
+    }
+}
+
+/// Pools breakdown values seen fewer than `min` times, and values outside
+/// their breakdown's vocabulary, into "other".
+fn pool_breakdowns(b: &BTreeMap<String, BTreeMap<String, usize>>, min: usize) -> BTreeMap<String, BTreeMap<String, usize>> {
     b.iter()
         .map(|(facet, values)| {
             let mut out: BTreeMap<String, usize> = BTreeMap::new();
             for (value, &n) in values {
-                let key = if n >= min && kleio_core::offline::audit::audit(value).score >= min_score { value.clone() } else { OTHER.to_string() };
+                let key = if n >= min && allowed_value(facet, value) { value.clone() } else { OTHER.to_string() };
                 *out.entry(key).or_default() += n;
             }
             (facet.clone(), out)
@@ -150,19 +171,23 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
     let parents: Vec<Option<usize>> = s.clusters.iter().map(|c| c.parent.as_deref().and_then(|p| position.get(p).copied())).collect();
     let shareable = privacy::hide_beneath_hidden(&parents, &mut reasons);
     let kept: Vec<(&SubmittedCluster, usize)> = s.clusters.iter().zip(&accounts).zip(&shareable).filter(|(_, &ok)| ok).map(|((c, &n), _)| (c, n)).collect();
+    // The published ids are the proxy's own (c1, c2, … in submission order):
+    // an id the publisher chose could spell anything.
+    let published_id: HashMap<&str, String> = kept.iter().enumerate().map(|(i, (c, _))| (c.id.as_str(), format!("c{}", i + 1))).collect();
+    let id_of = |submitted: &str| published_id.get(submitted).cloned();
     let clusters = kept
         .iter()
         .map(|&(c, accounts)| PublishedCluster {
-            id: c.id.clone(),
+            id: published_id[c.id.as_str()].clone(),
             level: c.level,
-            parent: c.parent.clone(),
-            children: kept.iter().filter(|(k, _)| k.parent.as_deref() == Some(&c.id)).map(|(k, _)| k.id.clone()).collect(),
+            parent: c.parent.as_deref().and_then(id_of),
+            children: kept.iter().filter(|(k, _)| k.parent.as_deref() == Some(&c.id)).filter_map(|(k, _)| id_of(&k.id)).collect(),
             name: c.name.clone(),
             summary: c.summary.clone(),
             size: c.size,
             accounts,
             position: c.position,
-            breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations, privacy.min_audit_score),
+            breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations),
         })
         .collect();
     let removed =
@@ -209,9 +234,11 @@ mod tests {
             cluster("child2", 0, Some("top2"), "Book cheap flights", 50, 50),
         ]);
         let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
-        let kept: Vec<&str> = g.clusters.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(kept, ["top", "ok"]);
-        assert_eq!(g.clusters[0].children, ["ok"]);
+        let kept: Vec<&str> = g.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(kept, ["Write and debug code", "Debug Python scripts"]);
+        assert_eq!((g.clusters[0].id.as_str(), g.clusters[1].id.as_str()), ("c1", "c2"), "the proxy's own ids");
+        assert_eq!(g.clusters[0].children, ["c2"]);
+        assert_eq!(g.clusters[1].parent.as_deref(), Some("c1"));
         let why = |id: &str| g.removed.iter().find(|r| r.id == id).unwrap().reasons.clone();
         assert!(matches!(why("few-accounts")[0], HiddenReason::TooFewAccounts { accounts: 4, minimum: 5 }));
         assert!(matches!(why("few-conversations")[0], HiddenReason::TooFewConversations { conversations: 9, .. }));
@@ -273,9 +300,29 @@ mod tests {
     }
 
     #[test]
-    fn rare_breakdown_values_are_pooled() {
-        let b = BTreeMap::from([("language".to_string(), BTreeMap::from([("en".to_string(), 30), ("is".to_string(), 2), ("fo".to_string(), 1)]))]);
-        let pooled = pool_breakdowns(&b, 10, 3);
-        assert_eq!(pooled["language"], BTreeMap::from([("en".to_string(), 30), (OTHER.to_string(), 3)]));
+    fn rare_breakdown_values_and_values_outside_the_vocabulary_are_pooled() {
+        let counts = |pairs: &[(&str, usize)]| pairs.iter().map(|(v, n)| (v.to_string(), *n)).collect::<BTreeMap<_, _>>();
+        let b = BTreeMap::from([
+            ("language".to_string(), counts(&[("en", 30), ("is", 2), ("fo", 1), ("Jane Doe", 40)])),
+            ("concern".to_string(), counts(&[("1", 20), ("555-0100", 20)])),
+            ("month".to_string(), counts(&[("2024-03", 12), ("2024-13", 12)])),
+        ]);
+        let pooled = pool_breakdowns(&b, 10);
+        assert_eq!(pooled["language"], counts(&[("en", 30), (OTHER, 43)]));
+        assert_eq!(pooled["concern"], counts(&[("1", 20), (OTHER, 20)]));
+        assert_eq!(pooled["month"], counts(&[("2024-03", 12), (OTHER, 12)]));
+    }
+
+    #[tokio::test]
+    async fn only_known_facets_and_breakdowns_are_published() {
+        let mut free_facet = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        free_facet.facet = "Jane Doe's chats".into();
+        assert!(matches!(gate(&free_facet, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        let mut free_key = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        free_key.clusters[0].breakdowns.insert("jane.doe@example.com".into(), BTreeMap::from([("x".to_string(), 40)]));
+        assert!(matches!(gate(&free_key, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        let mut many = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        many.clusters[0].breakdowns.insert("language".into(), (0..100).map(|i| (format!("l{i}"), 1)).collect());
+        assert!(matches!(gate(&many, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
     }
 }

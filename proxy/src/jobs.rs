@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::prepare_batch;
 use crate::backend::{Backend, LlmAnalyst};
+use crate::bounds::Checked;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::llm::anthropic::Anthropic;
-use crate::run::{RunBackend, RunName};
+use crate::run::{ChargedToken, RunBackend, RunName};
+use crate::spend::{RunBudget, OPEN_ACCESS};
 use crate::tasks::parse_extract;
 use crate::AppState;
 
@@ -30,11 +32,22 @@ const BATCH_DISCOUNT: f64 = 0.5;
 struct JobState {
     status: JobStatus,
     run: String,
+    /// The access token's id, to which the batch is charged.
+    #[serde(default = "open_access")]
+    token: String,
+    /// What the batch was charged when it started (its worst case), corrected
+    /// to its real cost when its results are read.
+    #[serde(default)]
+    charged_usd: f64,
     /// The upstream Message Batch, while one is running.
     upstream_batch: Option<String>,
     /// The requests, kept only until the job ends.
     items: Vec<ExtractRequest>,
     results: Vec<Option<ItemResult>>,
+}
+
+fn open_access() -> String {
+    OPEN_ACCESS.to_string()
 }
 
 fn view(id: &str, job: &JobState) -> JobView {
@@ -64,20 +77,24 @@ fn load(state: &AppState, id: &str) -> Result<JobState, AppError> {
 pub async fn create(
     State(state): State<AppState>,
     RunName(run): RunName,
+    ChargedToken(token): ChargedToken,
     RunBackend(backend): RunBackend,
-    ApiJson(mut req): ApiJson<BatchRequest>,
+    Checked(mut req): Checked<BatchRequest>,
 ) -> Result<Response, AppError> {
     prepare_batch(&state, &mut req.items)?;
     let mut id_bytes = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut id_bytes);
     let id = format!("job-{}", id_bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let token = token.to_string();
     let job = match &backend {
-        Backend::Anthropic { analyst, message_batches: true } => start_message_batch(analyst, req.items, run).await?,
+        Backend::Anthropic { analyst, message_batches: true } => start_message_batch(analyst, req.items, run, token).await?,
         _ => {
             let results = backend.extract_batch(&req.items).await;
             JobState {
                 status: JobStatus::Ended,
                 run,
+                token,
+                charged_usd: 0.0,
                 upstream_batch: None,
                 items: Vec::new(),
                 results: results.into_iter().map(|r| Some(ItemResult::from(r))).collect(),
@@ -90,29 +107,36 @@ pub async fn create(
 }
 
 /// Answers what the cache knows and sends the rest as one Message Batch.
-async fn start_message_batch(analyst: &LlmAnalyst<Anthropic>, items: Vec<ExtractRequest>, run: String) -> Result<JobState, AppError> {
+async fn start_message_batch(analyst: &LlmAnalyst<Anthropic>, items: Vec<ExtractRequest>, run: String, token: String) -> Result<JobState, AppError> {
     let mut results = vec![None; items.len()];
     let mut upstream = Vec::new();
+    let mut worst_case = 0.0;
     for (i, item) in items.iter().enumerate() {
         let call = analyst.prepare_extract(item);
         match analyst.cached::<FacetAnswer>(&call) {
             Some(answer) => results[i] = Some(ItemResult::Answer { answer }),
-            None => upstream.push((format!("item-{i}"), call.request)),
+            None => {
+                worst_case += call.max_cost() * BATCH_DISCOUNT;
+                upstream.push((format!("item-{i}"), call.request));
+            }
         }
     }
     if upstream.is_empty() {
-        return Ok(JobState { status: JobStatus::Ended, run, upstream_batch: None, items: Vec::new(), results });
+        return Ok(JobState { status: JobStatus::Ended, run, token, charged_usd: 0.0, upstream_batch: None, items: Vec::new(), results });
     }
-    analyst.budget().check()?;
+    // The whole batch's worst case is held before it is sent and charged once
+    // it is accepted; reading its results corrects the charge to the real cost.
+    let reservation = analyst.budget().reserve(worst_case)?;
     let batch = analyst.model().create_batch(&upstream).await.map_err(|e| AppError::Analyst(kleio_core::analyst::AnalystError::Backend(e.to_string())))?;
+    reservation.settle(worst_case);
     tracing::info!("started Message Batch {batch} for {} items", upstream.len());
-    Ok(JobState { status: JobStatus::Running, run, upstream_batch: Some(batch), items, results })
+    Ok(JobState { status: JobStatus::Running, run, token, charged_usd: worst_case, upstream_batch: Some(batch), items, results })
 }
 
 pub async fn poll(State(state): State<AppState>, Path(id): Path<String>) -> Result<ApiJson<JobView>, AppError> {
     let mut job = load(&state, &id)?;
     if job.status == JobStatus::Running {
-        let Backend::Anthropic { analyst, .. } = state.backend().for_run(crate::spend::RunBudget::new(state.ledger(), &job.run)) else {
+        let Backend::Anthropic { analyst, .. } = state.backend().for_run(RunBudget::new(state.ledger(), &job.token, &job.run)) else {
             return Err(AppError::BadRequest("this job is a Message Batch, but the proxy no longer runs the Anthropic backend".into()));
         };
         if finish_message_batch(&analyst, &mut job).await? {
@@ -139,10 +163,11 @@ async fn finish_message_batch(analyst: &LlmAnalyst<Anthropic>, job: &mut JobStat
         prefills.insert(format!("item-{i}"), call.request.prefill.trim_end().to_string());
         calls.insert(format!("item-{i}"), (i, call));
     }
+    let mut cost = 0.0;
     for (custom_id, outcome) in analyst.model().batch_results(&url, &prefills).await.map_err(upstream_err)? {
         let Some((i, call)) = calls.get(&custom_id) else { continue };
         if let Ok(response) = &outcome {
-            analyst.budget().add(response.usage.cost(call.price) * BATCH_DISCOUNT);
+            cost += response.usage.cost(call.price) * BATCH_DISCOUNT;
         }
         let parsed = outcome.and_then(|r| parse_extract(&job.items[*i].facet.kind, &r.text));
         job.results[*i] = Some(match parsed {
@@ -157,6 +182,8 @@ async fn finish_message_batch(analyst: &LlmAnalyst<Anthropic>, job: &mut JobStat
             }
         });
     }
+    analyst.budget().correct(cost - job.charged_usd);
+    job.charged_usd = cost;
     for r in job.results.iter_mut().filter(|r| r.is_none()) {
         *r = Some(ItemResult::Error { error: "the Message Batch returned no result for this item".into() });
     }

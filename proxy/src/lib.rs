@@ -6,6 +6,7 @@
 mod answer;
 mod api;
 mod backend;
+mod bounds;
 mod cache;
 pub mod config;
 mod csp;
@@ -13,19 +14,25 @@ mod dashboards;
 mod db;
 mod error;
 pub mod gate;
+pub mod hosts;
 mod jobs;
 mod limits;
 pub mod llm;
+mod offline_pool;
 mod prompts;
+pub mod retention;
 mod routes;
 mod run;
 pub mod secret;
+mod server;
 mod spend;
 mod state;
 mod tasks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+use hosts::HostPolicy;
 
 pub use config::Config;
 pub use db::Db;
@@ -56,7 +63,7 @@ pub struct ServeArgs {
 /// run the paper's tasks on the operator's key, custom questions included.
 pub fn check_exposure(addr: SocketAddr, config: &Config, allow_public_llm: bool) -> Result<(), AppError> {
     let llm = !matches!(config.backend, config::BackendConfig::Offline);
-    if llm && config.access_token.is_none() && !addr.ip().is_loopback() && !allow_public_llm {
+    if llm && config.access_tokens.is_empty() && !addr.ip().is_loopback() && !allow_public_llm {
         return Err(AppError::Startup(format!(
             "{addr} is reachable from other machines and the backend is an LLM, but no access token is set: \
              set KLEIO_ACCESS_TOKEN (or KLEIO_ACCESS_TOKEN_FILE), listen on 127.0.0.1, or pass --allow-public-llm"
@@ -65,22 +72,50 @@ pub fn check_exposure(addr: SocketAddr, config: &Config, allow_public_llm: bool)
     Ok(())
 }
 
+/// Prunes what has expired, at start-up and then every `PRUNE_EVERY`, off the async workers.
+async fn maintain(state: AppState) {
+    let mut every = tokio::time::interval(retention::PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let (db, rules) = (state.db().clone(), state.retention().clone());
+        match tokio::task::spawn_blocking(move || retention::prune(&db, &rules, db::now())).await {
+            Ok(Ok(pruned)) if pruned != retention::Pruned::default() => tracing::info!("pruned {pruned:?}"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("pruning the database failed: {e}"),
+            Err(e) => tracing::error!("the pruning task stopped: {e}"),
+        }
+        state.rate_limit().prune();
+    }
+}
+
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 /// The backend and limits come from the environment (see `Config::from_env`).
 pub async fn serve(args: ServeArgs) -> Result<(), AppError> {
-    let config = Config::from_env(|k| std::env::var(k).ok()).map_err(|e| AppError::Startup(e.to_string()))?;
+    let mut config = Config::from_env(|k| std::env::var(k).ok()).map_err(|e| AppError::Startup(e.to_string()))?;
     check_exposure(args.addr, &config, args.allow_public_llm)?;
+    if config.allowed_hosts == HostPolicy::Loopback && !args.addr.ip().is_loopback() {
+        // Reachable from other machines under names the proxy cannot know:
+        // rebinding a name to this address gains an attacker nothing it lacks.
+        tracing::info!("listening beyond loopback: any Host name is answered (KLEIO_ALLOWED_HOSTS names them)");
+        config.allowed_hosts = HostPolicy::Any;
+    }
+    if config.access_tokens.is_empty() && !args.addr.ip().is_loopback() {
+        tracing::warn!(
+            "anyone reaching {} can publish dashboards (up to {} of at most {} bytes each); set KLEIO_ACCESS_TOKEN to require a token",
+            args.addr,
+            config.retention.max_dashboards,
+            config.retention.max_dashboard_bytes
+        );
+    }
     let db = Db::open(&args.db).map_err(|e| AppError::Startup(e.to_string()))?;
     let state = AppState::new(&args.dist, &config, db)?;
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| AppError::Startup(format!("cannot listen on {}: {e}", args.addr)))?;
     // The bound address, not the asked one: port 0 asks the system for a free port.
     let addr = listener.local_addr().map_err(|e| AppError::Startup(format!("cannot read the address bound for {}: {e}", args.addr)))?;
+    tokio::spawn(maintain(state.clone()));
     let info = state.backend().info(&state.ledger(), config.limits.conversation_tokens);
     tracing::info!("Kleio is serving {} on http://{addr} with the {} analyst ({})", args.dist.display(), info.backend.name(), info.description);
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| AppError::Startup(e.to_string()))?;
+    server::serve(listener, app(state), server::HEADER_READ_TIMEOUT, shutdown_signal()).await;
     tracing::info!("Kleio stopped");
     Ok(())
 }

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::secret::Secret;
+use crate::spend::OPEN_ACCESS;
 
 /// Bytes per token, roughly: English runs about four, most other scripts
 /// fewer characters but more bytes per character, so bytes / 4 is a fair
@@ -54,6 +55,13 @@ impl ClientRateLimit {
         let n = NonZeroU32::new(n.max(1)).expect("at least one");
         ClientRateLimit { limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))) }
     }
+
+    /// Forgets the addresses whose buckets are full again: without it the map
+    /// holds every address that ever called.
+    pub fn prune(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
 }
 
 pub async fn rate_limit(State(limit): State<ClientRateLimit>, request: Request, next: Next) -> Result<Response, AppError> {
@@ -69,27 +77,41 @@ pub async fn rate_limit(State(limit): State<ClientRateLimit>, request: Request, 
     }
 }
 
-/// The access token, compared by digest so the comparison takes the same
+/// The access tokens, compared by digest so the comparison takes the same
 /// time whatever prefix matches.
 #[derive(Clone)]
-pub struct AccessToken {
-    digest: Option<[u8; 32]>,
+pub struct AccessTokens {
+    digests: Arc<[[u8; 32]]>,
 }
 
-impl AccessToken {
-    pub fn new(token: Option<&Secret>) -> Self {
-        AccessToken { digest: token.map(|t| Sha256::digest(t.expose().as_bytes()).into()) }
+impl AccessTokens {
+    pub fn new(tokens: &[Secret]) -> Self {
+        AccessTokens { digests: tokens.iter().map(|t| Sha256::digest(t.expose().as_bytes()).into()).collect() }
     }
 }
 
-pub async fn require_token(State(token): State<AccessToken>, request: Request, next: Next) -> Result<Response, AppError> {
-    let Some(expected) = token.digest else { return Ok(next.run(request).await) };
+/// Which access token a request came with, for the spending caps: the first
+/// 16 hex digits of its SHA-256 (never the token), or `OPEN_ACCESS` when the
+/// proxy has none.
+#[derive(Clone, Debug)]
+pub struct TokenId(pub Arc<str>);
+
+pub async fn require_token(State(tokens): State<AccessTokens>, mut request: Request, next: Next) -> Result<Response, AppError> {
+    if tokens.digests.is_empty() {
+        request.extensions_mut().insert(TokenId(Arc::from(OPEN_ACCESS)));
+        return Ok(next.run(request).await);
+    }
     let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
     let given: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
-    if given == expected {
-        Ok(next.run(request).await)
-    } else {
-        Err(AppError::Unauthorized)
+    // Every digest is compared, so the time does not tell which token matched.
+    let matched = tokens.digests.iter().fold(None, |found, d| if *d == given { Some(d) } else { found });
+    match matched {
+        Some(digest) => {
+            let id: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            request.extensions_mut().insert(TokenId(Arc::from(id)));
+            Ok(next.run(request).await)
+        }
+        None => Err(AppError::Unauthorized),
     }
 }
 

@@ -8,8 +8,10 @@ use axum::{middleware, Router};
 use kleio_core::api::{self, HealthResponse, Method, Route};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::error::ApiJson;
+use crate::hosts::check_host;
 use crate::limits::{rate_limit, require_token};
 use crate::{api as tasks, dashboards, jobs, AppError, AppState};
 
@@ -42,6 +44,9 @@ impl ServeRoutes for Router<AppState> {
     }
 }
 
+/// The longest pause while a request body arrives.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub fn app(state: AppState) -> Router {
     let index = state.dist().join("index.html");
     // Unknown paths get the app itself, which routes on the client (/d/{id}, …).
@@ -64,7 +69,7 @@ pub fn app(state: AppState) -> Router {
         .serve::<api::Rename, _, _>(tasks::rename)
         .serve::<api::Audit, _, _>(tasks::audit)
         .serve::<api::Publish, _, _>(dashboards::publish)
-        .route_layer(middleware::from_fn_with_state(state.access_token().clone(), require_token));
+        .route_layer(middleware::from_fn_with_state(state.access_tokens().clone(), require_token));
     let open = Router::new()
         .serve::<api::Health, _, _>(health)
         .serve::<api::GetBackend, _, _>(backend)
@@ -73,7 +78,10 @@ pub fn app(state: AppState) -> Router {
         .merge(guarded)
         .fallback(api_not_found)
         .layer(middleware::from_fn_with_state(state.rate_limit().clone(), rate_limit))
-        .layer(DefaultBodyLimit::max(state.limits().max_body_bytes));
+        .layer(DefaultBodyLimit::max(state.limits().max_body_bytes))
+        // A body that stops arriving for this long ends the request (the
+        // headers have their own limit, in server.rs).
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
     // No CORS layer: browsers refuse cross-origin API calls, so only the app
     // this proxy serves can use it from a browser.
     Router::new()
@@ -83,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(middleware::from_fn_with_state(state.allowed_hosts().clone(), check_host))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,12 +1,15 @@
-//! The run a request is charged to, and the backend that charges it: typed
-//! extractors, so that no handler reads the header itself.
+//! The run and access token a request is charged to, and the backend that
+//! charges them: typed extractors, so that no handler reads a header itself.
+
+use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use kleio_core::api::RUN_HEADER;
 
 use crate::backend::Backend;
-use crate::spend::{RunBudget, UNNAMED_RUN};
+use crate::limits::TokenId;
+use crate::spend::{RunBudget, OPEN_ACCESS, UNNAMED_RUN};
 use crate::{AppError, AppState};
 
 /// The run the client named in the run header, or the shared unnamed run.
@@ -24,7 +27,20 @@ impl<S: Send + Sync> FromRequestParts<S> for RunName {
     }
 }
 
-/// The configured backend, charging its upstream calls to the request's run.
+/// The id of the access token the request came with, which its spending is
+/// charged to: set by the access-token layer, and open access outside it.
+pub struct ChargedToken(pub Arc<str>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ChargedToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Ok(ChargedToken(parts.extensions.get::<TokenId>().map(|t| t.0.clone()).unwrap_or_else(|| Arc::from(OPEN_ACCESS))))
+    }
+}
+
+/// The configured backend, charging its upstream calls to the request's
+/// access token and run.
 pub struct RunBackend(pub Backend);
 
 impl FromRequestParts<AppState> for RunBackend {
@@ -32,6 +48,7 @@ impl FromRequestParts<AppState> for RunBackend {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let RunName(run) = RunName::from_request_parts(parts, state).await?;
-        Ok(RunBackend(state.backend().for_run(RunBudget::new(state.ledger(), &run))))
+        let ChargedToken(token) = ChargedToken::from_request_parts(parts, state).await?;
+        Ok(RunBackend(state.backend().for_run(RunBudget::new(state.ledger(), &token, &run))))
     }
 }

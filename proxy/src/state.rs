@@ -10,9 +10,11 @@ use crate::cache::ResponseCache;
 use crate::config::{Config, Limits};
 use crate::csp;
 use crate::db::Db;
-use crate::limits::{AccessToken, ClientRateLimit};
+use crate::hosts::HostPolicy;
+use crate::limits::{AccessTokens, ClientRateLimit};
+use crate::retention::Retention;
 use crate::secret::Redactor;
-use crate::spend::SpendLedger;
+use crate::spend::{utc_today, SpendLedger};
 use crate::AppError;
 
 /// What every handler may read. Cheap to clone.
@@ -29,8 +31,10 @@ struct Inner {
     db: Db,
     limits: Limits,
     privacy: PrivacyParams,
-    access_token: AccessToken,
+    access_tokens: AccessTokens,
     rate_limit: ClientRateLimit,
+    allowed_hosts: HostPolicy,
+    retention: Retention,
 }
 
 impl AppState {
@@ -45,7 +49,7 @@ impl AppState {
             ))
         })?;
         let policy = csp::policy(&csp::inline_script_hashes(&html));
-        let ledger = SpendLedger::new(config.limits.max_run_usd);
+        let ledger = SpendLedger::new(config.limits.spend, Some(db.clone()), utc_today());
         let backend = Backend::from_config(config, ResponseCache::new(db.clone()), ledger.clone(), Redactor::new(config.secrets()))
             .map_err(|e| AppError::Startup(e.to_string()))?;
         Ok(AppState {
@@ -57,8 +61,10 @@ impl AppState {
                 db,
                 limits: config.limits.clone(),
                 privacy: config.privacy.clone(),
-                access_token: AccessToken::new(config.access_token.as_ref()),
+                access_tokens: AccessTokens::new(&config.access_tokens),
                 rate_limit: ClientRateLimit::per_minute(config.limits.requests_per_minute),
+                allowed_hosts: config.allowed_hosts.clone(),
+                retention: config.retention.clone(),
             }),
         })
     }
@@ -86,10 +92,16 @@ impl AppState {
     pub fn policy(&self) -> &str {
         &self.inner.policy
     }
-    pub fn access_token(&self) -> &AccessToken {
-        &self.inner.access_token
+    pub fn access_tokens(&self) -> &AccessTokens {
+        &self.inner.access_tokens
     }
     pub fn rate_limit(&self) -> &ClientRateLimit {
         &self.inner.rate_limit
+    }
+    pub fn allowed_hosts(&self) -> &HostPolicy {
+        &self.inner.allowed_hosts
+    }
+    pub fn retention(&self) -> &Retention {
+        &self.inner.retention
     }
 }

@@ -58,6 +58,15 @@ impl PreparedCall {
             input: vec![&self.request.system, &self.request.user, &self.request.prefill],
         }
     }
+
+    /// The most this call can cost: every byte of the prompt a token (no
+    /// tokenizer makes more tokens than bytes) at the prompt-cache write
+    /// price, and the whole answer allowance.
+    pub fn max_cost(&self) -> f64 {
+        let r = &self.request;
+        let input_bytes = (r.system.len() + r.user.len() + r.prefill.len()) as f64;
+        (1.25 * input_bytes * self.price.input + f64::from(r.max_tokens) * self.price.output) / 1e6
+    }
 }
 
 impl<C: ChatModel> LlmAnalyst<C> {
@@ -142,9 +151,10 @@ impl<C: ChatModel> LlmAnalyst<C> {
         }
         let mut last = String::new();
         for _ in 0..=self.shared.malformed_retries {
-            self.budget.check()?;
+            let reservation = self.budget.reserve(call.max_cost())?;
+            // An error drops the reservation, which releases it: a failed call is not billed.
             let response = self.shared.model.complete(&call.request).await.map_err(|e| AnalystError::Backend(e.to_string()))?;
-            self.budget.add(response.usage.cost(call.price));
+            reservation.settle(response.usage.cost(call.price));
             match parse(&response.text) {
                 Ok(v) => {
                     self.remember(&call, &v);

@@ -226,7 +226,7 @@ async fn the_gate_checks_the_tree_and_counts_a_hash_once_in_any_case() {
 #[tokio::test]
 async fn the_access_token_guards_what_costs_or_stores_and_nothing_else() {
     let dist = Dist::new();
-    let config = Config { access_token: Some(Secret::new("open-sesame")), ..Config::offline() };
+    let config = Config { access_tokens: vec![Secret::new("open-sesame")], ..Config::offline() };
     let app = router(&dist, &config);
     let body = json!({ "content": "Plan vegetable gardens" });
     let r = call(&app, "POST", "/api/v1/audit", &[], Some(body.clone())).await;
@@ -289,4 +289,68 @@ async fn the_module_goes_out_gzipped_to_a_browser_that_accepts_it() {
     let r = call(&app, "GET", "/app_bg.wasm", &[], None).await;
     assert!(r.headers.get("content-encoding").is_none());
     assert_eq!(r.body, "\0asm plain module");
+}
+
+#[tokio::test]
+async fn a_host_name_the_operator_did_not_choose_is_refused() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    // A page on another site that rebound its name to 127.0.0.1 sends its own name.
+    for host in ["evil.example:8080", "localhost.evil.example"] {
+        let r = call(&app, "POST", "/api/v1/audit", &[("host", host)], Some(json!({ "content": "Recipes for bread" }))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{host}");
+        assert!(r.json()["error"].as_str().unwrap().contains("KLEIO_ALLOWED_HOSTS"));
+        assert_eq!(call(&app, "GET", "/", &[("host", host)], None).await.status, StatusCode::FORBIDDEN, "static files too");
+    }
+    let r = call(&app, "POST", "/api/v1/audit", &[("host", "127.0.0.1:8080")], Some(json!({ "content": "Recipes for bread" }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let named = Config { allowed_hosts: kleio_proxy::hosts::HostPolicy::parse("kleio.example.org"), ..Config::offline() };
+    let app = router(&dist, &named);
+    assert_eq!(call(&app, "GET", "/api/v1/health", &[("host", "kleio.example.org")], None).await.status, StatusCode::OK);
+    assert_eq!(call(&app, "GET", "/api/v1/health", &[("host", "localhost:8080")], None).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_task_route_refuses_work_past_its_bounds() {
+    let dist = Dist::new();
+    let app = router(&dist, &Config::offline());
+    let children: Vec<Value> = (0..3).map(|i| brief(&format!("cluster {i}"), i as f32)).collect();
+    let refused = [
+        ("/api/v1/propose-parents", json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 100000 })),
+        ("/api/v1/dedupe", json!({ "facet": request_facet(), "proposals": children, "wanted": 4 })),
+        ("/api/v1/rename", json!({ "facet": request_facet(), "children": [brief(&"long ".repeat(100), 1.0)] })),
+        ("/api/v1/audit", json!({ "content": "x".repeat(5000) })),
+        ("/api/v1/screen", json!({ "conversation": conversation("hi"), "question": "?".repeat(3000) })),
+        ("/api/v1/name-cluster", json!({ "facet": request_facet(), "members": vec!["an answer"; 201], "contrast": [] })),
+        ("/api/v1/extract", json!({ "conversation": conversation("hi"), "facet": { "id": "", "question": "Which?", "kind": { "kind": "open_text" } } })),
+    ];
+    for (path, body) in refused {
+        let r = call(&app, "POST", path, &[], Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+    }
+    let r =
+        call(&app, "POST", "/api/v1/propose-parents", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": [], "wanted": 2 }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn publishing_stops_at_the_quota_and_refuses_an_oversized_dashboard() {
+    let dist = Dist::new();
+    let mut config = Config::offline();
+    config.retention.max_dashboards = 1;
+    let app = router(&dist, &config);
+    let board = json!({ "title": "Gardening help", "facet": "request", "clusters": [dashboard_cluster("a", 0, None, "Grow tomatoes in pots", 30, 20)] });
+    assert_eq!(call(&app, "POST", "/api/v1/dashboards", &[], Some(board.clone())).await.status, StatusCode::CREATED);
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(board.clone())).await;
+    assert_eq!(r.status, StatusCode::INSUFFICIENT_STORAGE, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("KLEIO_MAX_DASHBOARDS"));
+
+    let mut small = Config::offline();
+    small.retention.max_dashboard_bytes = 1024;
+    let app = router(&dist, &small);
+    let clusters: Vec<Value> = (0..20).map(|i| dashboard_cluster(&format!("a{i}"), 0, None, "Grow tomatoes in pots", 30, 20)).collect();
+    let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(json!({ "title": "Gardening help", "facet": "request", "clusters": clusters }))).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("KLEIO_MAX_DASHBOARD_BYTES"));
 }

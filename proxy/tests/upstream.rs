@@ -47,6 +47,8 @@ async fn mock_anthropic() -> MockServer {
             Scripted::status(500, r#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#)
         } else if once("HANG-ONCE") || user.contains("HANG-ALWAYS") {
             Scripted { delay_ms: 3_000, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
+        } else if user.contains("SLOW") {
+            Scripted { delay_ms: 100, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
         } else if user.contains("MALFORMED") {
             Scripted::ok(anthropic_message("I would rather answer without any tags."))
         } else if once("TRUNCATED-ONCE") {
@@ -164,13 +166,21 @@ async fn one_failing_item_never_fails_the_batch() {
     assert!(r.json()["error"].as_str().unwrap().contains("did not answer within"), "{}", r.body);
 }
 
+/// What the proxy says it has spent, from `/backend`.
+async fn spent(app: &axum::Router) -> f64 {
+    call(app, "GET", "/api/v1/backend", &[], None).await.json()["spent_usd"].as_f64().unwrap()
+}
+
 #[tokio::test]
-async fn answers_are_cached_across_restarts_and_the_spending_cap_holds() {
+async fn answers_are_cached_across_restarts_and_the_run_cap_holds() {
     let mock = mock_anthropic().await;
     let dist = Dist::new();
     let db_path = std::env::temp_dir().join(format!("kleio-cache-test-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db_path);
-    let config = anthropic_config(&mock, &[("KLEIO_MAX_RUN_USD", "0.002")]);
+    // One call costs (1000 × $1 + 100 × $5) / 1e6 = $0.0015 (the mock's usage);
+    // its worst case, which must fit under the cap before it is sent, is more.
+    let cap = 0.05;
+    let config = anthropic_config(&mock, &[("KLEIO_MAX_RUN_USD", "0.05")]);
     let item = extract_item("How do I grow basil?");
     {
         let app = app(AppState::new(dist.path(), &config, Db::open(&db_path).unwrap()).unwrap());
@@ -179,11 +189,19 @@ async fn answers_are_cached_across_restarts_and_the_spending_cap_holds() {
         assert_eq!(mock.requests().len(), 1, "the second answer came from the cache");
         let info = call(&app, "GET", "/api/v1/backend", &[], None).await.json();
         assert_eq!(info["cache_hit_rate"], 0.5);
-        // One call costs (1000 × $1 + 100 × $5) / 1e6 = $0.0015; the cap is $0.002.
-        assert_eq!(call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(extract_item("Grow mint?"))).await.status, StatusCode::OK);
-        let r = call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(extract_item("Grow sage?"))).await;
-        assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.body);
-        assert!(r.body.contains("cap"));
+        assert_eq!(info["spending_caps"]["per_run_usd"], cap);
+        let mut answered = 1;
+        let refusal = loop {
+            let r = call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r1")], Some(extract_item(&format!("Grow herb number {answered}?")))).await;
+            if r.status != StatusCode::OK || answered > 100 {
+                break r;
+            }
+            answered += 1;
+        };
+        assert_eq!(refusal.status, StatusCode::PAYMENT_REQUIRED, "{}", refusal.body);
+        assert!(refusal.json()["error"].as_str().unwrap().contains("run \"r1\" has reached its spending cap"), "{}", refusal.body);
+        assert!(answered >= 3, "only {answered} calls fitted under the cap");
+        assert!(spent(&app).await <= cap, "the run spent more than its cap");
         assert_eq!(call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", "r2")], Some(extract_item("Grow sage?"))).await.status, StatusCode::OK);
     }
     let before = mock.requests().len();
@@ -191,7 +209,67 @@ async fn answers_are_cached_across_restarts_and_the_spending_cap_holds() {
     let r = call(&app, "POST", "/api/v1/extract", &[], Some(item)).await;
     assert_eq!(r.json()["answer"], "Get help planning a vegetable garden.");
     assert_eq!(mock.requests().len(), before, "the cache survived the restart");
+    assert!(spent(&app).await > 0.0, "the ledger survived the restart");
     let _ = std::fs::remove_file(&db_path);
+}
+
+#[tokio::test]
+async fn a_concurrent_batch_cannot_take_the_proxy_past_its_total_cap() {
+    let mock = mock_anthropic().await;
+    let dist = Dist::new();
+    let cap = 0.03;
+    let app = router(&dist, &anthropic_config(&mock, &[("KLEIO_MAX_TOTAL_USD", "0.03"), ("KLEIO_UPSTREAM_CONCURRENCY", "8")]));
+    // Slow answers keep eight calls in flight at once: checked one by one
+    // against what was already spent, all eight would pass near the cap.
+    let items: Vec<Value> = (0..60).map(|i| extract_item(&format!("SLOW question {i} about sourdough"))).collect();
+    let r = call(&app, "POST", "/api/v1/extract/batch", &[("x-kleio-run", "one-run")], Some(json!({ "items": items }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let results = r.json()["results"].as_array().unwrap().clone();
+    let answered = results.iter().filter(|x| x["answer"].is_string()).count();
+    let refused = results.iter().filter(|x| x["error"].as_str().is_some_and(|e| e.contains("the proxy has reached its spending cap"))).count();
+    assert!(answered >= 3 && refused >= 1 && answered + refused == 60, "{answered} answered, {refused} refused: {results:?}");
+    let total = spent(&app).await;
+    assert!(total <= cap, "spent ${total} against a cap of ${cap}");
+    assert!((total - answered as f64 * 0.0015).abs() < 1e-9, "each answer was billed once, at its real cost");
+    // Other runs fill what is left, and then are refused too: the cap is the proxy's.
+    let mut refusal = None;
+    for i in 0..20 {
+        let run = format!("another-run-{i}");
+        let r = call(&app, "POST", "/api/v1/extract", &[("x-kleio-run", run.as_str())], Some(extract_item(&format!("Bake rye {i}?")))).await;
+        if r.status != StatusCode::OK {
+            refusal = Some(r);
+            break;
+        }
+    }
+    let refusal = refusal.expect("other runs were refused once the cap was near");
+    assert_eq!(refusal.status, StatusCode::PAYMENT_REQUIRED, "{}", refusal.body);
+    assert!(refusal.json()["error"].as_str().unwrap().contains("the proxy has reached its spending cap"));
+    assert!(spent(&app).await <= cap);
+}
+
+#[tokio::test]
+async fn each_access_token_has_its_own_daily_cap() {
+    let mock = mock_anthropic().await;
+    let dist = Dist::new();
+    let app = router(&dist, &anthropic_config(&mock, &[("KLEIO_ACCESS_TOKEN", "class-a,class-b"), ("KLEIO_MAX_TOKEN_DAY_USD", "0.02")]));
+    let as_token = |t: &'static str| [("authorization", if t == "a" { "Bearer class-a" } else { "Bearer class-b" })];
+    let mut answered = 0;
+    let refusal = loop {
+        let r = call(&app, "POST", "/api/v1/extract", &as_token("a"), Some(extract_item(&format!("Knit scarf {answered}?")))).await;
+        if r.status != StatusCode::OK || answered > 100 {
+            break r;
+        }
+        answered += 1;
+    };
+    assert_eq!(refusal.status, StatusCode::PAYMENT_REQUIRED, "{}", refusal.body);
+    assert!(refusal.body.contains("this access token today"), "{}", refusal.body);
+    assert!(answered >= 1);
+    // A new run name does not escape a token's cap; the other token is untouched.
+    let r = call(&app, "POST", "/api/v1/extract", &[as_token("a")[0], ("x-kleio-run", "fresh")], Some(extract_item("Knit socks?"))).await;
+    assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
+    let r = call(&app, "POST", "/api/v1/extract", &as_token("b"), Some(extract_item("Knit socks?"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(call(&app, "POST", "/api/v1/extract", &[], Some(extract_item("Knit hats?"))).await.status, StatusCode::UNAUTHORIZED);
 }
 
 /// A mock of the Message Batches API: the batch ends on the second poll;

@@ -2,10 +2,17 @@
 //! case, spacing and punctuation, and (for numbers) everything but the
 //! digits (paper D, Figure 5).
 //!
+//! Both sides are first read as the privacy rules read them
+//! (`offline::normalise`): a value planted in fullwidth letters or with
+//! zero-width spaces inside is found when it comes back plain, and the other
+//! way round.
+//!
 //! Values match whole words only: a planted "Mark" is not found in
 //! "markdown". A value of one word keeps its case, because "Brown" the
 //! person and "brown" the colour differ only by it; longer values match
 //! whatever their case.
+
+use crate::offline::normalise::for_rules;
 
 /// The forms of a text that planted values are looked for in.
 pub struct Searchable {
@@ -28,6 +35,7 @@ fn word_form(s: &str) -> String {
 
 impl Searchable {
     pub fn new(text: &str) -> Self {
+        let text = &*for_rules(text);
         let words = word_form(text);
         Searchable { lower_words: words.to_lowercase(), words, digits: text.chars().filter(char::is_ascii_digit).collect() }
     }
@@ -50,8 +58,9 @@ pub struct Planted {
 pub const MIN_VALUE_CHARS: usize = 4;
 
 impl Planted {
-    pub fn new(kind: &str, value: &str) -> Option<Self> {
-        let value = value.trim();
+    pub fn new(kind: &str, planted: &str) -> Option<Self> {
+        let normalised = for_rules(planted);
+        let value = normalised.trim();
         if value.chars().count() < MIN_VALUE_CHARS {
             return None;
         }
@@ -61,7 +70,7 @@ impl Planted {
         let letters = value.chars().filter(|c| c.is_alphabetic()).count();
         let digits = (digits.len() >= 6 && digits.len() >= letters * 2).then_some(digits);
         let words = if case_sensitive { words } else { words.to_lowercase() };
-        Some(Planted { kind: kind.to_string(), value: value.to_string(), words, case_sensitive, digits })
+        Some(Planted { kind: kind.to_string(), value: planted.trim().to_string(), words, case_sensitive, digits })
     }
 
     /// Whether the value appears in the text, exactly or normalised.
@@ -86,6 +95,15 @@ mod tests {
         // A street address with a house number is not matched by its digits alone.
         let a = Planted::new("STREET_ADDRESS", "12 Main Street 4567").unwrap();
         assert!(!a.found_in(&Searchable::new("ticket 124567")));
+    }
+
+    #[test]
+    fn obfuscated_values_are_found_in_plain_text_and_plain_ones_in_obfuscated_text() {
+        let plain = Searchable::new("Mail j.smith@example.com or call 555 123 4567");
+        assert!(Planted::new("EMAIL_ADDRESS", "ｊ．ｓｍｉｔｈ＠ｅｘａｍｐｌｅ．ｃｏｍ").unwrap().found_in(&plain));
+        assert!(Planted::new("PHONE_NUMBER", "٥٥٥ ١٢٣ ٤٥٦٧").unwrap().found_in(&plain));
+        let hidden = Searchable::new("Mail j.sm\u{200B}ith@exam\u{200B}ple.com");
+        assert!(Planted::new("EMAIL_ADDRESS", "j.smith@example.com").unwrap().found_in(&hidden));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{dedupe_ids, ImportError, ImportOptions, SkippedRow, MAX_ROW_BYTES};
@@ -35,11 +36,20 @@ pub(super) fn from_lines(text: &str, options: &ImportOptions) -> Rows {
 }
 
 pub(super) fn from_array(text: &str, options: &ImportOptions) -> Result<Rows, ImportError> {
-    let values: Vec<Value> = serde_json::from_str(text).map_err(|e| ImportError::NotADataset(format!("the JSON array does not parse: {e}")))?;
+    // Each element is first only located (borrowed raw text), so an element
+    // over the row limit is skipped before anything of it is built, and the
+    // whole array is never held as parsed values at once.
+    let elements: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| ImportError::NotADataset(format!("the JSON array does not parse: {e}")))?;
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        match row(value, i + 1, options) {
+    for (i, element) in elements.iter().enumerate() {
+        let raw = element.get();
+        if raw.len() > MAX_ROW_BYTES {
+            skipped.push(too_large(i + 1, raw.len()));
+            continue;
+        }
+        let parsed = serde_json::from_str::<Value>(raw).map_err(|e| e.to_string()).and_then(|value| row(&value, i + 1, options));
+        match parsed {
             Ok(c) => rows.push(c),
             Err(reason) => skipped.push(SkippedRow { line: i + 1, reason }),
         }

@@ -102,6 +102,19 @@ fn a_fifty_megabyte_line_is_skipped_not_fatal() {
 }
 
 #[test]
+fn a_json_array_element_over_the_row_limit_is_skipped_before_it_is_parsed() {
+    let mut text = String::from("[{\"text\": \"fine\"}, {\"text\": \"");
+    text.push_str(&"x".repeat(MAX_ROW_BYTES));
+    text.push_str("\"}, {\"text\": \"also fine\"}, 7]");
+    let got = import(text.as_bytes(), &ImportOptions::default()).unwrap();
+    assert_eq!(got.conversations.len(), 2);
+    let reasons: Vec<(usize, &str)> = got.report.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].0 == 2 && reasons[0].1.contains("limit"), "{reasons:?}");
+    assert_eq!(reasons[1].0, 4);
+}
+
+#[test]
 fn duplicate_ids_are_made_unique() {
     let got = ok("{\"id\": \"x\", \"text\": \"a\"}\n{\"id\": \"x\", \"text\": \"b\"}\n");
     assert_ne!(got.conversations[0].id, got.conversations[1].id);

@@ -1,5 +1,6 @@
 //! A rule-based privacy auditor on the paper's 1–5 scale (Table 6).
 
+use super::normalise::for_rules;
 use super::scrub::{self, Detail};
 use crate::analyst::AuditVerdict;
 
@@ -8,6 +9,7 @@ use crate::analyst::AuditVerdict;
 /// general. Rules cannot tell a public figure from a private person, so any
 /// full name scores 1: the auditor errs towards hiding.
 pub fn audit(text: &str) -> AuditVerdict {
+    let text = &*for_rules(text);
     let findings = scrub::find(text);
     let describe = |d: Detail| match d {
         Detail::Email => "an email address",
@@ -56,5 +58,20 @@ mod tests {
         assert_eq!(audit("Plan a trip around Springfield").score, 3);
         assert_eq!(audit("Explain the difference between lists and sets in Python").score, 5);
         assert_eq!(audit("Set alarms: [NAME] asked for help with [PHONE] reminders").score, 5);
+    }
+
+    #[test]
+    fn obfuscated_identifiers_score_as_the_plain_ones() {
+        let pairs = [
+            ("Write to jane@example.com about the invoice", "Write to jane＠example．com about the invoice"),
+            ("Write to jane@example.com about the invoice", "Write to jane\u{200B}@exam\u{200C}ple.com about the invoice"),
+            ("Call me on 555-123-4567 tonight", "Call me on ٥٥٥-١٢٣-٤٥٦٧ tonight"),
+            ("Call me on 555-123-4567 tonight", "Call me on ５５５-１２３-４５６７ tonight"),
+            ("My card is 4111 1111 1111 1111", "My card is ४१११ ११११ ११११ ११११"),
+        ];
+        for (plain, obfuscated) in pairs {
+            assert_eq!(audit(plain).score, 1, "{plain}");
+            assert_eq!(audit(obfuscated), audit(plain), "{obfuscated}");
+        }
     }
 }

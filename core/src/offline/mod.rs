@@ -17,6 +17,7 @@
 mod assign;
 pub mod audit;
 pub mod extract;
+pub mod normalise;
 pub mod scrub;
 pub mod terms;
 mod words;

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::normalise::for_rules;
 use super::words::{COMMON_CAPITALISED, NAME_CUES, STOPWORDS, SUBJECT_VERBS};
 
 /// What a span of private detail was, written into the text in its place.
@@ -91,7 +92,9 @@ pub struct Finding {
     pub end: usize,
 }
 
-/// Finds the private details in `text`, as non-overlapping byte spans in order.
+/// Finds the private details in `text`, as non-overlapping byte spans in
+/// order. The rules expect the text as `normalise::for_rules` gives it, which
+/// `scrub` and the auditor do first.
 pub fn find(text: &str) -> Vec<Finding> {
     let p = patterns();
     let mut taken: Vec<Finding> = Vec::new();
@@ -177,8 +180,10 @@ fn is_acronym(w: &str) -> bool {
     (2..=5).contains(&n) && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
-/// Replaces each private detail with its placeholder; adjacent names merge into one.
+/// Replaces each private detail with its placeholder; adjacent names merge
+/// into one. The result is the normalised text (`normalise::for_rules`).
 pub fn scrub(text: &str) -> String {
+    let text = &*for_rules(text);
     let findings = find(text);
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
