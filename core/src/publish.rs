@@ -48,6 +48,11 @@ pub struct SubmittedCluster {
     /// Counts of categorical facet values (language, concern, …) in the cluster.
     #[serde(default)]
     pub breakdowns: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Distinct accounts behind each of those values, so that a value held
+    /// by too few people is pooled like a rare one. A value missing here
+    /// counts as held by no account.
+    #[serde(default)]
+    pub breakdown_accounts: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 /// What is stored and shown: aggregates that passed every gate.
@@ -105,17 +110,22 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
                 })
                 .collect();
             let mut breakdowns: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+            let mut holders: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
             for &i in who {
                 let conv = &analysis.conversations[i];
-                if let Some(lang) = &conv.facets.language {
-                    *breakdowns.entry(facet_id::LANGUAGE.into()).or_default().entry(lang.clone()).or_default() += 1;
-                }
-                for facet in BREAKDOWN_FACETS {
-                    if let Some(FacetAnswer::Scale(v)) = conv.answers.get(facet) {
-                        *breakdowns.entry(facet.into()).or_default().entry(v.to_string()).or_default() += 1;
-                    }
+                let account = account_key(accounts.get(&conv.id).map(String::as_str), &conv.id);
+                let language = conv.facets.language.as_ref().map(|lang| (facet_id::LANGUAGE, lang.clone()));
+                let scales = BREAKDOWN_FACETS.iter().filter_map(|&facet| match conv.answers.get(facet) {
+                    Some(FacetAnswer::Scale(v)) => Some((facet, v.to_string())),
+                    _ => None,
+                });
+                for (facet, value) in language.into_iter().chain(scales) {
+                    *breakdowns.entry(facet.into()).or_default().entry(value.clone()).or_default() += 1;
+                    holders.entry(facet.into()).or_default().entry(value).or_default().insert(account.clone());
                 }
             }
+            let breakdown_accounts =
+                holders.into_iter().map(|(facet, values)| (facet, values.into_iter().map(|(value, who)| (value, who.len())).collect())).collect();
             SubmittedCluster {
                 id: c.id.clone(),
                 level: c.level,
@@ -126,6 +136,7 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
                 account_hashes: account_hashes.into_iter().collect(),
                 position: c.position,
                 breakdowns,
+                breakdown_accounts,
             }
         })
         .collect();

@@ -186,6 +186,13 @@ fn a_dashboard_submission_holds_aggregates_of_shareable_clusters_only() {
         assert_eq!(c.account_hashes.len(), original.accounts, "{}: one salted hash per distinct account", c.id);
         assert!(c.account_hashes.iter().all(|h| h.len() == 64));
         assert!(c.breakdowns.get("language").map_or(0, |l| l.values().sum::<usize>()) <= c.size);
+        // Every value has its distinct accounts, no more than its conversations and the cluster's accounts.
+        for (facet, values) in &c.breakdowns {
+            for (value, &n) in values {
+                let holders = c.breakdown_accounts[facet][value];
+                assert!(holders >= 1 && holders <= n && holders <= original.accounts, "{}: {facet} = {value}", c.id);
+            }
+        }
     }
     // Another salt, other hashes: the proxy cannot link publications.
     let other = kleio_core::publish::submission(&a, "HWU64 slice", &accounts, b"salt-2");

@@ -90,6 +90,12 @@ fn validate(s: &Submission) -> Result<(), GateError> {
             None if c.level != top => return bad(format!("cluster {} at level {} has no parent, but only the top level ({top}) may have none", c.id, c.level)),
             _ => {}
         }
+        for (facet, values) in &c.breakdown_accounts {
+            let counted = |value: &str| c.breakdowns.get(facet).and_then(|v| v.get(value)).copied();
+            if let Some((value, _)) = values.iter().find(|(value, &n)| counted(value).is_none_or(|conversations| n > conversations)) {
+                return bad(format!("cluster {}: {facet} = {value:?} has more accounts than conversations, or no count", c.id));
+            }
+        }
         for (facet, values) in &c.breakdowns {
             if !BREAKDOWN_FACETS.contains(&facet.as_str()) || values.len() > MAX_BREAKDOWN_VALUES {
                 return bad(format!(
@@ -137,14 +143,20 @@ fn allowed_value(facet: &str, value: &str) -> bool {
     }
 }
 
-/// Pools breakdown values seen fewer than `min` times, and values outside
-/// their breakdown's vocabulary, into "other".
-fn pool_breakdowns(b: &BTreeMap<String, BTreeMap<String, usize>>, min: usize) -> BTreeMap<String, BTreeMap<String, usize>> {
-    b.iter()
+type Breakdowns = BTreeMap<String, BTreeMap<String, usize>>;
+
+/// Pools into "other" the breakdown values seen in fewer conversations or
+/// held by fewer accounts than the minimums, and values outside their
+/// breakdown's vocabulary.
+fn pool_breakdowns(c: &SubmittedCluster, privacy: &PrivacyParams) -> Breakdowns {
+    let holders = |facet: &str, value: &str| c.breakdown_accounts.get(facet).and_then(|v| v.get(value)).copied().unwrap_or(0);
+    c.breakdowns
+        .iter()
         .map(|(facet, values)| {
             let mut out: BTreeMap<String, usize> = BTreeMap::new();
             for (value, &n) in values {
-                let key = if n >= min && allowed_value(facet, value) { value.clone() } else { OTHER.to_string() };
+                let common = n >= privacy.min_conversations && holders(facet, value) >= privacy.min_accounts;
+                let key = if common && allowed_value(facet, value) { value.clone() } else { OTHER.to_string() };
                 *out.entry(key).or_default() += n;
             }
             (facet.clone(), out)
@@ -187,7 +199,7 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
             size: c.size,
             accounts,
             position: c.position,
-            breakdowns: pool_breakdowns(&c.breakdowns, privacy.min_conversations),
+            breakdowns: pool_breakdowns(c, &privacy),
         })
         .collect();
     let removed =
@@ -215,6 +227,7 @@ mod tests {
             account_hashes: hashes(accounts),
             position: [0.0, 0.0],
             breakdowns: BTreeMap::new(),
+            breakdown_accounts: BTreeMap::new(),
         }
     }
 
@@ -300,17 +313,32 @@ mod tests {
     }
 
     #[test]
-    fn rare_breakdown_values_and_values_outside_the_vocabulary_are_pooled() {
+    fn rare_values_values_of_few_accounts_and_values_outside_the_vocabulary_are_pooled() {
         let counts = |pairs: &[(&str, usize)]| pairs.iter().map(|(v, n)| (v.to_string(), *n)).collect::<BTreeMap<_, _>>();
-        let b = BTreeMap::from([
-            ("language".to_string(), counts(&[("en", 30), ("is", 2), ("fo", 1), ("Jane Doe", 40)])),
+        let mut c = cluster("a", 0, None, "Debug Python scripts", 200, 100);
+        c.breakdowns = BTreeMap::from([
+            ("language".to_string(), counts(&[("en", 30), ("is", 2), ("fo", 1), ("Jane Doe", 40), ("de", 60)])),
             ("concern".to_string(), counts(&[("1", 20), ("555-0100", 20)])),
             ("month".to_string(), counts(&[("2024-03", 12), ("2024-13", 12)])),
         ]);
-        let pooled = pool_breakdowns(&b, 10);
-        assert_eq!(pooled["language"], counts(&[("en", 30), (OTHER, 43)]));
+        c.breakdown_accounts = BTreeMap::from([
+            // Sixty German conversations, but from two people: too few to show.
+            ("language".to_string(), counts(&[("en", 25), ("is", 2), ("fo", 1), ("Jane Doe", 30), ("de", 2)])),
+            ("concern".to_string(), counts(&[("1", 20), ("555-0100", 20)])),
+            ("month".to_string(), counts(&[("2024-03", 10), ("2024-13", 10)])),
+        ]);
+        let pooled = pool_breakdowns(&c, &PrivacyParams::default());
+        assert_eq!(pooled["language"], counts(&[("en", 30), (OTHER, 103)]));
         assert_eq!(pooled["concern"], counts(&[("1", 20), (OTHER, 20)]));
         assert_eq!(pooled["month"], counts(&[("2024-03", 12), (OTHER, 12)]));
+    }
+
+    #[tokio::test]
+    async fn more_accounts_than_conversations_for_a_value_is_refused() {
+        let mut s = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        s.clusters[0].breakdowns.insert("language".into(), BTreeMap::from([("en".to_string(), 10)]));
+        s.clusters[0].breakdown_accounts.insert("language".into(), BTreeMap::from([("en".to_string(), 11)]));
+        assert!(matches!(gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
     }
 
     #[tokio::test]

@@ -18,7 +18,8 @@ fn dashboard_cluster(id: &str, level: usize, parent: Option<&str>, name: &str, s
         "id": id, "level": level, "parent": parent, "name": name,
         "summary": "People asked for help with everyday tasks of this kind.",
         "size": size, "account_hashes": hashes(accounts, id), "position": [0.5, -0.25],
-        "breakdowns": { "language": { "en": size - 2, "is": 2 } }
+        "breakdowns": { "language": { "en": size - 2, "is": 2 } },
+        "breakdown_accounts": { "language": { "en": accounts.min(size - 2), "is": 2usize.min(accounts) } }
     })
 }
 
