@@ -115,11 +115,6 @@ impl SpendLedger {
         Arc::new(SpendLedger { caps, accounts: Mutex::new(accounts), store, today })
     }
 
-    /// A ledger in memory with the run cap alone, for tests and throwaway servers.
-    pub fn per_run(cap_usd: Option<f64>) -> Arc<Self> {
-        SpendLedger::new(SpendCaps { per_run_usd: cap_usd, ..SpendCaps::default() }, None, utc_today())
-    }
-
     pub fn caps(&self) -> SpendCaps {
         self.caps
     }
@@ -171,17 +166,26 @@ impl SpendLedger {
     /// they have spent (a negative `spent` refunds an earlier overcharge).
     fn settle(&self, scopes: &[Scope; 4], reserved: f64, spent: f64) {
         let mut accounts = self.lock();
+        let mut changed = Vec::new();
         for scope in scopes {
             let account = accounts.entry(scope.clone()).or_default();
             account.reserved = (account.reserved - reserved).max(0.0);
             account.spent = (account.spent + spent).max(0.0);
-            if let (Some(db), Some(key)) = (&self.store, scope.stored_key()) {
-                let usd = account.spent;
-                if let Err(e) =
-                    db.with(|c| c.execute("INSERT INTO spending (scope, usd) VALUES (?1, ?2) ON CONFLICT(scope) DO UPDATE SET usd = excluded.usd", (key, usd)))
-                {
-                    tracing::error!("the spending ledger could not be saved: {e}");
-                }
+            if let Some(key) = scope.stored_key().filter(|_| spent != 0.0) {
+                changed.push((key, account.spent));
+            }
+        }
+        // Saved while the ledger is still locked, so that a later figure is
+        // never overwritten by an earlier one; a released reservation (a call
+        // that failed) changed nothing that is stored.
+        if let (Some(db), false) = (&self.store, changed.is_empty()) {
+            let saved = db.with(|c| {
+                changed.iter().try_for_each(|(key, usd)| {
+                    c.execute("INSERT INTO spending (scope, usd) VALUES (?1, ?2) ON CONFLICT(scope) DO UPDATE SET usd = excluded.usd", (key, usd)).map(|_| ())
+                })
+            });
+            if let Err(e) = saved {
+                tracing::error!("the spending ledger could not be saved: {e}");
             }
         }
     }
@@ -255,13 +259,18 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicI64, Ordering};
 
+    /// A ledger in memory with the run cap alone.
+    fn per_run_ledger(cap_usd: Option<f64>) -> Arc<SpendLedger> {
+        SpendLedger::new(SpendCaps { per_run_usd: cap_usd, ..SpendCaps::default() }, None, utc_today())
+    }
+
     fn caps(total: Option<f64>, token: Option<f64>, day: Option<f64>, run: Option<f64>) -> SpendCaps {
         SpendCaps { total_usd: total, per_token_usd: token, per_token_day_usd: day, per_run_usd: run }
     }
 
     #[test]
     fn a_run_is_refused_once_its_worst_case_would_pass_the_cap_and_others_are_not() {
-        let ledger = SpendLedger::per_run(Some(0.5));
+        let ledger = per_run_ledger(Some(0.5));
         let a = RunBudget::new(ledger.clone(), OPEN_ACCESS, "a");
         let b = RunBudget::new(ledger.clone(), OPEN_ACCESS, "b");
         a.reserve(0.3).unwrap().settle(0.2);
@@ -322,7 +331,7 @@ mod tests {
 
     #[test]
     fn a_batch_charged_its_estimate_is_corrected_to_its_cost() {
-        let ledger = SpendLedger::per_run(Some(1.0));
+        let ledger = per_run_ledger(Some(1.0));
         let run = RunBudget::new(ledger.clone(), OPEN_ACCESS, "r");
         run.reserve(0.8).unwrap().settle(0.8);
         run.correct(-0.6);
