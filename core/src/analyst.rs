@@ -171,6 +171,21 @@ pub struct AssignRequest {
     pub parents: Vec<ClusterBrief>,
 }
 
+/// How many children an LLM analyst places in one call. The parents' names
+/// and summaries are most of an assignment prompt (hundreds of them against
+/// one child), so a call that places many children sends them once for all;
+/// a handful per call keeps every child in the model's view and makes an
+/// unreadable answer cheap to ask again. The cost estimate counts calls by it.
+pub const CHILDREN_PER_CALL: usize = 16;
+
+/// One call's share of a step: consecutive children, and the order in which
+/// that call shows them the parents.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssignCall<'a> {
+    pub children: std::ops::Range<usize>,
+    pub order: &'a [usize],
+}
+
 /// Every child of one step placed under one of the same parents: a level of
 /// the hierarchy, or the base clusters of a supervised evaluation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -214,6 +229,17 @@ impl AssignBatchRequest {
                 order
             })
             .collect()
+    }
+
+    /// The step as calls of at most [`CHILDREN_PER_CALL`] consecutive
+    /// children. A call shows all its children the parents in the order drawn
+    /// for its first child, so the parents still change places from call to
+    /// call, as the paper shuffles them against a model's favoured position.
+    /// Call [`Self::check`] first.
+    pub fn calls(&self) -> impl Iterator<Item = AssignCall<'_>> {
+        (0..self.children.len())
+            .step_by(CHILDREN_PER_CALL)
+            .map(|start| AssignCall { children: start..(start + CHILDREN_PER_CALL).min(self.children.len()), order: &self.orders[start] })
     }
 
     /// Child `i` alone, its parents in its order. Call [`Self::check`] first.
@@ -344,4 +370,31 @@ macro_rules! delegate_analyst {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brief(name: &str) -> ClusterBrief {
+        ClusterBrief { name: name.into(), summary: String::new(), size: 1, embedding: Vec::new(), parts: Vec::new() }
+    }
+
+    #[test]
+    fn a_step_is_placed_a_calls_worth_of_children_at_a_time_each_call_with_its_own_order() {
+        use rand::SeedableRng;
+        let children: Vec<ClusterBrief> = (0..CHILDREN_PER_CALL * 2 + 3).map(|i| brief(&format!("child {i}"))).collect();
+        let parents: Vec<ClusterBrief> = (0..7).map(|i| brief(&format!("parent {i}"))).collect();
+        let orders = AssignBatchRequest::shuffled_orders(children.len(), parents.len(), &mut rand_chacha::ChaCha8Rng::seed_from_u64(3));
+        let req = AssignBatchRequest { facet: Facet::request(), parents, children, orders };
+        req.check().unwrap();
+        let calls: Vec<AssignCall> = req.calls().collect();
+        let n = CHILDREN_PER_CALL;
+        assert_eq!(calls.iter().map(|c| c.children.clone()).collect::<Vec<_>>(), [0..n, n..2 * n, 2 * n..2 * n + 3]);
+        for c in &calls {
+            assert_eq!(c.order, req.orders[c.children.start].as_slice());
+        }
+        let empty = AssignBatchRequest { children: Vec::new(), orders: Vec::new(), ..req };
+        assert_eq!(empty.calls().count(), 0);
+    }
 }

@@ -1,7 +1,8 @@
 //! What a run will cost with an LLM analyst, before anything is spent: the
 //! calls the pipeline will make, from the same rules it follows (one
 //! extraction per conversation and facet, [`RunParams::base_k`],
-//! [`HierarchyParams::parents_wanted`](crate::hierarchy::HierarchyParams::parents_wanted)),
+//! [`HierarchyParams::parents_wanted`](crate::hierarchy::HierarchyParams::parents_wanted),
+//! [`CHILDREN_PER_CALL`] children placed per call),
 //! and tokens from the text's length.
 //!
 //! An estimate, not a quote: the prompts' own length, the answers' length
@@ -10,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyst::FacetKind;
+use crate::analyst::{FacetKind, CHILDREN_PER_CALL};
 use crate::model::Conversation;
 use crate::params::RunParams;
 
@@ -96,8 +97,9 @@ pub fn estimate(conversations: &[Conversation], params: &RunParams, conversation
     let shown = (params.naming_members.min(per_cluster) + params.naming_contrast.min(n)) * SHORT_ANSWER_TOKENS;
     strong_use.add(k, PROMPT_TOKENS + shown, SHORT_ANSWER_TOKENS * 2);
 
-    // Each level above: proposals per neighbourhood, one de-duplication, one
-    // assignment per child (seeing every parent), one rename per parent.
+    // Each level above: proposals per neighbourhood, one de-duplication, the
+    // children placed a call's worth at a time (each call seeing every
+    // parent once), one rename per parent.
     let mut children = k;
     let mut clusters = k;
     for l in 1.. {
@@ -106,7 +108,9 @@ pub fn estimate(conversations: &[Conversation], params: &RunParams, conversation
         let hood_size = children.div_ceil(hoods);
         strong_use.add(hoods, PROMPT_TOKENS + (hood_size + params.hierarchy.outside) * BRIEF_TOKENS, wanted.div_ceil(hoods) * BRIEF_TOKENS);
         strong_use.add(1, PROMPT_TOKENS + wanted * BRIEF_TOKENS * 2, wanted * BRIEF_TOKENS);
-        strong_use.add(children, PROMPT_TOKENS + BRIEF_TOKENS + wanted * BRIEF_TOKENS, SCALE_ANSWER_TOKENS);
+        let placing = children.div_ceil(CHILDREN_PER_CALL);
+        let per_call = children.div_ceil(placing.max(1));
+        strong_use.add(placing, PROMPT_TOKENS + (per_call + wanted) * BRIEF_TOKENS, per_call * SCALE_ANSWER_TOKENS);
         strong_use.add(wanted, PROMPT_TOKENS + children.div_ceil(wanted) * BRIEF_TOKENS, BRIEF_TOKENS);
         clusters += wanted;
         children = wanted;

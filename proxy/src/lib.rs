@@ -56,17 +56,34 @@ pub struct ServeArgs {
     /// token: anyone who reaches the address can then spend on the key.
     #[arg(long)]
     pub allow_public_llm: bool,
+    /// Let anyone who reaches a non-loopback address publish dashboards
+    /// without an access token (within the quota and size limits).
+    #[arg(long)]
+    pub allow_public_publish: bool,
 }
 
-/// Refuses to expose an LLM backend to the network with no access token,
-/// unless told so: the task routes would let anyone reaching the address
-/// run the paper's tasks on the operator's key, custom questions included.
-pub fn check_exposure(addr: SocketAddr, config: &Config, allow_public_llm: bool) -> Result<(), AppError> {
+/// Refuses to open the proxy's spending or storage to the network with no
+/// access token, unless told so. With an LLM backend, the task routes would
+/// let anyone reaching the address run the paper's tasks on the operator's
+/// key, custom questions included; with any backend, publishing would let
+/// anyone store dashboards (audited, bounded by the quotas, but under the
+/// operator's name) and fill the quota that the operator's own need.
+pub fn check_exposure(args: &ServeArgs, config: &Config) -> Result<(), AppError> {
+    if !config.access_tokens.is_empty() || args.addr.ip().is_loopback() {
+        return Ok(());
+    }
+    let addr = args.addr;
+    let fix = "set KLEIO_ACCESS_TOKEN (or KLEIO_ACCESS_TOKEN_FILE) or listen on 127.0.0.1";
     let llm = !matches!(config.backend, config::BackendConfig::Offline);
-    if llm && config.access_tokens.is_empty() && !addr.ip().is_loopback() && !allow_public_llm {
+    if llm && !args.allow_public_llm {
         return Err(AppError::Startup(format!(
-            "{addr} is reachable from other machines and the backend is an LLM, but no access token is set: \
-             set KLEIO_ACCESS_TOKEN (or KLEIO_ACCESS_TOKEN_FILE), listen on 127.0.0.1, or pass --allow-public-llm"
+            "{addr} is reachable from other machines and the backend is an LLM, but no access token is set: {fix}, or pass --allow-public-llm"
+        )));
+    }
+    if !args.allow_public_publish {
+        return Err(AppError::Startup(format!(
+            "{addr} is reachable from other machines and no access token is set, so anyone could publish dashboards: \
+             {fix}, or pass --allow-public-publish"
         )));
     }
     Ok(())
@@ -92,7 +109,7 @@ async fn maintain(state: AppState) {
 /// The backend and limits come from the environment (see `Config::from_env`).
 pub async fn serve(args: ServeArgs) -> Result<(), AppError> {
     let mut config = Config::from_env(|k| std::env::var(k).ok()).map_err(|e| AppError::Startup(e.to_string()))?;
-    check_exposure(args.addr, &config, args.allow_public_llm)?;
+    check_exposure(&args, &config)?;
     if config.allowed_hosts == HostPolicy::Loopback && !args.addr.ip().is_loopback() {
         // Reachable from other machines under names the proxy cannot know:
         // rebinding a name to this address gains an attacker nothing it lacks.
@@ -147,15 +164,28 @@ mod tests {
         Config::from_env(|k| vars.iter().find(|(n, v)| *n == k && !v.is_empty()).map(|(_, v)| v.to_string())).unwrap()
     }
 
+    fn serve(addr: &str, allow_public_llm: bool, allow_public_publish: bool) -> ServeArgs {
+        ServeArgs { addr: addr.parse().unwrap(), dist: "dist".into(), db: "kleio.db".into(), allow_public_llm, allow_public_publish }
+    }
+
     #[test]
     fn an_llm_is_not_served_to_the_network_without_a_token_unless_asked() {
-        let public: SocketAddr = "0.0.0.0:8080".parse().unwrap();
-        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
-        let err = check_exposure(public, &anthropic(None), false).unwrap_err();
-        assert!(err.to_string().contains("KLEIO_ACCESS_TOKEN"), "{err}");
-        assert!(check_exposure(public, &anthropic(None), true).is_ok());
-        assert!(check_exposure(local, &anthropic(None), false).is_ok());
-        assert!(check_exposure(public, &anthropic(Some("t0k3n")), false).is_ok());
-        assert!(check_exposure(public, &Config::offline(), false).is_ok(), "the offline analyst costs nothing");
+        let err = check_exposure(&serve("0.0.0.0:8080", false, true), &anthropic(None)).unwrap_err();
+        assert!(err.to_string().contains("KLEIO_ACCESS_TOKEN") && err.to_string().contains("--allow-public-llm"), "{err}");
+        assert!(check_exposure(&serve("0.0.0.0:8080", true, true), &anthropic(None)).is_ok());
+        assert!(check_exposure(&serve("127.0.0.1:8080", false, false), &anthropic(None)).is_ok());
+        assert!(check_exposure(&serve("[::1]:8080", false, false), &anthropic(None)).is_ok());
+        assert!(check_exposure(&serve("0.0.0.0:8080", false, false), &anthropic(Some("t0k3n"))).is_ok());
+    }
+
+    #[test]
+    fn publishing_is_not_opened_to_the_network_without_a_token_unless_asked() {
+        let err = check_exposure(&serve("0.0.0.0:8080", false, false), &Config::offline()).unwrap_err();
+        assert!(err.to_string().contains("publish") && err.to_string().contains("--allow-public-publish"), "{err}");
+        let err = check_exposure(&serve("192.168.1.20:8080", true, false), &anthropic(None)).unwrap_err();
+        assert!(err.to_string().contains("--allow-public-publish"), "{err}");
+        assert!(check_exposure(&serve("0.0.0.0:8080", false, true), &Config::offline()).is_ok(), "the offline analyst costs nothing");
+        assert!(check_exposure(&serve("127.0.0.1:8080", false, false), &Config::offline()).is_ok());
+        assert!(check_exposure(&serve("0.0.0.0:8080", false, false), &anthropic(Some("t0k3n"))).is_ok());
     }
 }

@@ -11,12 +11,15 @@ pub enum Task {
     ProposeParents,
     Dedupe,
     Assign,
+    /// Several children of one step placed in one call.
+    AssignMany,
     Rename,
     Audit,
 }
 
 impl Task {
-    pub const ALL: [Task; 8] = [Task::Screen, Task::Extract, Task::NameCluster, Task::ProposeParents, Task::Dedupe, Task::Assign, Task::Rename, Task::Audit];
+    pub const ALL: [Task; 9] =
+        [Task::Screen, Task::Extract, Task::NameCluster, Task::ProposeParents, Task::Dedupe, Task::Assign, Task::AssignMany, Task::Rename, Task::Audit];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -26,6 +29,7 @@ impl Task {
             Task::ProposeParents => "propose_parents",
             Task::Dedupe => "dedupe",
             Task::Assign => "assign",
+            Task::AssignMany => "assign_many",
             Task::Rename => "rename",
             Task::Audit => "audit",
         }
@@ -40,6 +44,7 @@ impl Task {
             Task::ProposeParents => &["question", "children", "outside", "wanted"],
             Task::Dedupe => &["question", "proposals", "wanted"],
             Task::Assign => &["question", "child", "parents"],
+            Task::AssignMany => &["question", "children", "parents"],
             Task::Rename => &["question", "children"],
             Task::Audit => &["content"],
         }
@@ -53,6 +58,7 @@ impl Task {
             Task::ProposeParents => include_str!("../../prompts/propose_parents.md"),
             Task::Dedupe => include_str!("../../prompts/dedupe.md"),
             Task::Assign => include_str!("../../prompts/assign.md"),
+            Task::AssignMany => include_str!("../../prompts/assign_many.md"),
             Task::Rename => include_str!("../../prompts/rename.md"),
             Task::Audit => include_str!("../../prompts/audit.md"),
         }

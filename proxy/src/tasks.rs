@@ -135,6 +135,23 @@ impl<C: ChatModel> LlmAnalyst<C> {
 
     /// Asks, reading the answer with `parse`; a reply that cannot be read
     /// is asked again, up to the policy's `malformed_retries`.
+    /// One call of a step: its children's positions among the parents in
+    /// the call's order, `None` for a child the answer left out.
+    async fn assign_call(&self, req: &AssignBatchRequest, call: &AssignCall<'_>) -> Result<Vec<Option<usize>>, AnalystError> {
+        let children = req.children[call.children.clone()]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("<group id=\"g{}\"><name>{}</name><summary>{}</summary></group>", i + 1, escape(&c.name), escape(&c.summary)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parents = numbered_parents(call.order.iter().map(|&p| &req.parents[p]));
+        let (count, shown) = (call.children.len(), call.order.len());
+        self.ask(Task::AssignMany, &[("question", &escape(&req.facet.question)), ("children", &children), ("parents", &parents)], |t| {
+            parse_placements(t, count, shown)
+        })
+        .await
+    }
+
     async fn ask<T: Serialize + DeserializeOwned>(
         &self,
         task: Task,
@@ -249,6 +266,32 @@ fn brief_list(items: &[ClusterBrief]) -> String {
         .join("\n")
 }
 
+/// Parents as the assignment prompts list them: "1. name: summary", one per line.
+fn numbered_parents<'a>(parents: impl Iterator<Item = &'a ClusterBrief>) -> String {
+    parents.enumerate().map(|(i, p)| format!("{}. {}", i + 1, escape(&cluster_text(&p.name, &p.summary)))).collect::<Vec<_>>().join("\n")
+}
+
+/// Reads an `assign_many` answer: for each of `children` groups (ids `g1`,
+/// `g2`, …), the position among the `parents` shown that it was placed
+/// under, or `None` where no line places it. An answer that places none is
+/// unreadable.
+fn parse_placements(text: &str, children: usize, parents: usize) -> Result<Vec<Option<usize>>, String> {
+    let answer = tagged(after_closing(text, "scratchpad"), "answer").ok_or("no <answer> tag")?;
+    let mut shown = vec![None; children];
+    for line in answer.lines() {
+        let Some((id, choice)) = line.split_once(':') else { continue };
+        let id = id.trim().trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let Some(group) = id.strip_prefix(['g', 'G']).and_then(|n| n.trim().parse::<usize>().ok()) else { continue };
+        let (Some(slot), Some(parent)) = (group.checked_sub(1).and_then(|g| shown.get_mut(g)), number_in(choice, 1, parents as u32)) else { continue };
+        // A group placed twice keeps its first line.
+        slot.get_or_insert(parent as usize - 1);
+    }
+    if shown.iter().all(Option::is_none) {
+        return Err(format!("none of the {children} groups is placed under one of the {parents} categories"));
+    }
+    Ok(shown)
+}
+
 fn parse_label(text: &str) -> Result<ClusterLabel, String> {
     let name = tagged(text, "name").ok_or("no <name> tag")?;
     let summary = tagged(text, "summary").ok_or("no <summary> tag")?;
@@ -331,8 +374,7 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
             return Err(AnalystError::Unsupported("there are no parents to choose from".into()));
         }
         let child = format!("<name>{}</name><summary>{}</summary>", escape(&req.child.name), escape(&req.child.summary));
-        let parents =
-            req.parents.iter().enumerate().map(|(i, p)| format!("{}. {}", i + 1, escape(&cluster_text(&p.name, &p.summary)))).collect::<Vec<_>>().join("\n");
+        let parents = numbered_parents(req.parents.iter());
         let names: Vec<String> = req.parents.iter().map(|p| p.name.clone()).collect();
         let n = req.parents.len() as u32;
         self.ask(Task::Assign, &[("question", &escape(&req.facet.question)), ("child", &child), ("parents", &parents)], |t| {
@@ -343,6 +385,42 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
                 .ok_or_else(|| format!("{answer:?} names none of the {n} categories"))
         })
         .await
+    }
+
+    /// A call's worth of children at a time ([`AssignBatchRequest::calls`]),
+    /// so the parents are sent once per call instead of once per child. A
+    /// child the answer leaves out, or places out of range, is asked again
+    /// alone; a call that fails fails its children only.
+    async fn assign_batch(&self, req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
+        if let Err(e) = req.check() {
+            return req.children.iter().map(|_| Err(e.clone())).collect();
+        }
+        let calls: Vec<AssignCall> = req.calls().collect();
+        let answers = futures::future::join_all(calls.iter().map(|call| self.assign_call(req, call))).await;
+        let mut placed: Vec<Option<Result<usize, AnalystError>>> = vec![None; req.children.len()];
+        for (call, answer) in calls.iter().zip(answers) {
+            match answer {
+                Ok(shown) => {
+                    for (child, position) in call.children.clone().zip(shown) {
+                        placed[child] = position.and_then(|p| call.order.get(p)).map(|&p| Ok(p));
+                    }
+                }
+                Err(e) => call.children.clone().for_each(|child| placed[child] = Some(Err(e.clone()))),
+            }
+        }
+        let left_out: Vec<usize> = (0..placed.len()).filter(|&i| placed[i].is_none()).collect();
+        if !left_out.is_empty() {
+            tracing::warn!("{} of {} children were not placed by their call; asking each alone", left_out.len(), placed.len());
+        }
+        let alone = futures::future::join_all(left_out.iter().map(|&i| async move {
+            let shown = self.assign(&req.single(i)).await?;
+            req.orders[i].get(shown).copied().ok_or_else(|| AnalystError::Malformed(format!("the analyst chose parent {shown} of {}", req.parents.len())))
+        }))
+        .await;
+        for (i, answer) in left_out.into_iter().zip(alone) {
+            placed[i] = Some(answer);
+        }
+        placed.into_iter().map(|p| p.unwrap_or_else(|| Err(AnalystError::Malformed("the child was not placed".into())))).collect()
     }
 
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
@@ -382,6 +460,16 @@ mod tests {
         assert_eq!(cats.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(cats[1].summary, "B");
         assert_eq!(parse_label("<summary>S.</summary> <name>\"N\"</name>").unwrap(), ClusterLabel { name: "N".into(), summary: "S.".into() });
+    }
+
+    #[test]
+    fn placements_are_read_per_group_and_a_group_left_out_is_none() {
+        let answer = "<scratchpad>g2 could be <answer>g1: 1</answer></scratchpad><answer>\ng1: 3\n- G2 : category 2\ng4: 9\ng9: 1\ng1: 1\n</answer>";
+        assert_eq!(parse_placements(answer, 4, 3), Ok(vec![Some(2), Some(1), None, None]));
+        assert!(parse_placements("<answer>g1: 7</answer>", 2, 3).is_err(), "a number past the categories places nothing");
+        assert!(parse_placements("<answer>3, 1</answer>", 2, 3).is_err());
+        assert!(parse_placements("no answer at all", 2, 3).is_err());
+        assert_eq!(parse_placements("<answer>g0: 1\ng2: 1</answer>", 2, 3), Ok(vec![None, Some(0)]));
     }
 
     #[test]

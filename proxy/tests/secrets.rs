@@ -64,7 +64,7 @@ async fn the_key_is_in_no_response_and_no_log_line() {
         } else if user.contains("ECHO-500") {
             Scripted::status(500, &format!("upstream trace: key={key}"))
         } else {
-            Scripted::ok(anthropic_message(model_answer(&system, &user)))
+            Scripted::ok(anthropic_message(&model_answer(&system, &user)))
         }
     })
     .await;

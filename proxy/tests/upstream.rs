@@ -46,15 +46,15 @@ async fn mock_anthropic() -> MockServer {
         } else if user.contains("SERVER-ERROR-ALWAYS") {
             Scripted::status(500, r#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#)
         } else if once("HANG-ONCE") || user.contains("HANG-ALWAYS") {
-            Scripted { delay_ms: 3_000, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
+            Scripted { delay_ms: 3_000, ..Scripted::ok(anthropic_message(&model_answer(&system, &user))) }
         } else if user.contains("SLOW") {
-            Scripted { delay_ms: 100, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
+            Scripted { delay_ms: 100, ..Scripted::ok(anthropic_message(&model_answer(&system, &user))) }
         } else if user.contains("MALFORMED") {
             Scripted::ok(anthropic_message("I would rather answer without any tags."))
         } else if once("TRUNCATED-ONCE") {
-            Scripted { truncate: true, ..Scripted::ok(anthropic_message(model_answer(&system, &user))) }
+            Scripted { truncate: true, ..Scripted::ok(anthropic_message(&model_answer(&system, &user))) }
         } else {
-            Scripted::ok(anthropic_message(model_answer(&system, &user)))
+            Scripted::ok(anthropic_message(&model_answer(&system, &user)))
         }
     })
     .await
@@ -66,6 +66,44 @@ fn extract_item(text: &str) -> Value {
 
 fn messages_seen(mock: &MockServer, marker: &str) -> usize {
     mock.requests().iter().filter(|r| r.path == "/v1/messages" && r.body.contains(marker)).count()
+}
+
+/// The parents' texts are most of an assignment prompt; a step sends them
+/// once per call of `CHILDREN_PER_CALL` children, not once per child.
+#[tokio::test]
+async fn a_step_sends_the_parents_once_per_call_and_asks_a_child_left_out_alone() {
+    use kleio_core::analyst::CHILDREN_PER_CALL;
+    let mock = mock_anthropic().await;
+    let dist = Dist::new();
+    let app = router(&dist, &anthropic_config(&mock, &[]));
+    let parents: Vec<Value> = (0..30).map(|i| brief(&format!("Parent category {i}"), i as f32)).collect();
+    let children = 2 * CHILDREN_PER_CALL + 5;
+    let briefs: Vec<Value> = (0..children).map(|i| brief(&format!("Child group {i}"), i as f32)).collect();
+    // Each child's own order: parents rotated by its index.
+    let orders: Vec<Vec<usize>> = (0..children).map(|c| (0..30).map(|p| (p + c) % 30).collect()).collect();
+    let step = json!({ "facet": request_facet(), "parents": parents, "children": briefs, "orders": orders });
+    let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(step)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The model takes the second parent shown, and a call shows the order of its first child.
+    let expected: Vec<Value> = (0..children).map(|c| json!({ "index": orders[c - c % CHILDREN_PER_CALL][1] })).collect();
+    assert_eq!(r.json()["results"], json!(expected));
+    let seen = mock.requests();
+    assert_eq!(seen.len(), children.div_ceil(CHILDREN_PER_CALL), "one call per {CHILDREN_PER_CALL} children");
+    for s in &seen {
+        let (_, user) = anthropic_prompt(&s.body);
+        assert_eq!(user.matches("Parent category 7:").count(), 1, "each parent once per call");
+    }
+
+    // A call whose answer leaves children out: those are asked alone, and placed.
+    let mock = mock_anthropic().await;
+    let app = router(&dist, &anthropic_config(&mock, &[]));
+    let briefs: Vec<Value> = (0..4).map(|i| brief(&format!("LEFT-OUT group {i}"), i as f32)).collect();
+    let orders: Vec<Vec<usize>> = (0..4).map(|c| (0..30).map(|p| (p + c) % 30).collect()).collect();
+    let step = json!({ "facet": request_facet(), "parents": parents, "children": briefs, "orders": orders });
+    let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(step)).await;
+    let expected: Vec<Value> = (0..4).map(|c| json!({ "index": if c % 2 == 0 { orders[0][1] } else { orders[c][1] } })).collect();
+    assert_eq!(r.json()["results"], json!(expected), "{}", r.body);
+    assert_eq!(mock.requests().len(), 1 + 2, "the call, then the two children it left out");
 }
 
 #[tokio::test]
@@ -99,18 +137,19 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     )
     .await;
     assert_eq!(r.json()["index"], 1, "{}", r.body);
-    // The model always picks the second parent shown; the batch answers
-    // index the parents themselves, whatever order each child saw.
-    let step = json!({ "facet": request_facet(), "parents": [brief("Cook", 1.0), brief("Garden", 0.0)], "children": children, "orders": [[0, 1], [1, 0]] });
+    // The model always picks the second parent shown. Both children go in
+    // one call, shown the first child's order (Garden, Cook); the answers
+    // index the parents themselves, not the positions shown.
+    let step = json!({ "facet": request_facet(), "parents": [brief("Cook", 1.0), brief("Garden", 0.0)], "children": children, "orders": [[1, 0], [0, 1]] });
     let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(step)).await;
-    assert_eq!(r.json()["results"], json!([{ "index": 1 }, { "index": 0 }]), "{}", r.body);
+    assert_eq!(r.json()["results"], json!([{ "index": 0 }, { "index": 0 }]), "{}", r.body);
     let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children }))).await;
     assert_eq!(r.json()["name"], "Grow food at home", "{}", r.body);
     let r = call(&app, "POST", "/api/v1/audit", &[], Some(json!({ "content": "Write to a@b.example" }))).await;
     assert_eq!(r.json()["score"], 1, "{}", r.body);
 
     let seen = mock.requests();
-    // Ten, not eleven: the batch's first child is the single assign again, which the cache answers.
+    // One request per task: the batch places both children in one call.
     assert_eq!(seen.len(), 10);
     for s in &seen {
         let header = |name: &str| s.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -123,6 +162,7 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
             || system.contains("broader")
             || system.contains("merge")
             || system.contains("place a group")
+            || system.contains("sort groups")
             || system.contains("final name");
         assert_eq!(body["model"], if strong { "claude-sonnet-4-5" } else { "claude-haiku-4-5" });
     }
@@ -303,7 +343,7 @@ async fn mock_batches() -> MockServer {
                     if user.contains("BATCH-ERRORED") {
                         json!({ "custom_id": id, "result": { "type": "errored", "error": { "type": "api_error" } } }).to_string()
                     } else {
-                        json!({ "custom_id": id, "result": { "type": "succeeded", "message": anthropic_message(model_answer(system, user)) } }).to_string()
+                        json!({ "custom_id": id, "result": { "type": "succeeded", "message": anthropic_message(&model_answer(system, user)) } }).to_string()
                     }
                 })
                 .collect();
@@ -311,7 +351,7 @@ async fn mock_batches() -> MockServer {
         }
         ("POST", "/v1/messages") => {
             let (system, user) = anthropic_prompt(&seen.body);
-            Scripted::ok(anthropic_message(model_answer(&system, &user)))
+            Scripted::ok(anthropic_message(&model_answer(&system, &user)))
         }
         _ => Scripted::status(404, "{}"),
     })

@@ -208,7 +208,17 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Seen> {
 
 /// The answer a well-behaved model would give to each of Kleio's prompts,
 /// told apart by the system prompt's first words.
-pub fn model_answer(system: &str, user: &str) -> &'static str {
+pub fn model_answer(system: &str, user: &str) -> String {
+    if system.contains("sort groups") {
+        // Every group under the second category shown, unless the groups ask to be left out.
+        let groups = user.matches("<group id=").count();
+        let lines: Vec<String> = (1..=groups).filter(|g| !(user.contains("LEFT-OUT") && g % 2 == 0)).map(|g| format!("g{g}: 2")).collect();
+        return format!("Sorting.</scratchpad><answer>\n{}\n</answer>", lines.join("\n"));
+    }
+    one_answer(system, user).to_string()
+}
+
+fn one_answer(system: &str, user: &str) -> &'static str {
     if system.contains("privacy auditor") {
         if user.contains('@') {
             "It names an email address.</reasoning><score>1</score>"
