@@ -1,7 +1,7 @@
 //! How the next run is made: the model and device, the analyst, the
 //! screener (paper G.3), which facets to extract (a custom question among
-//! them), which field names the account, the cluster counts and the privacy
-//! minimums. Everything edits the one `RunSettings` signal.
+//! them), the cluster counts and the privacy minimums. Everything edits the
+//! one `RunSettings` signal; how the file is read is `file_columns.rs`'s.
 
 use kleio_core::analyst::{Facet, FacetKind};
 use kleio_core::api::facet_id;
@@ -140,13 +140,6 @@ pub fn ConfigurePanel(
                 </label>
                 <p class="stats wide">"The first open-text facet is the one clustered. The offline analyst answers a category question from the categories' words; open and 1–5 questions need the proxy's LLM."</p>
             </fieldset>
-            <label>"Account field "
-                <input type="text" placeholder="account_id, user_id, …" prop:value=move || settings.get().account_field.unwrap_or_default()
-                    on:change=move |e| {
-                        let f = event_target_value(&e).trim().to_string();
-                        settings.update(|s| s.account_field = (!f.is_empty()).then_some(f));
-                    } />
-            </label>
             <label>"Base clusters "
                 <input type="number" min="1" placeholder="automatic" prop:value=move || settings.get().params.k.map(|k| k.to_string()).unwrap_or_default()
                     on:change=move |e| { let k = number(&e); settings.update(|s| s.params.k = k) } />

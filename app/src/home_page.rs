@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use kleio_core::analysis::{Analysis, SCHEMA_VERSION};
 use kleio_core::api::BackendInfo;
-use kleio_core::import::{import, ImportOptions};
+use kleio_core::import::{import, ImportError};
 use leptos::prelude::*;
 
 use crate::about::About;
@@ -106,9 +106,15 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             }
             None => {}
         }
-        let options = ImportOptions { account_field: settings.with_untracked(|s| s.account_field.clone()), ..ImportOptions::default() };
-        match import(&upload.bytes, &options) {
+        match import(&upload.bytes, &settings.with_untracked(|s| s.import.clone())) {
             Ok(_) => {
+                error.set(None);
+                phase.set(Phase::Ready(upload));
+            }
+            // Rows Kleio cannot place (a layout it does not know, a wrong
+            // column): the ready panel shows them and lets the person name
+            // the columns, with the reason beside them.
+            Err(ImportError::NoUsableRows(_) | ImportError::NoSuchColumn(..)) => {
                 error.set(None);
                 phase.set(Phase::Ready(upload));
             }

@@ -16,6 +16,7 @@ mod embed_worker;
 mod embed_workers;
 mod embedding;
 mod explorer;
+mod file_columns;
 mod gpu_probe;
 mod home_page;
 mod map_canvas;

@@ -4,16 +4,17 @@
 use std::sync::Arc;
 
 use kleio_core::cost::{self, CostEstimate};
-use kleio_core::import::{import, ImportOptions, ImportReport};
+use kleio_core::import::{import, ImportReport};
 use kleio_core::model::Conversation;
 use leptos::prelude::*;
 
 use kleio_core::api::{BackendInfo, ModelInfo, ModelRole, SpendCaps};
 
+use crate::file_columns::FileColumns;
 use crate::run_settings::RunSettings;
 use crate::start_panel::Upload;
 
-/// The file as imported with the chosen account field. Compared by identity:
+/// The file as imported with the chosen import options. Compared by identity:
 /// a new import is a new value.
 #[derive(Clone)]
 struct ImportedFile(Arc<(Vec<Conversation>, ImportReport)>);
@@ -33,12 +34,9 @@ pub fn ReadyPanel(
     on_start: Callback<()>,
     on_other_file: Callback<()>,
 ) -> impl IntoView {
-    let account_field = Memo::new(move |_| settings.with(|s| s.account_field.clone()));
+    let options = Memo::new(move |_| settings.with(|s| s.import.clone()));
     let bytes = upload.bytes.clone();
-    let imported = Memo::new(move |_| {
-        let options = ImportOptions { account_field: account_field.get(), ..ImportOptions::default() };
-        import(&bytes, &options).map(|i| ImportedFile(Arc::new((i.conversations, i.report)))).map_err(|e| e.to_string())
-    });
+    let imported = Memo::new(move |_| import(&bytes, &options.get()).map(|i| ImportedFile(Arc::new((i.conversations, i.report)))).map_err(|e| e.to_string()));
     let problem = move || match (imported.get(), settings.get().params.checked()) {
         (Err(e), _) => Some(format!("the file could not be imported: {e}")),
         (_, Err(e)) => Some(e.to_string()),
@@ -49,7 +47,17 @@ pub fn ReadyPanel(
             let (conversations, report) = &*file;
             let skipped = report.rows_skipped();
             let accounts = if report.accounts_known { "accounts known" } else { "no account field found: each conversation counts as its own account" };
-            format!("{} conversations, {skipped} rows skipped; {accounts}.", conversations.len())
+            let mut text = format!("{} conversations, {skipped} rows skipped; {accounts}.", conversations.len());
+            if let Some(sampled) = report.sampled {
+                text = format!("A sample of {} of {} rows (seed {}): {text}", report.rows_read, sampled.rows_in_file, sampled.seed);
+            }
+            if report.duplicates_dropped > 0 {
+                text.push_str(&format!(" {} exact copies counted once (the copies column).", report.duplicates_dropped));
+            }
+            if let Some(first) = report.skipped.first() {
+                text.push_str(&format!(" First skipped: row {}, {}.", first.line, first.reason));
+            }
+            text
         })
     };
     let estimate = move || {
@@ -68,11 +76,15 @@ pub fn ReadyPanel(
         <section aria-label="Ready to analyse" class="ready">
             <h2>{upload.name.clone()}</h2>
             <p class="stats">{summary}</p>
+            {move || imported.get().ok().and_then(|ImportedFile(file)| file.1.damaged.clone()).map(|d| view! {
+                <p class="error" role="alert">{format!("Only part of the file could be read ({d}); the rows before it are here.")}</p>
+            })}
             <p class="estimate">{estimate}</p>
             {move || problem().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             <button class="primary" disabled=move || problem().is_some() on:click=move |_| on_start.run(())>"Start the analysis"</button>
             " "
             <button on:click=move |_| on_other_file.run(())>"Choose another file"</button>
+            <FileColumns bytes=upload.bytes.clone() settings=settings />
         </section>
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use kleio_core::analysis::Analysis;
+use kleio_core::import::ImportOptions;
 use kleio_core::params::RunParams;
 use kleio_embed::{BackendChoice, ModelKind};
 use serde::{Deserialize, Serialize};
@@ -17,13 +18,20 @@ pub struct RunSettings {
     pub proxy_analyst: bool,
     /// The seed, facets, screener and privacy minimums.
     pub params: RunParams,
-    /// The field naming the account; `None` tries the usual names.
-    pub account_field: Option<String>,
+    /// How the file is read: the columns chosen, a sample, duplicates kept or collapsed.
+    #[serde(default)]
+    pub import: ImportOptions,
 }
 
 impl Default for RunSettings {
     fn default() -> Self {
-        RunSettings { model: ModelKind::MiniLm, device: BackendChoice::Auto, proxy_analyst: true, params: RunParams::default(), account_field: None }
+        RunSettings {
+            model: ModelKind::MiniLm,
+            device: BackendChoice::Auto,
+            proxy_analyst: true,
+            params: RunParams::default(),
+            import: ImportOptions::default(),
+        }
     }
 }
 

@@ -68,7 +68,7 @@ pub enum RunState {
 pub fn run_id(bytes: &[u8], settings: &RunSettings) -> String {
     let mut hasher = Sha256::new();
     hasher.update(bytes);
-    let chosen = (&settings.model, settings.proxy_analyst, &settings.params, &settings.account_field);
+    let chosen = (&settings.model, settings.proxy_analyst, &settings.params, &settings.import);
     hasher.update(serde_json::to_vec(&chosen).unwrap_or_default());
     hasher.finalize().iter().take(10).map(|b| format!("{b:02x}")).collect()
 }

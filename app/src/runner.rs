@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kleio_core::import::{import, ImportOptions};
+use kleio_core::import::import;
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::pipeline;
 use kleio_core::progress::{Progress, Stage};
@@ -146,8 +146,7 @@ pub async fn run(
     progress: RunProgress,
 ) -> Result<RunOutcome, RunError> {
     progress.status.set("importing".into());
-    let options = ImportOptions { account_field: settings.account_field.clone(), ..ImportOptions::default() };
-    let imported = import(bytes, &options)?;
+    let imported = import(bytes, &settings.import)?;
     progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
     let accounts: HashMap<String, String> = imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
 

@@ -46,9 +46,9 @@ pub fn StartPanel(on_upload: Callback<Upload>, on_demo: Callback<()>) -> impl In
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <p>"Drop a conversation dataset here (JSON Lines, JSON or CSV), or"</p>
+                <p>"Drop a conversation dataset here (JSON Lines, JSON, CSV or Parquet, plain or compressed with gzip or zstd), or"</p>
                 <label class="button" for="upload">"Upload dataset"</label>
-                <input id="upload" type="file" accept=".jsonl,.json,.csv,.txt,.tsv" on:change=on_change />
+                <input id="upload" type="file" accept=".jsonl,.json,.csv,.txt,.tsv,.parquet,.gz,.zst" on:change=on_change />
                 <p>"or"</p>
                 <button on:click=move |_| on_demo.run(())>"Try the demo dataset"</button>
                 <p class="stats">"Files stay in this browser. Only an LLM analyst (when the proxy has one and you choose it) sees conversation text."</p>

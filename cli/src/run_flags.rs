@@ -6,7 +6,7 @@ use anyhow::{anyhow, Context};
 use kleio_core::analysis::Analysis;
 use kleio_core::compute::Compute;
 use kleio_core::embedder::Embedder;
-use kleio_core::import::{import, ImportOptions, Imported};
+use kleio_core::import::{import, ImportOptions, Imported, Sample};
 use kleio_core::params::RunParams;
 use kleio_core::pipeline::run as run_pipeline;
 use kleio_core::progress::{Progress, Stage};
@@ -68,12 +68,25 @@ pub struct RunFlags {
     /// A running Kleio proxy whose backend answers the LLM tasks (default: the offline analyst here).
     #[arg(long)]
     pub proxy: Option<String>,
-    /// CSV only: the column holding the text.
+    /// The column or field holding a single text (CSV, JSON, Parquet).
     #[arg(long)]
     pub text_column: Option<String>,
+    /// The field holding the messages (a list of role and content) (JSON, Parquet).
+    #[arg(long)]
+    pub messages_column: Option<String>,
     /// The field or column naming the account.
     #[arg(long)]
     pub account_field: Option<String>,
+    /// The field or column holding the conversation's time.
+    #[arg(long)]
+    pub time_column: Option<String>,
+    /// Analyse a sample of this many rows, chosen by --seed, instead of the whole file.
+    #[arg(long)]
+    pub sample: Option<usize>,
+    /// Keep conversations whose user turns repeat an earlier one's (by default
+    /// they are collapsed into one, with a `copies` column).
+    #[arg(long)]
+    pub keep_duplicates: bool,
 }
 
 impl RunFlags {
@@ -88,13 +101,42 @@ impl RunFlags {
 
     /// Reads and imports a dataset, reporting skipped rows.
     pub fn import(&self, file: &Path) -> anyhow::Result<Imported> {
+        self.import_rows(file, self.keep_duplicates)
+    }
+
+    /// Imports a labelled evaluation set: every row counts, copies included,
+    /// since each carries its own labels or planted details.
+    pub fn import_labelled(&self, file: &Path) -> anyhow::Result<Imported> {
+        self.import_rows(file, true)
+    }
+
+    fn import_rows(&self, file: &Path, keep_duplicates: bool) -> anyhow::Result<Imported> {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        let options = ImportOptions { csv_text_column: self.text_column.clone(), account_field: self.account_field.clone() };
+        let options = ImportOptions {
+            text_field: self.text_column.clone(),
+            messages_field: self.messages_column.clone(),
+            account_field: self.account_field.clone(),
+            time_field: self.time_column.clone(),
+            sample: self.sample.map(|size| Sample { size, seed: self.seed }),
+            keep_duplicates,
+        };
         let imported = import(&bytes, &options).map_err(|e| anyhow!("{}: {e}", file.display()))?;
         let report = &imported.report;
-        eprintln!("imported {} conversations from {} rows ({} skipped)", imported.conversations.len(), report.rows_read, report.rows_skipped());
+        if let Some(sampled) = report.sampled {
+            eprintln!("sampled {} of {} rows (seed {})", report.rows_read, sampled.rows_in_file, sampled.seed);
+        }
+        eprintln!(
+            "imported {} conversations from {} rows ({} skipped, {} duplicates collapsed)",
+            imported.conversations.len(),
+            report.rows_read,
+            report.rows_skipped(),
+            report.duplicates_dropped
+        );
         for s in report.skipped.iter().take(5) {
             eprintln!("  skipped row {}: {}", s.line, s.reason);
+        }
+        if let Some(damaged) = &report.damaged {
+            eprintln!("  {}: {damaged}", file.display());
         }
         Ok(imported)
     }

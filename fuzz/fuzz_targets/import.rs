@@ -3,7 +3,7 @@
 //! text and on every message the importers read.
 #![no_main]
 
-use kleio_core::import::{import, ImportOptions};
+use kleio_core::import::{import, ImportOptions, Sample};
 use kleio_core::offline::audit::audit;
 use kleio_core::offline::scrub::scrub;
 use libfuzzer_sys::fuzz_target;
@@ -20,11 +20,12 @@ fuzz_target!(|data: &[u8]| {
     }
     for options in [
         ImportOptions::default(),
-        ImportOptions { csv_text_column: Some("text".into()), account_field: Some("user".into()) },
+        ImportOptions { text_field: Some("text".into()), account_field: Some("user".into()), ..ImportOptions::default() },
+        ImportOptions { sample: Some(Sample { size: 3, seed: 1 }), keep_duplicates: true, ..ImportOptions::default() },
     ] {
         if let Ok(got) = import(data, &options) {
             assert!(!got.conversations.is_empty());
-            assert_eq!(got.report.rows_read, got.conversations.len() + got.report.skipped.len());
+            assert_eq!(got.report.rows_read, got.conversations.len() + got.report.skipped.len() + got.report.duplicates_dropped);
             for c in &got.conversations {
                 assert!(!c.messages.is_empty());
                 for m in &c.messages {

@@ -137,7 +137,7 @@ async fn publish(
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let planted = planted_values(&args.file)?;
-    let imported = args.run.import(&args.file)?;
+    let imported = args.run.import_labelled(&args.file)?;
     let conversations: HashMap<String, Conversation> = imported.conversations.iter().map(|c| (c.id.clone(), c.clone())).collect();
     let with_values: Vec<&String> =
         conversations.keys().filter(|id| planted.get(*id).is_some_and(|v| v.iter().any(|p| IDENTIFYING.contains(&p.kind.as_str())))).collect();

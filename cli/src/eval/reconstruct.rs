@@ -65,7 +65,7 @@ async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &i
 const CENTROID_WEIGHT: f32 = 0.8;
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let imported = args.run.import(&args.file)?;
+    let imported = args.run.import_labelled(&args.file)?;
     let labelled: Vec<_> = imported.conversations.iter().filter(|c| c.labels.contains_key("level1")).collect();
     if labelled.is_empty() {
         bail!("{} has no rows with labels.level1; reconstruction needs labelled rows", args.file.display());

@@ -63,10 +63,10 @@ fn csv_with_chosen_and_guessed_columns() {
     assert_eq!(got.conversations[0].messages[0].content, "How do I, say, sort a list?");
     assert_eq!(got.conversations[0].meta["topic"], "code");
     assert_eq!(got.report.skipped[0].line, 3);
-    let chosen = import(text.as_bytes(), &ImportOptions { csv_text_column: Some("topic".into()), ..Default::default() }).unwrap();
+    let chosen = import(text.as_bytes(), &ImportOptions { text_field: Some("topic".into()), ..Default::default() }).unwrap();
     assert_eq!(chosen.conversations.len(), 3);
     assert_eq!(
-        import(text.as_bytes(), &ImportOptions { csv_text_column: Some("nope".into()), ..Default::default() }).unwrap_err(),
+        import(text.as_bytes(), &ImportOptions { text_field: Some("nope".into()), ..Default::default() }).unwrap_err(),
         ImportError::NoSuchColumn("nope".into(), "id, user_id, prompt, topic".into())
     );
 }

@@ -1,0 +1,201 @@
+//! Public datasets as they are published: Parquet with every codec,
+//! compressed JSON Lines, and the WildChat and LMSYS-Chat-1M layouts. The
+//! fixtures in tests/data are written by tests/data/make_import_fixtures.py
+//! (pyarrow, pinned in tests/data/requirements.txt): the same conversations
+//! in every file, so every file must import to exactly the same rows.
+
+use std::path::PathBuf;
+
+use kleio_core::import::{import, FileFormat, ImportError, ImportOptions, Imported, Preview, Sample, COPIES_COLUMN};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn imported(name: &str, options: &ImportOptions) -> Imported {
+    import(&fixture(name), options).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+const WILDCHAT: [&str; 7] = [
+    "wildchat.none.parquet",
+    "wildchat.snappy.parquet",
+    "wildchat.gzip.parquet",
+    "wildchat.zstd.parquet",
+    "wildchat.lz4.parquet",
+    "wildchat.jsonl.gz",
+    "wildchat.jsonl.zst",
+];
+const LMSYS: [&str; 4] = ["lmsys.snappy.parquet", "lmsys.zstd.parquet", "lmsys.jsonl.gz", "lmsys.jsonl.zst"];
+
+#[test]
+fn every_codec_and_compression_gives_the_conversations_of_the_plain_json_lines() {
+    for (plain, others) in [("wildchat.jsonl", &WILDCHAT[..]), ("lmsys.jsonl", &LMSYS[..])] {
+        for keep_duplicates in [false, true] {
+            let options = ImportOptions { keep_duplicates, ..ImportOptions::default() };
+            let expected = imported(plain, &options);
+            assert_eq!(expected.report.format, FileFormat::JsonLines);
+            for name in others {
+                let got = imported(name, &options);
+                assert_eq!(got.conversations, expected.conversations, "{name}");
+                assert_eq!(got.report.skipped, expected.report.skipped, "{name}");
+                assert_eq!((got.report.rows_read, got.report.duplicates_dropped), (expected.report.rows_read, expected.report.duplicates_dropped), "{name}");
+                assert_eq!(got.report.damaged, None, "{name}");
+                let format = if name.ends_with(".parquet") { FileFormat::Parquet } else { FileFormat::JsonLines };
+                assert_eq!(got.report.format, format, "{name}");
+                assert_eq!(got.report.compression.is_some(), !name.ends_with(".parquet"), "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn wildchat_rows_keep_their_account_time_and_columns() {
+    let got = imported("wildchat.zstd.parquet", &ImportOptions { keep_duplicates: true, ..ImportOptions::default() });
+    assert_eq!((got.report.rows_read, got.conversations.len()), (41, 40));
+    assert_eq!(got.report.skipped.len(), 1);
+    assert_eq!(got.report.skipped[0].line, 41);
+    assert!(got.report.skipped[0].reason.contains("no non-empty user message"), "{:?}", got.report.skipped);
+    let first = &got.conversations[0];
+    assert_eq!(first.id, "wc00000");
+    assert_eq!(first.account.as_deref(), Some("ip-0000"));
+    assert_eq!(first.created_at.as_deref(), Some("2023-04-09T11:50:18Z"));
+    assert_eq!(first.messages.len(), 2);
+    assert_eq!(first.messages[0].content, "How do I reverse a linked list in Python?");
+    for column in ["model", "language", "toxic", "redacted", "turn", "country", "moderation_flagged", "moderation_self_harm", "moderation_violence_graphic"] {
+        assert!(first.meta.contains_key(column), "no {column} in {:?}", first.meta);
+    }
+    assert_eq!(first.meta["model"], "gpt-3.5-turbo-0613");
+    // Row 4 was flagged for its category (the fifth, "violence") on its first turn.
+    let flagged = &got.conversations[4];
+    assert_eq!((flagged.meta["moderation_flagged"].as_str(), flagged.meta["moderation_violence"].as_str()), ("true", "true"));
+    assert_eq!((flagged.meta["toxic"].as_str(), flagged.meta["moderation_hate"].as_str()), ("true", "false"));
+    assert_eq!(got.conversations[6].meta["language"], "Russian");
+    assert!(got.report.accounts_known);
+}
+
+#[test]
+fn lmsys_rows_keep_their_id_and_moderation() {
+    let got = imported("lmsys.snappy.parquet", &ImportOptions::default());
+    let first = &got.conversations[0];
+    assert_eq!(first.id, "ly00000");
+    assert_eq!(first.account, None, "LMSYS-Chat-1M names no account");
+    assert_eq!(first.meta["redacted"], "true");
+    assert_eq!(got.conversations[4].meta["moderation_flagged"], "true");
+}
+
+#[test]
+fn copies_of_a_request_are_collapsed_and_counted() {
+    let all = imported("wildchat.snappy.parquet", &ImportOptions { keep_duplicates: true, ..ImportOptions::default() });
+    let collapsed = imported("wildchat.snappy.parquet", &ImportOptions::default());
+    assert!(collapsed.report.duplicates_dropped > 0);
+    assert_eq!(collapsed.conversations.len() + collapsed.report.duplicates_dropped, all.conversations.len());
+    let copies: usize = collapsed.conversations.iter().map(|c| c.meta[COPIES_COLUMN].parse::<usize>().unwrap()).sum();
+    assert_eq!(copies, all.conversations.len());
+    assert!(all.conversations.iter().all(|c| !c.meta.contains_key(COPIES_COLUMN)));
+}
+
+#[test]
+fn a_sample_is_reproducible_and_the_same_from_parquet_and_json_lines() {
+    let options = ImportOptions { sample: Some(Sample { size: 12, seed: 5 }), keep_duplicates: true, ..ImportOptions::default() };
+    let from_parquet = imported("wildchat.gzip.parquet", &options);
+    let from_lines = imported("wildchat.jsonl.gz", &options);
+    assert_eq!(from_parquet.conversations, from_lines.conversations);
+    assert_eq!(from_parquet.report.rows_read, 12);
+    assert_eq!(from_parquet.report.sampled.map(|s| (s.rows_in_file, s.seed)), Some((41, 5)));
+    assert_eq!(imported("wildchat.gzip.parquet", &options).conversations, from_parquet.conversations);
+    let other = ImportOptions { sample: Some(Sample { size: 12, seed: 6 }), ..options.clone() };
+    assert_ne!(imported("wildchat.gzip.parquet", &other).conversations, from_parquet.conversations);
+}
+
+#[test]
+fn chosen_columns_are_read_and_a_wrong_choice_is_named() {
+    let options = ImportOptions {
+        messages_field: Some("conversation".into()),
+        time_field: Some("timestamp".into()),
+        account_field: Some("model".into()),
+        ..ImportOptions::default()
+    };
+    let got = imported("lmsys.zstd.parquet", &options);
+    assert_eq!(got.conversations[0].account.as_deref(), Some("gpt-3.5-turbo-0613"));
+    let wrong = import(&fixture("lmsys.zstd.parquet"), &ImportOptions { messages_field: Some("model".into()), ..ImportOptions::default() });
+    match wrong {
+        Err(ImportError::NoUsableRows(why)) => assert!(why.contains("`model` must be an array"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let missing = import(&fixture("wildchat.jsonl"), &ImportOptions { text_field: Some("prompt".into()), ..ImportOptions::default() });
+    assert!(matches!(missing, Err(ImportError::NoUsableRows(why)) if why.contains("no field \"prompt\"")));
+}
+
+#[test]
+fn a_cut_off_parquet_file_says_so() {
+    let bytes = fixture("wildchat.snappy.parquet");
+    for cut in [bytes.len() / 2, bytes.len() - 3, 6] {
+        match import(&bytes[..cut], &ImportOptions::default()) {
+            Err(ImportError::Parquet(why)) => assert!(why.contains("cut off") || why.contains("shorter"), "{why}"),
+            other => panic!("cut at {cut}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_damaged_row_group_is_named_and_the_others_are_kept() {
+    let mut bytes = fixture("wildchat.none.parquet");
+    // Overwrite the middle of the data with junk: one row group (16 rows)
+    // no longer decodes; the footer, at the end, is intact.
+    let middle = bytes.len() / 3;
+    for b in &mut bytes[middle..middle + 2000] {
+        *b = 0xa5;
+    }
+    let got = import(&bytes, &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
+    let damaged = got.report.damaged.expect("the damage is reported");
+    assert!(damaged.contains("row group"), "{damaged}");
+    assert!(!got.conversations.is_empty() && got.conversations.len() < 40, "{} conversations", got.conversations.len());
+}
+
+#[test]
+fn a_cut_off_or_damaged_compressed_stream_keeps_the_rows_before_it() {
+    let plain = imported("wildchat.jsonl", &ImportOptions { keep_duplicates: true, ..ImportOptions::default() });
+    let bytes = fixture("wildchat.jsonl.gz");
+    let got = import(&bytes[..bytes.len() * 2 / 3], &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
+    let damaged = got.report.damaged.clone().expect("the cut is reported");
+    assert!(damaged.contains("gzip stream is damaged or cut off"), "{damaged}");
+    assert!(!got.conversations.is_empty() && got.conversations.len() < plain.conversations.len());
+    assert_eq!(got.conversations[..], plain.conversations[..got.conversations.len()], "the rows before the cut are intact");
+    // zstd decodes by blocks (up to 128 KiB): a small file cut short has no
+    // whole block left, which is said as plainly.
+    let bytes = fixture("wildchat.jsonl.zst");
+    match import(&bytes[..bytes.len() * 2 / 3], &ImportOptions::default()) {
+        Err(ImportError::NotADataset(why)) => assert!(why.contains("zstd stream is damaged or cut off"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn other_archives_are_named_not_misread() {
+    for (bytes, word) in [(&b"PK\x03\x04rest"[..], "zip"), (b"BZh91AY&SY", "bzip2"), (b"\xfd7zXZ\x00\x00", "xz")] {
+        match import(bytes, &ImportOptions::default()) {
+            Err(ImportError::NotADataset(why)) => assert!(why.contains(word), "{why}"),
+            other => panic!("{word}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_first_rows_preview_as_the_same_table_from_every_container() {
+    let parquet = Preview::of(&fixture("wildchat.snappy.parquet"), 3).unwrap();
+    assert_eq!(parquet.rows.len(), 3);
+    // Columns in name order (JSON objects here are sorted maps).
+    assert_eq!(&parquet.columns[..3], ["conversation", "conversation_hash", "country"]);
+    let conversation = parquet.columns.iter().position(|c| c == "conversation").unwrap();
+    assert_eq!(parquet.rows[0][conversation], "[2 items]");
+    assert_eq!(parquet.rows[0][1], "wc00000");
+    for name in ["wildchat.jsonl", "wildchat.jsonl.gz", "wildchat.jsonl.zst"] {
+        assert_eq!(Preview::of(&fixture(name), 3).unwrap(), parquet, "{name}");
+    }
+    let csv = Preview::of(b"id;prompt;user\n1;Sort a list;u1\n2;Plan a trip;u2\n", 5).unwrap();
+    assert_eq!(csv.columns, ["id", "prompt", "user"]);
+    assert_eq!(csv.rows[1], ["2", "Plan a trip", "u2"]);
+    let array = Preview::of(br#"[{"text": "a"}, {"text": "b", "n": 2}, {"text": "#, 5).unwrap();
+    assert_eq!((array.columns.len(), array.rows.len()), (2, 2), "an array cut short previews its whole elements");
+}
