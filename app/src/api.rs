@@ -84,6 +84,49 @@ async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, ApiErro
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// A dataset file at a link on another site, fetched by the browser itself
+/// (the proxy never fetches a person's link), a chunk at a time:
+/// `progress(received, total)` after each, `total` when the server said it.
+/// Aborting `abort` cancels the download.
+pub async fn dataset_file(url: &str, abort: &web_sys::AbortSignal, progress: impl Fn(u64, Option<u64>)) -> Result<Vec<u8>, ApiError> {
+    let response = gloo_net::http::Request::get(url).abort_signal(Some(abort)).send().await.map_err(|e| {
+        if abort.aborted() {
+            ApiError::Network("cancelled".into())
+        } else {
+            // A refused CORS read, a policy block and an unreachable host look
+            // the same to a page, so all three are named.
+            ApiError::Network(format!(
+                "nothing came back ({e}): the site may not let other sites' pages read its files (no CORS header), \
+                 this Kleio's policy may not allow the site, or it cannot be reached"
+            ))
+        }
+    })?;
+    if !response.ok() {
+        return Err(ApiError::Status(response.status()));
+    }
+    let total = response.headers().get("content-length").and_then(|v| v.parse::<u64>().ok());
+    let raw: web_sys::Response = response.into();
+    let Some(body) = raw.body() else { return response_bytes(&raw).await };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().dyn_into().map_err(|e| ApiError::Decode(format!("{e:?}")))?;
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
+            let why = if abort.aborted() { "cancelled".to_string() } else { format!("the download broke off: {e:?}") };
+            ApiError::Network(why)
+        })?;
+        let field = |name: &str| js_sys::Reflect::get(&chunk, &name.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+        if field("done").as_bool().unwrap_or(true) {
+            break;
+        }
+        let part = js_sys::Uint8Array::new(&field("value"));
+        let at = bytes.len();
+        bytes.resize(at + part.length() as usize, 0);
+        part.copy_to(&mut bytes[at..]);
+        progress(bytes.len() as u64, total);
+    }
+    Ok(bytes)
+}
+
 /// The proxy's task API over `fetch`, for runs that use the proxy's analyst.
 pub struct FetchTransport {
     /// Names this run's calls for the proxy's spending cap.

@@ -2,40 +2,25 @@
 //! opens the demo) and explores the result; `/d/{id}` shows a published
 //! dashboard, read-only.
 
-mod about;
 mod api;
-mod cluster_panel;
-mod cluster_tree;
-mod compare_view;
-mod configure_panel;
-mod dashboard_map;
-mod dashboard_page;
-mod download;
-mod earlier_runs;
+mod dashboard;
 mod embed_worker;
 mod embed_workers;
 mod embedding;
 mod explorer;
-mod file_columns;
 mod gpu_probe;
-mod home_page;
-mod map_canvas;
-mod overlay;
+mod home;
 mod palette;
-mod publish_panel;
-mod ready_panel;
 mod run_settings;
 mod run_store;
-mod run_view;
 mod runner;
 mod scripting;
-mod start_panel;
 mod viewport;
 
 use leptos::prelude::*;
 
-use crate::dashboard_page::DashboardPage;
-use crate::home_page::HomePage;
+use crate::dashboard::dashboard_page::DashboardPage;
+use crate::home::home_page::HomePage;
 
 extern "C" {
     /// The module's static constructors (cubecl registers its kernels in

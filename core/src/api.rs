@@ -355,6 +355,88 @@ pub struct BackendInfo {
     pub spending_caps: SpendCaps,
     /// Where a conversation is cut before an LLM reads it, in tokens.
     pub conversation_tokens: usize,
+    /// The origins the app may fetch a dataset file from by its link (the
+    /// page's content security policy allows these and no others); see
+    /// [`DatasetOrigin`].
+    #[serde(default)]
+    pub dataset_origins: Vec<String>,
+}
+
+/// An origin a dataset may be opened from by link: `https://host`,
+/// `https://*.domain` (any name under the domain, as a content security
+/// policy reads it), with an optional port; `http://` only for loopback
+/// hosts, so a link never travels in the clear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatasetOrigin {
+    scheme: String,
+    /// Lower-case; a leading `*.` for any name under the rest.
+    host: String,
+    port: Option<u16>,
+}
+
+/// The Hugging Face hub and the hosts its download links redirect to.
+pub const DEFAULT_DATASET_ORIGINS: &[&str] = &["https://huggingface.co", "https://*.huggingface.co", "https://*.hf.co"];
+
+impl DatasetOrigin {
+    /// Reads an origin as an operator writes it, or says what is wrong with it.
+    pub fn parse(text: &str) -> Result<DatasetOrigin, String> {
+        let (scheme, rest) = text.split_once("://").ok_or_else(|| format!("{text:?} is not an origin like https://example.org"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p.parse::<u16>().map_err(|_| format!("{text:?} has a port that is not a number"))?)),
+            None => (rest, None),
+        };
+        let host = host.to_ascii_lowercase();
+        let name = host.strip_prefix("*.").unwrap_or(&host);
+        let valid_name = !name.is_empty() && name.split('.').all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        if !valid_name {
+            return Err(format!("{text:?} has no valid host name (a path or query does not belong in an origin)"));
+        }
+        let origin = DatasetOrigin { scheme, host, port };
+        match origin.scheme.as_str() {
+            "https" => Ok(origin),
+            "http" if origin.is_loopback() => Ok(origin),
+            "http" => Err(format!("{text:?}: plain http is allowed only for localhost and 127.0.0.1")),
+            _ => Err(format!("{text:?}: only https (or http for localhost) links can be opened")),
+        }
+    }
+
+    fn is_loopback(&self) -> bool {
+        matches!(self.host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+    }
+
+    /// Whether a link (`scheme://host[:port]/…`) is under this origin.
+    pub fn allows(&self, url: &str) -> bool {
+        let Some((scheme, rest)) = url.split_once("://") else { return false };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        // A link with credentials (user@host) is refused: its host is easy to misread.
+        if authority.contains('@') {
+            return false;
+        }
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, p.parse::<u16>().ok()),
+            _ => (authority, None),
+        };
+        let host = host.to_ascii_lowercase();
+        let default_port = match scheme.to_ascii_lowercase().as_str() {
+            "https" => 443,
+            "http" => 80,
+            _ => return false,
+        };
+        let host_matches = match self.host.strip_prefix("*.") {
+            Some(domain) => host.len() > domain.len() + 1 && host.ends_with(domain) && host[..host.len() - domain.len()].ends_with('.'),
+            None => host == self.host,
+        };
+        scheme.eq_ignore_ascii_case(&self.scheme) && host_matches && port.unwrap_or(default_port) == self.port.unwrap_or(default_port)
+    }
+
+    /// As a content security policy source.
+    pub fn source(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}://{}:{p}", self.scheme, self.host),
+            None => format!("{}://{}", self.scheme, self.host),
+        }
+    }
 }
 
 /// Spending caps, in US dollars; `None` is no cap. A call is refused unless
@@ -391,6 +473,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dataset_links_are_allowed_only_under_the_configured_origins() {
+        let origins: Vec<DatasetOrigin> = DEFAULT_DATASET_ORIGINS.iter().map(|o| DatasetOrigin::parse(o).unwrap()).collect();
+        let allowed = |url: &str| origins.iter().any(|o| o.allows(url));
+        assert!(allowed("https://huggingface.co/datasets/allenai/WildChat-1M/resolve/main/data/train-00000-of-00014.parquet"));
+        assert!(allowed("https://cas-bridge.xethub.hf.co/xet-bridge-us/abc?X-Amz=1"));
+        assert!(allowed("HTTPS://HuggingFace.co:443/x"));
+        assert!(!allowed("http://huggingface.co/x"), "not in the clear");
+        assert!(!allowed("https://huggingface.co.evil.example/x"));
+        assert!(!allowed("https://evilhf.co/x"));
+        assert!(!allowed("https://hf.co/x"), "*.hf.co is the names under hf.co");
+        assert!(!allowed("https://huggingface.co@evil.example/x"));
+        assert!(!allowed("https://huggingface.co:8443/x"));
+        assert!(!allowed("javascript:alert(1)"));
+        let local = DatasetOrigin::parse("http://127.0.0.1:8123").unwrap();
+        assert!(local.allows("http://127.0.0.1:8123/files/a.parquet") && !local.allows("http://127.0.0.1:8124/a"));
+        assert_eq!(local.source(), "http://127.0.0.1:8123");
+        for bad in ["http://example.org", "ftp://example.org", "https://", "https://exa mple.org", "https://example.org/path", "example.org", "https://x:port"]
+        {
+            assert!(DatasetOrigin::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn urls_are_under_the_prefix_with_the_id_in_place() {
         assert_eq!(Screen::url(), "/api/v1/screen");
         assert_eq!(PollExtractJob::url_for("job-1"), "/api/v1/extract/jobs/job-1");
@@ -424,6 +529,7 @@ mod tests {
             spent_usd: 0.0,
             spending_caps: SpendCaps { per_token_day_usd: Some(2.0), ..SpendCaps::default() },
             conversation_tokens: 8000,
+            dataset_origins: vec!["https://*.hf.co".into()],
         };
         let json = serde_json::to_value(&info).unwrap();
         assert_eq!(json["backend"], "openai");

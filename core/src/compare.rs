@@ -245,7 +245,8 @@ mod tests {
                 .to_string(),
             );
         }
-        let imported = import(rows.join("\n").as_bytes(), &ImportOptions::default()).unwrap();
+        // The texts repeat on purpose: every row counts.
+        let imported = import(rows.join("\n").as_bytes(), &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
         futures::executor::block_on(run(
             imported,
             RunParams { seed: 1, ..Default::default() },

@@ -15,7 +15,8 @@ use kleio_core::progress::Silent;
 use proptest::prelude::*;
 
 fn analyse(text: &str, params: RunParams) -> Analysis {
-    let imported = import(text.as_bytes(), &ImportOptions::default()).unwrap();
+    // Tests repeat texts on purpose: every row counts.
+    let imported = import(text.as_bytes(), &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
     let analyst = OfflineAnalyst::new(params.seed);
     block_on(run(imported, params, &analyst, &HashingEmbedder { dim: 256 }, &CpuCompute, &mut Silent)).unwrap()
 }

@@ -58,7 +58,8 @@ fn rows(n: usize) -> String {
 }
 
 fn analyse(text: &str, params: &RunParams, store: &MemoryCheckpoints, progress: &mut Recorder) -> Result<Analysis, PipelineError> {
-    let imported = import(text.as_bytes(), &ImportOptions::default()).unwrap();
+    // Tests repeat texts on purpose: every row counts.
+    let imported = import(text.as_bytes(), &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
     let analyst = OfflineAnalyst::new(params.seed);
     block_on(run_resumable(imported, params.clone(), &analyst, &HashingEmbedder { dim: 256 }, &CpuCompute, progress, store))
 }

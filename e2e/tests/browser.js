@@ -13,13 +13,13 @@ mkdirSync(artifacts, { recursive: true });
 /**
  * Starts `kleio serve` on a port the system picks (port 0), reads the
  * address it bound from its log, and waits until it answers; resolves to
- * { url, stop, log }.
+ * { url, stop, log }. `env` adds to its environment.
  */
-export async function startKleio() {
+export async function startKleio({ env: extra = {} } = {}) {
   // A fresh database per server, and the offline analyst whatever keys the
   // environment holds, so the tests are the same on every machine.
   const db = path.join(mkdtempSync(path.join(tmpdir(), 'kleio-e2e-')), 'kleio.db');
-  const env = { ...process.env, KLEIO_BACKEND: 'offline', NO_COLOR: '1' };
+  const env = { ...process.env, KLEIO_BACKEND: 'offline', NO_COLOR: '1', ...extra };
   const proc = spawn(path.join(target, 'release/kleio'), ['serve', '--addr', '127.0.0.1:0', '--dist', path.join(root, 'dist'), '--db', db], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

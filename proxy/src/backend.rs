@@ -98,6 +98,8 @@ impl Backend {
             spent_usd: if backend.is_llm() { ledger.total() } else { 0.0 },
             spending_caps: ledger.caps(),
             conversation_tokens,
+            // The routes add the configured origins; the analyst does not know them.
+            dataset_origins: Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use kleio_core::api::BackendKind;
+use kleio_core::api::{BackendKind, DatasetOrigin, DEFAULT_DATASET_ORIGINS};
 use kleio_core::privacy::PrivacyParams;
 
 use crate::hosts::HostPolicy;
@@ -96,6 +96,10 @@ pub struct Config {
     pub allowed_hosts: HostPolicy,
     /// How long and how much the proxy keeps.
     pub retention: Retention,
+    /// Where the app may fetch a dataset file by its link: the page's
+    /// content security policy allows these origins and no others. The
+    /// proxy itself never fetches a user's link.
+    pub dataset_origins: Vec<DatasetOrigin>,
 }
 
 impl Default for Limits {
@@ -134,6 +138,7 @@ impl Config {
             privacy: PrivacyParams::default(),
             allowed_hosts: HostPolicy::Loopback,
             retention: Retention::default(),
+            dataset_origins: default_dataset_origins(),
         }
     }
 
@@ -301,7 +306,17 @@ impl Config {
         if let Some(x) = count("KLEIO_MAX_DASHBOARD_BYTES", 1024.0)? {
             retention.max_dashboard_bytes = x as usize;
         }
-        Ok(Config { backend, limits, retry, access_tokens, privacy, allowed_hosts, retention })
+        let dataset_origins = match var("KLEIO_DATASET_ORIGINS") {
+            // Empty: no link can be opened.
+            Some(list) => list
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|o| !o.is_empty())
+                .map(DatasetOrigin::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|why| ConfigError::Invalid { var: "KLEIO_DATASET_ORIGINS", why })?,
+            None => default_dataset_origins(),
+        };
+        Ok(Config { backend, limits, retry, access_tokens, privacy, allowed_hosts, retention, dataset_origins })
     }
 
     /// Every secret in the configuration, for the redactor.
@@ -314,6 +329,10 @@ impl Config {
         }
         out
     }
+}
+
+fn default_dataset_origins() -> Vec<DatasetOrigin> {
+    DEFAULT_DATASET_ORIGINS.iter().filter_map(|o| DatasetOrigin::parse(o).ok()).collect()
 }
 
 /// List prices of the default models (US dollars per million tokens, as
@@ -366,6 +385,17 @@ mod tests {
         assert!(err.to_string().contains("ANTHROPIC_API_KEY"));
         let err = Config::from_env(env(&[("ANTHROPIC_API_KEY_FILE", "/nonexistent/key")])).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/key"));
+    }
+
+    #[test]
+    fn dataset_origins_default_to_the_hugging_face_hosts_and_are_checked() {
+        let sources = |c: &Config| c.dataset_origins.iter().map(DatasetOrigin::source).collect::<Vec<_>>();
+        assert_eq!(sources(&Config::from_env(env(&[])).unwrap()), DEFAULT_DATASET_ORIGINS);
+        let c = Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "https://data.example.org, http://127.0.0.1:9000")])).unwrap();
+        assert_eq!(sources(&c), ["https://data.example.org", "http://127.0.0.1:9000"]);
+        assert!(Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "")])).unwrap().dataset_origins.is_empty(), "empty: no link opens");
+        let err = Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "http://data.example.org")])).unwrap_err();
+        assert!(err.to_string().contains("KLEIO_DATASET_ORIGINS") && err.to_string().contains("plain http"), "{err}");
     }
 
     #[test]

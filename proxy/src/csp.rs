@@ -1,10 +1,12 @@
-//! The content security policy: the app's own files and nothing else.
+//! The content security policy: the app's own files, and nothing else but
+//! the dataset origins the operator allows the browser to fetch from.
 //!
 //! Trunk's loader is an inline module script, so the policy allows exactly
 //! that script by its SHA-256 hash (computed from the built index.html at
 //! start-up) instead of allowing inline scripts in general.
 
 use base64::Engine;
+use kleio_core::api::DatasetOrigin;
 use sha2::{Digest, Sha256};
 
 /// The `sha256-…` sources of every inline `<script>` in an HTML page.
@@ -27,10 +29,14 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     out
 }
 
-pub fn policy(script_hashes: &[String]) -> String {
+/// The policy: the app's own files, the inline loader by its hash, and
+/// connections to the proxy and to the origins datasets may be fetched from
+/// by link (the browser fetches them itself; the proxy never does).
+pub fn policy(script_hashes: &[String], dataset_origins: &[DatasetOrigin]) -> String {
+    let connect: String = dataset_origins.iter().map(|o| format!(" {}", o.source())).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; font-src 'self'; \
+         img-src 'self' data: blob:; connect-src 'self'{connect}; worker-src 'self' blob:; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         script_hashes.join(" ")
     )
@@ -46,6 +52,8 @@ mod tests {
         let hashes = inline_script_hashes(html);
         // SHA-256 of the inline script's body, computed apart (Python's hashlib).
         assert_eq!(hashes, ["'sha256-dDeiJ8+z0+Kuw0x0+TpDhzT1pOxaSCEpsCbdBR+E4Kk='"]);
-        assert!(policy(&hashes).contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-dDeiJ8+z0+Kuw0x0+TpDhzT1pOxaSCEpsCbdBR+E4Kk=';"));
+        assert!(policy(&hashes, &[]).contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-dDeiJ8+z0+Kuw0x0+TpDhzT1pOxaSCEpsCbdBR+E4Kk=';"));
+        let origins = [DatasetOrigin::parse("https://*.hf.co").unwrap(), DatasetOrigin::parse("http://127.0.0.1:9000").unwrap()];
+        assert!(policy(&hashes, &origins).contains("connect-src 'self' https://*.hf.co http://127.0.0.1:9000;"));
     }
 }

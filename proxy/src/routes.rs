@@ -20,7 +20,9 @@ async fn health() -> ApiJson<HealthResponse> {
 }
 
 async fn backend(State(state): State<AppState>) -> ApiJson<api::BackendInfo> {
-    ApiJson(state.backend().info(&state.ledger(), state.limits().conversation_tokens))
+    let mut info = state.backend().info(&state.ledger(), state.limits().conversation_tokens);
+    info.dataset_origins = state.dataset_origins().to_vec();
+    ApiJson(info)
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> AppError {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use kleio_core::api::DatasetOrigin;
 use kleio_core::privacy::PrivacyParams;
 
 use crate::backend::Backend;
@@ -26,6 +27,7 @@ pub struct AppState {
 struct Inner {
     dist: PathBuf,
     policy: String,
+    dataset_origins: Vec<String>,
     backend: Backend,
     ledger: Arc<SpendLedger>,
     db: Db,
@@ -48,7 +50,7 @@ impl AppState {
                 index.display()
             ))
         })?;
-        let policy = csp::policy(&csp::inline_script_hashes(&html));
+        let policy = csp::policy(&csp::inline_script_hashes(&html), &config.dataset_origins);
         let ledger = SpendLedger::new(config.limits.spend, Some(db.clone()), utc_today());
         let backend = Backend::from_config(config, ResponseCache::new(db.clone()), ledger.clone(), Redactor::new(config.secrets()))
             .map_err(|e| AppError::Startup(e.to_string()))?;
@@ -56,6 +58,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 dist: dist.to_path_buf(),
                 policy,
+                dataset_origins: config.dataset_origins.iter().map(DatasetOrigin::source).collect(),
                 backend,
                 ledger,
                 db,
@@ -87,6 +90,10 @@ impl AppState {
     /// The folder of the built app.
     pub fn dist(&self) -> &Path {
         &self.inner.dist
+    }
+    /// The origins a dataset may be fetched from by link, as the policy names them.
+    pub fn dataset_origins(&self) -> &[String] {
+        &self.inner.dataset_origins
     }
     /// The content security policy every response carries.
     pub fn policy(&self) -> &str {

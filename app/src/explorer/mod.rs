@@ -1,6 +1,14 @@
 //! A finished analysis to explore: the map with its overlays, the tree,
 //! search, the selected cluster's panel, exports and publishing.
 
+pub(crate) mod cluster_panel;
+pub(crate) mod cluster_tree;
+pub(crate) mod compare_view;
+pub(crate) mod download;
+pub(crate) mod map_canvas;
+pub(crate) mod overlay;
+pub(crate) mod publish_panel;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -8,13 +16,12 @@ use kleio_core::analysis::Analysis;
 use kleio_core::progress::Stage;
 use leptos::prelude::*;
 
-use crate::cluster_panel::ClusterPanel;
-use crate::cluster_tree::ClusterTree;
-use crate::compare_view::CompareView;
-use crate::download;
-use crate::map_canvas::MapCanvas;
-use crate::overlay::Overlay;
-use crate::publish_panel::PublishPanel;
+use crate::explorer::cluster_panel::ClusterPanel;
+use crate::explorer::cluster_tree::ClusterTree;
+use crate::explorer::compare_view::CompareView;
+use crate::explorer::map_canvas::MapCanvas;
+use crate::explorer::overlay::Overlay;
+use crate::explorer::publish_panel::PublishPanel;
 use kleio_core::cluster_index::ClusterIndex;
 
 /// Search results shown at most.

@@ -7,7 +7,7 @@ use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::dashboard_map::{top_index, DashboardMap};
+use crate::dashboard::dashboard_map::{top_index, DashboardMap};
 use crate::palette::colour;
 
 #[component]

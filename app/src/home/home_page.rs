@@ -11,17 +11,17 @@ use kleio_core::api::BackendInfo;
 use kleio_core::import::{import, ImportError};
 use leptos::prelude::*;
 
-use crate::about::About;
 use crate::api::{self, ApiError};
-use crate::configure_panel::ConfigurePanel;
-use crate::earlier_runs::EarlierRuns;
 use crate::explorer::Explorer;
-use crate::ready_panel::ReadyPanel;
+use crate::home::about::About;
+use crate::home::configure_panel::ConfigurePanel;
+use crate::home::earlier_runs::EarlierRuns;
+use crate::home::ready_panel::ReadyPanel;
+use crate::home::run_view::RunView;
+use crate::home::start_panel::{StartPanel, Upload};
 use crate::run_settings::RunSettings;
 use crate::run_store::{self, RunRecord, RunState};
-use crate::run_view::RunView;
 use crate::runner::{self, RunError, RunProgress};
-use crate::start_panel::{StartPanel, Upload};
 
 #[derive(Clone)]
 enum Phase {
@@ -171,7 +171,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                         })}
                     </div>
                 })}
-                <StartPanel on_upload=on_upload on_demo=on_demo />
+                <StartPanel on_upload=on_upload on_demo=on_demo backend=backend_info />
                 <ConfigurePanel settings=settings llm=llm />
                 <EarlierRuns on_open=on_open on_resume=on_resume />
                 <About />

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 
 use kleio_core::api::{BackendInfo, ModelInfo, ModelRole, SpendCaps};
 
-use crate::file_columns::FileColumns;
+use crate::home::file_columns::FileColumns;
+use crate::home::start_panel::Upload;
 use crate::run_settings::RunSettings;
-use crate::start_panel::Upload;
 
 /// The file as imported with the chosen import options. Compared by identity:
 /// a new import is a new value.

@@ -1,8 +1,11 @@
-//! The start: upload a dataset (file input or drop), or try the demo.
+//! The start: upload a dataset (file input or drop), open one by its link, or try the demo.
 
+use kleio_core::api::BackendInfo;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::home::open_link::OpenLink;
 
 /// A file the person gave, read into memory.
 #[derive(Clone)]
@@ -12,7 +15,12 @@ pub struct Upload {
 }
 
 #[component]
-pub fn StartPanel(on_upload: Callback<Upload>, on_demo: Callback<()>) -> impl IntoView {
+pub fn StartPanel(
+    on_upload: Callback<Upload>,
+    on_demo: Callback<()>,
+    /// What the proxy said (the origins links may be opened from), when there is a proxy.
+    backend: Signal<Option<BackendInfo>>,
+) -> impl IntoView {
     let dragging = RwSignal::new(false);
     let read_error = RwSignal::new(None::<String>);
     let take = move |file: Option<web_sys::File>| {
@@ -49,6 +57,8 @@ pub fn StartPanel(on_upload: Callback<Upload>, on_demo: Callback<()>) -> impl In
                 <p>"Drop a conversation dataset here (JSON Lines, JSON, CSV or Parquet, plain or compressed with gzip or zstd), or"</p>
                 <label class="button" for="upload">"Upload dataset"</label>
                 <input id="upload" type="file" accept=".jsonl,.json,.csv,.txt,.tsv,.parquet,.gz,.zst" on:change=on_change />
+                <p>"or"</p>
+                <OpenLink on_upload=on_upload backend=backend />
                 <p>"or"</p>
                 <button on:click=move |_| on_demo.run(())>"Try the demo dataset"</button>
                 <p class="stats">"Files stay in this browser. Only an LLM analyst (when the proxy has one and you choose it) sees conversation text."</p>

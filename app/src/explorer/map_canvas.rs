@@ -9,7 +9,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::overlay::{languages_by_count, point_colour, Overlay};
+use crate::explorer::overlay::{languages_by_count, point_colour, Overlay};
 use crate::viewport::Fit;
 use kleio_core::cluster_index::ClusterIndex;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use kleio_core::analysis::Analysis;
 use leptos::prelude::*;
 
-use crate::overlay::concern;
+use crate::explorer::overlay::concern;
 use kleio_core::cluster_index::ClusterIndex;
 
 /// Bars shown per breakdown; the rest are summed as "other".
