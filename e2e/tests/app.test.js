@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKleio, launch, artifacts, tempDir } from './browser.js';
-import { StartPage, Explorer } from './pages.js';
+import { StartPage, Explorer, openStart } from './pages.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let kleio;
@@ -24,15 +24,6 @@ const sample = (n) => {
 const broken = path.join(dir, 'broken.jsonl');
 writeFileSync(broken, 'this is { not a dataset\n\u0000\u0001 binary');
 
-/** A fresh page on the start, collecting the page's uncaught errors. */
-async function openStart(browser) {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const start = new StartPage(page, kleio.url);
-  await start.open();
-  return { page, errors, start };
-}
 
 before(async () => { kleio = await startKleio(); });
 after(() => kleio?.stop());
@@ -42,7 +33,7 @@ for (const webgpu of [true, false]) {
   test(`an uploaded file runs through every stage to a map and a tree (${name})`, { timeout: 900_000 }, async () => {
     const browser = await launch({ webgpu });
     try {
-      const { page, errors, start } = await openStart(browser);
+      const { page, errors, start } = await openStart(browser, kleio.url);
       await start.upload(sample(webgpu ? 30 : 90));
       const seen = await start.watchStages();
       assert.ok(seen.has('embedding'), `the embedding bar was never seen moving: ${[...seen]}`);
@@ -133,7 +124,7 @@ test('the demo: tree selects the panel, overlays, search, export, publish and sh
 test('compare: clusters ranked by a value over its base rate, and placed by two facet means', { timeout: 120_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, errors } = await openStart(browser);
+    const { page, errors } = await openStart(browser, kleio.url);
     await page.getByRole('button', { name: 'Try the demo dataset' }).click();
     const explorer = new Explorer(page);
     await explorer.waitForMap();
@@ -174,7 +165,7 @@ test('compare: clusters ranked by a value over its base rate, and placed by two 
 test('touch: a pinch zooms the map and a tap selects; an exported analysis opens again; About names the licences', { timeout: 120_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, errors, start } = await openStart(browser);
+    const { page, errors, start } = await openStart(browser, kleio.url);
     await page.getByText('About Kleio').click();
     const about = await page.locator('details.about').textContent();
     assert.match(about, /oasst1.*Apache License 2\.0/s);
@@ -236,7 +227,7 @@ test('touch: a pinch zooms the map and a tap selects; an exported analysis opens
 test('a reload in the middle of a run resumes from the work kept, and the finished run stays listed', { timeout: 600_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, errors, start } = await openStart(browser);
+    const { page, errors, start } = await openStart(browser, kleio.url);
     await start.upload(sample(60));
     // Reload once the embedding has begun: every facet answer is kept by then.
     await start.waitForStage('embedding', /^(?!waiting$)/, 120_000);
@@ -271,7 +262,7 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
 test('configure: screener, facets with a custom question, account field and minimums shape the run', { timeout: 600_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, errors, start } = await openStart(browser);
+    const { page, errors, start } = await openStart(browser, kleio.url);
     await start.choose(sample(80));
     const ready = start.readyPanel();
     await ready.waitFor({ timeout: 30_000 });

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startKleio, launch, artifacts, tempDir } from './browser.js';
-import { StartPage, Explorer } from './pages.js';
+import { Explorer, openStart } from './pages.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(root, 'core/tests/data');
@@ -18,20 +18,12 @@ let kleio;
 before(async () => { kleio = await startKleio(); });
 after(() => kleio?.stop());
 
-async function openStart(browser) {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const start = new StartPage(page, kleio.url);
-  await start.open();
-  return { page, errors, start };
-}
 
 for (const name of ['wildchat.zstd.parquet', 'wildchat.jsonl.gz']) {
   test(`${name} opens as it is published and runs to the map`, { timeout: 600_000 }, async () => {
     const browser = await launch();
     try {
-      const { page, errors, start } = await openStart(browser);
+      const { page, errors, start } = await openStart(browser, kleio.url);
       await start.choose(path.join(fixtures, name));
       const ready = start.readyPanel();
       await ready.waitFor({ timeout: 60_000 });
@@ -66,7 +58,7 @@ test('a layout Kleio does not know is read once its columns are named', { timeou
   writeFileSync(file, rows.join('\n'));
   const browser = await launch();
   try {
-    const { page, errors, start } = await openStart(browser);
+    const { page, errors, start } = await openStart(browser, kleio.url);
     await start.choose(file);
     const ready = start.readyPanel();
     await ready.waitFor({ timeout: 60_000 });
@@ -99,7 +91,7 @@ test('a cut-off download says so and keeps the rows before the cut', { timeout: 
   writeFileSync(cutParquet, parquet.subarray(0, Math.floor(parquet.length * 0.6)));
   const browser = await launch();
   try {
-    const { page, start } = await openStart(browser);
+    const { page, start } = await openStart(browser, kleio.url);
     await start.choose(file);
     const ready = start.readyPanel();
     await ready.waitFor({ timeout: 60_000 });

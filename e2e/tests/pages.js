@@ -40,6 +40,16 @@ export class StartPage {
   }
 }
 
+/** A fresh page of `browser` on the start at `url`, collecting the page's uncaught errors. */
+export async function openStart(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const start = new StartPage(page, url);
+  await start.open();
+  return { page, errors, start };
+}
+
 export class Explorer {
   constructor(page) { this.page = page; }
   map() { return this.page.getByLabel('Cluster map'); }

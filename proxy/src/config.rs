@@ -307,7 +307,8 @@ impl Config {
             retention.max_dashboard_bytes = x as usize;
         }
         let dataset_origins = match var("KLEIO_DATASET_ORIGINS") {
-            // Empty: no link can be opened.
+            // No link can be opened.
+            Some(list) if list.trim().eq_ignore_ascii_case("none") => Vec::new(),
             Some(list) => list
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|o| !o.is_empty())
@@ -393,7 +394,7 @@ mod tests {
         assert_eq!(sources(&Config::from_env(env(&[])).unwrap()), DEFAULT_DATASET_ORIGINS);
         let c = Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "https://data.example.org, http://127.0.0.1:9000")])).unwrap();
         assert_eq!(sources(&c), ["https://data.example.org", "http://127.0.0.1:9000"]);
-        assert!(Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "")])).unwrap().dataset_origins.is_empty(), "empty: no link opens");
+        assert!(Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "none")])).unwrap().dataset_origins.is_empty(), "none: no link opens");
         let err = Config::from_env(env(&[("KLEIO_DATASET_ORIGINS", "http://data.example.org")])).unwrap_err();
         assert!(err.to_string().contains("KLEIO_DATASET_ORIGINS") && err.to_string().contains("plain http"), "{err}");
     }
