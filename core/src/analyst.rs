@@ -242,6 +242,13 @@ impl AssignBatchRequest {
             .map(|start| AssignCall { children: start..(start + CHILDREN_PER_CALL).min(self.children.len()), order: &self.orders[start] })
     }
 
+    /// The parent (an index into `parents`) that child `i` chose as the
+    /// `shown`-th of its order, when asked alone ([`Self::single`]).
+    pub fn parent_shown(&self, i: usize, shown: usize) -> Result<usize, AnalystError> {
+        let order = self.orders.get(i).ok_or_else(|| AnalystError::Malformed(format!("there is no child {i}")))?;
+        order.get(shown).copied().ok_or_else(|| AnalystError::Malformed(format!("the analyst chose parent {shown} of {}", order.len())))
+    }
+
     /// Child `i` alone, its parents in its order. Call [`Self::check`] first.
     pub fn single(&self, i: usize) -> AssignRequest {
         AssignRequest { facet: self.facet.clone(), child: self.children[i].clone(), parents: self.orders[i].iter().map(|&p| self.parents[p].clone()).collect() }
@@ -315,14 +322,7 @@ pub trait Analyst {
         }
         let singles: Vec<AssignRequest> = (0..req.children.len()).map(|i| req.single(i)).collect();
         let answers = futures::future::join_all(singles.iter().map(|r| self.assign(r))).await;
-        answers
-            .into_iter()
-            .zip(&req.orders)
-            .map(|(answer, order)| {
-                let shown = answer?;
-                order.get(shown).copied().ok_or_else(|| AnalystError::Malformed(format!("the analyst chose parent {shown} of {}", order.len())))
-            })
-            .collect()
+        answers.into_iter().enumerate().map(|(i, answer)| req.parent_shown(i, answer?)).collect()
     }
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError>;
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError>;

@@ -402,7 +402,7 @@ impl DatasetOrigin {
     }
 
     fn is_loopback(&self) -> bool {
-        matches!(self.host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+        matches!(self.host.as_str(), "localhost" | "127.0.0.1")
     }
 
     /// Whether a link (`scheme://host[:port]/…`) is under this origin.

@@ -412,11 +412,7 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
         if !left_out.is_empty() {
             tracing::warn!("{} of {} children were not placed by their call; asking each alone", left_out.len(), placed.len());
         }
-        let alone = futures::future::join_all(left_out.iter().map(|&i| async move {
-            let shown = self.assign(&req.single(i)).await?;
-            req.orders[i].get(shown).copied().ok_or_else(|| AnalystError::Malformed(format!("the analyst chose parent {shown} of {}", req.parents.len())))
-        }))
-        .await;
+        let alone = futures::future::join_all(left_out.iter().map(|&i| async move { req.parent_shown(i, self.assign(&req.single(i)).await?) })).await;
         for (i, answer) in left_out.into_iter().zip(alone) {
             placed[i] = Some(answer);
         }

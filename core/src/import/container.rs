@@ -75,14 +75,11 @@ pub(super) fn first_rows(stream: Box<dyn Read + '_>, rows: usize) -> Result<Vec<
     let mut head = Vec::new();
     // A preview reads no more than its head: enough for the rows of any ordinary file.
     let _ = stream.take(4 * HEAD_BYTES as u64).read_to_end(&mut head);
-    if head[..head.len().min(4096)].contains(&0) {
-        return Err(ImportError::NotADataset("it contains binary data (NUL bytes)".into()));
-    }
-    let text = String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head)).into_owned();
-    let objects = match text.trim_start().as_bytes().first() {
-        None => return Err(ImportError::Empty),
-        Some(b'{') => text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).take(rows).collect(),
-        Some(b'[') => {
+    let (body, format) = text_format(&head)?;
+    let text = String::from_utf8_lossy(body).into_owned();
+    let objects = match format {
+        FileFormat::JsonLines => text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).take(rows).collect(),
+        FileFormat::JsonArray => {
             // The array may be cut by the head: read its elements one by one until one fails.
             let mut out = Vec::new();
             let mut rest = text.trim_start()[1..].trim_start();
@@ -100,7 +97,7 @@ pub(super) fn first_rows(stream: Box<dyn Read + '_>, rows: usize) -> Result<Vec<
             }
             out
         }
-        Some(_) => {
+        FileFormat::Csv | FileFormat::Parquet => {
             let delimiter = csv_rows::delimiter(text.lines().next().unwrap_or(""));
             let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
             let headers: Vec<String> = reader.headers().map(|h| h.iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default();
@@ -118,6 +115,27 @@ pub(super) fn first_rows(stream: Box<dyn Read + '_>, rows: usize) -> Result<Vec<
 /// How much of the text is read before its format is decided.
 const HEAD_BYTES: usize = 64 * 1024;
 
+/// The text's format from its head (after a byte-order mark and white
+/// space), and the head without the mark. Binary data is refused here.
+fn text_format(head: &[u8]) -> Result<(&[u8], FileFormat), ImportError> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).ok_or(ImportError::Empty)?;
+    if body[..body.len().min(4096)].contains(&0) {
+        return Err(ImportError::NotADataset("it contains binary data (NUL bytes); expected JSON Lines, a JSON array, CSV or Parquet".into()));
+    }
+    let format = match first {
+        b'[' => FileFormat::JsonArray,
+        b'{' => FileFormat::JsonLines,
+        _ => FileFormat::Csv,
+    };
+    Ok((body, format))
+}
+
+/// Where a stream stopped being readable, as the import report says it.
+fn damage(what: &str, bytes_read: impl std::fmt::Display, e: &std::io::Error) -> String {
+    format!("the {what} stream is damaged or cut off after {bytes_read} bytes of text: {e}")
+}
+
 /// Reads text rows from `stream`: JSON Lines a line at a time, a JSON array
 /// or CSV whole. A stream that fails part way (a damaged or cut-off
 /// compressed file) keeps the rows before the failure and says where.
@@ -127,22 +145,12 @@ fn read_text(stream: impl Read, compression: Option<Compression>, options: &Impo
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let mut damaged = None;
     if let Err(e) = (&mut stream).take(HEAD_BYTES as u64).read_to_end(&mut head) {
-        damaged = Some(format!("the {what} stream is damaged or cut off after {} bytes of text: {e}", head.len()));
+        damaged = Some(damage(what, head.len(), &e));
     }
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    let Some(first) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return Err(match damaged {
-            Some(d) => ImportError::NotADataset(d),
-            None => ImportError::Empty,
-        });
-    };
-    if body[..body.len().min(4096)].contains(&0) {
-        return Err(ImportError::NotADataset("it contains binary data (NUL bytes); expected JSON Lines, a JSON array, CSV or Parquet".into()));
-    }
-    let format = match body[first] {
-        b'[' => FileFormat::JsonArray,
-        b'{' => FileFormat::JsonLines,
-        _ => FileFormat::Csv,
+    let (body, format) = match (text_format(&head), &damaged) {
+        // A stream that broke before any text: the break is the news.
+        (Err(ImportError::Empty), Some(d)) => return Err(ImportError::NotADataset(d.clone())),
+        (found, _) => found?,
     };
     let rest = if damaged.is_some() { None } else { Some(stream) };
     let gathered = if format == FileFormat::JsonLines {
@@ -155,7 +163,7 @@ fn read_text(stream: impl Read, compression: Option<Compression>, options: &Impo
         let mut text = body.to_vec();
         if let Some(mut rest) = rest {
             if let Err(e) = rest.read_to_end(&mut text) {
-                damaged = Some(format!("the {what} stream is damaged or cut off after {} bytes of text: {e}", text.len()));
+                damaged = Some(damage(what, text.len(), &e));
             }
         }
         let text = whole_text(&text, damaged.is_some())?;
@@ -235,7 +243,7 @@ impl<R: Read> Iterator for Lines<R> {
                         }
                     }
                     Err(e) => {
-                        self.damaged = Some(format!("the {} stream is damaged or cut off after {} bytes of text: {e}", self.what, self.read));
+                        self.damaged = Some(damage(self.what, self.read, &e));
                         // A line cut off by the damage is not a row.
                         return None;
                     }

@@ -23,11 +23,12 @@ use parquet::record::{Field, Row};
 use serde_json::{Map, Number, Value};
 
 use super::json_rows;
-use super::sample::{gather, Sample};
+use super::sample::{gather, Sample, Sampler};
 use super::{FileFormat, ImportError, ImportOptions, RowsRead, Sampled, SkippedRow};
+use crate::model::Conversation;
 
 /// The bytes at the end of every Parquet file: the footer's length and the magic.
-pub const PARQUET_TAIL_BYTES: usize = 8;
+pub(super) const PARQUET_TAIL_BYTES: usize = 8;
 
 /// A sample draws from random row groups holding at least this many times
 /// its size (or every group, for a small file), so a file of a million rows
@@ -36,7 +37,7 @@ const SAMPLE_SPREAD: usize = 4;
 
 /// How many bytes from the end the footer starts, read from the file's last
 /// [`PARQUET_TAIL_BYTES`].
-pub fn parquet_footer_len(tail: &[u8]) -> Result<usize, ImportError> {
+pub(super) fn parquet_footer_len(tail: &[u8]) -> Result<usize, ImportError> {
     let tail: &[u8; PARQUET_TAIL_BYTES] = tail
         .get(tail.len().saturating_sub(PARQUET_TAIL_BYTES)..)
         .and_then(|t| t.try_into().ok())
@@ -55,7 +56,7 @@ pub fn parquet_footer_len(tail: &[u8]) -> Result<usize, ImportError> {
 
 /// A Parquet file's shape, from its footer: its rows and where each row group lies.
 #[derive(Clone, Debug)]
-pub struct ParquetLayout {
+pub(super) struct ParquetLayout {
     file_len: u64,
     metadata: Arc<ParquetMetaData>,
     groups: Vec<Group>,
@@ -63,6 +64,8 @@ pub struct ParquetLayout {
 
 #[derive(Clone, Debug)]
 struct Group {
+    /// The file position of its first row.
+    first: usize,
     rows: usize,
     /// Where its column chunks lie, from the first to the end of the last.
     bytes: Range<u64>,
@@ -78,7 +81,7 @@ impl ParquetLayout {
         let metadata = ParquetMetaDataReader::decode_metadata(&footer[footer.len() - footer_len..footer.len() - PARQUET_TAIL_BYTES])
             .map_err(|e| ImportError::Parquet(format!("its footer does not decode: {e}")))?;
         let footer_start = file_len - footer_len as u64;
-        let mut groups = Vec::with_capacity(metadata.num_row_groups());
+        let mut groups: Vec<Group> = Vec::with_capacity(metadata.num_row_groups());
         for (i, g) in metadata.row_groups().iter().enumerate() {
             let damaged = |why: &str| ImportError::Parquet(format!("row group {} {why}: the file is damaged", i + 1));
             let rows = usize::try_from(g.num_rows()).map_err(|_| damaged("has a negative row count"))?;
@@ -92,14 +95,15 @@ impl ParquetLayout {
                 let end = start.checked_add(len).filter(|&end| end <= footer_start).ok_or_else(|| damaged("has a column chunk past the end of the data"))?;
                 bytes = Some(bytes.map_or(start..end, |b| b.start.min(start)..b.end.max(end)));
             }
-            groups.push(Group { rows, bytes: bytes.unwrap_or(0..0) });
+            let first = groups.last().map_or(0, |g| g.first + g.rows);
+            groups.push(Group { first, rows, bytes: bytes.unwrap_or(0..0) });
         }
         Ok(ParquetLayout { file_len, metadata: Arc::new(metadata), groups })
     }
 
     /// Rows in the whole file.
     pub fn rows(&self) -> usize {
-        self.groups.iter().map(|g| g.rows).sum()
+        self.groups.last().map_or(0, |g| g.first + g.rows)
     }
 
     pub fn row_groups(&self) -> usize {
@@ -109,6 +113,13 @@ impl ParquetLayout {
     /// The byte range of row group `i`, to be read and handed to [`Self::read_group`].
     pub fn group_bytes(&self, i: usize) -> Option<Range<u64>> {
         self.groups.get(i).map(|g| g.bytes.clone())
+    }
+
+    /// Row group `i`'s bytes, copied out of the whole file in memory. In
+    /// bounds: `new` checked every group against the file's length.
+    fn group_in(&self, file: &[u8], i: usize) -> Bytes {
+        let range = self.group_bytes(i).unwrap_or(0..0);
+        Bytes::copy_from_slice(&file[range.start as usize..range.end as usize])
     }
 
     /// The row groups a read draws from, in the file's order: every one, or
@@ -143,8 +154,8 @@ impl ParquetLayout {
     /// position in the file. Stops at the first row that cannot be decoded.
     pub(crate) fn read_group(&self, i: usize, bytes: Bytes, mut row: impl FnMut(usize, Row)) -> Result<(), String> {
         let group = self.groups.get(i).ok_or_else(|| format!("there is no row group {}", i + 1))?;
-        let first: usize = self.groups[..i].iter().map(|g| g.rows).sum();
-        let file = Arc::new(Ranges { len: self.file_len, ranges: vec![(group.bytes.start, bytes)] });
+        let first = group.first;
+        let file = Arc::new(GroupBytes { file_len: self.file_len, at: group.bytes.start, bytes });
         let properties = Arc::new(ReaderProperties::builder().build());
         let group_reader =
             SerializedRowGroupReader::new(file, self.metadata.row_group(i), RowGroupPageIndex::new(i, None), properties).map_err(|e| e.to_string())?;
@@ -156,38 +167,36 @@ impl ParquetLayout {
     }
 }
 
-/// A file of which some byte ranges are in memory: the footer and the row
-/// groups being read. Reading outside them is an error, not a panic.
-struct Ranges {
-    len: u64,
-    ranges: Vec<(u64, Bytes)>,
+/// A file of which one row group's bytes are in memory. Reading outside
+/// them is an error, not a panic.
+struct GroupBytes {
+    file_len: u64,
+    /// Where `bytes` start in the file.
+    at: u64,
+    bytes: Bytes,
 }
 
-impl Ranges {
+impl GroupBytes {
     fn slice(&self, start: u64, length: Option<usize>) -> parquet::errors::Result<Bytes> {
-        for (at, bytes) in &self.ranges {
-            if start >= *at && start - at <= bytes.len() as u64 {
-                let from = (start - at) as usize;
-                let to = match length {
-                    Some(l) => from.checked_add(l).filter(|&to| to <= bytes.len()),
-                    None => Some(bytes.len()),
-                };
-                if let Some(to) = to {
-                    return Ok(bytes.slice(from..to));
-                }
-            }
+        let from = start.checked_sub(self.at).and_then(|f| usize::try_from(f).ok()).filter(|&f| f <= self.bytes.len());
+        let to = from.and_then(|from| match length {
+            Some(l) => from.checked_add(l).filter(|&to| to <= self.bytes.len()),
+            None => Some(self.bytes.len()),
+        });
+        match (from, to) {
+            (Some(from), Some(to)) => Ok(self.bytes.slice(from..to)),
+            _ => Err(parquet::errors::ParquetError::EOF(format!("bytes {start}..{} are outside the row group", start + length.unwrap_or(0) as u64))),
         }
-        Err(parquet::errors::ParquetError::EOF(format!("bytes {start}..{} are outside the file or were not read", start + length.unwrap_or(0) as u64)))
     }
 }
 
-impl Length for Ranges {
+impl Length for GroupBytes {
     fn len(&self) -> u64 {
-        self.len
+        self.file_len
     }
 }
 
-impl ChunkReader for Ranges {
+impl ChunkReader for GroupBytes {
     type T = bytes::buf::Reader<Bytes>;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
@@ -204,9 +213,7 @@ pub(super) fn import(bytes: &[u8], options: &ImportOptions) -> Result<RowsRead, 
     let layout = ParquetLayout::new(bytes.len() as u64, bytes)?;
     let mut reader = GroupReader::new(&layout, options);
     for g in layout.groups_to_read(options.sample) {
-        // In bounds: the layout checked every group against the file's length.
-        let range = layout.group_bytes(g).unwrap_or(0..0);
-        reader.read(g, Bytes::copy_from_slice(&bytes[range.start as usize..range.end as usize]));
+        reader.read(g, layout.group_in(bytes, g));
     }
     Ok(reader.rows_read())
 }
@@ -219,8 +226,7 @@ pub(super) fn first_rows(bytes: &[u8], rows: usize) -> Result<Vec<Map<String, Va
         if out.len() >= rows {
             break;
         }
-        let range = layout.group_bytes(g).unwrap_or(0..0);
-        let read = layout.read_group(g, Bytes::copy_from_slice(&bytes[range.start as usize..range.end as usize]), |_, row| {
+        let read = layout.read_group(g, layout.group_in(bytes, g), |_, row| {
             if out.len() < rows {
                 if let Value::Object(o) = row_value(&row) {
                     out.push(o);
@@ -232,28 +238,34 @@ pub(super) fn first_rows(bytes: &[u8], rows: usize) -> Result<Vec<Map<String, Va
     Ok(out)
 }
 
+/// A row read into a conversation, or why it could not be.
+type RowResult = Result<Conversation, SkippedRow>;
+
 /// Reads a Parquet file's row groups one after another, as the caller
-/// brings their bytes, into rows.
-pub struct GroupReader<'a> {
+/// brings their bytes, into conversations. A row becomes one as it is
+/// decoded (only if a sample keeps it), so no group's rows are held as JSON.
+pub(super) struct GroupReader<'a> {
     layout: &'a ParquetLayout,
     options: &'a ImportOptions,
-    rows: Vec<(usize, Value)>,
+    rows: Vec<RowResult>,
     damaged: Option<String>,
-    sampler: Option<super::sample::Sampler<Value>>,
+    sampler: Option<Sampler<RowResult>>,
 }
 
 impl<'a> GroupReader<'a> {
     pub fn new(layout: &'a ParquetLayout, options: &'a ImportOptions) -> Self {
-        GroupReader { layout, options, rows: Vec::new(), damaged: None, sampler: options.sample.map(super::sample::Sampler::new) }
+        GroupReader { layout, options, rows: Vec::new(), damaged: None, sampler: options.sample.map(Sampler::new) }
     }
 
     /// Reads row group `i` from its bytes. A group that fails is reported
     /// in the result, and the rows before the failure are kept.
     pub fn read(&mut self, i: usize, bytes: Bytes) {
-        let (rows, sampler) = (&mut self.rows, &mut self.sampler);
+        let (rows, sampler, options) = (&mut self.rows, &mut self.sampler, self.options);
+        let conversation =
+            |position: usize, row: &Row| json_rows::row(&row_value(row), position + 1, options).map_err(|reason| SkippedRow { line: position + 1, reason });
         let result = self.layout.read_group(i, bytes, |position, row| match sampler {
-            Some(s) => s.offer(position, || row_value(&row)),
-            None => rows.push((position, row_value(&row))),
+            Some(s) => s.offer(position, || conversation(position, &row)),
+            None => rows.push(conversation(position, &row)),
         });
         if let Err(why) = result {
             let at = format!("row group {} of {}: {why}", i + 1, self.layout.row_groups());
@@ -264,20 +276,15 @@ impl<'a> GroupReader<'a> {
         }
     }
 
-    /// The rows read, as conversations, duplicates collapsed.
-    pub fn finish(self) -> Result<super::Imported, ImportError> {
-        let options = self.options;
-        super::finish(self.rows_read(), None, options)
-    }
-
     pub(super) fn rows_read(self) -> RowsRead {
-        let (values, sampled) = match self.sampler {
-            Some(s) => (s.into_rows(), self.options.sample.map(|sample| Sampled { seed: sample.seed, rows_in_file: self.layout.rows() })),
+        let (rows, sampled) = match self.sampler {
+            Some(s) => (
+                s.into_rows().into_iter().map(|(_, row)| row).collect(),
+                self.options.sample.map(|sample| Sampled { seed: sample.seed, rows_in_file: self.layout.rows() }),
+            ),
             None => (self.rows, None),
         };
-        let options = self.options;
-        let gathered =
-            gather(values, None, |(position, value)| json_rows::row(&value, position + 1, options).map_err(|reason| SkippedRow { line: position + 1, reason }));
+        let gathered = gather(rows, None, |row| row);
         RowsRead { format: FileFormat::Parquet, rows: gathered.rows, skipped: gathered.skipped, rows_read: gathered.rows_read, sampled, damaged: self.damaged }
     }
 }
