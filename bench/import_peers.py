@@ -4,12 +4,14 @@ WildChat-shaped file of ROWS synthetic conversations written by pyarrow with
 zstd (the codec WildChat-1M is published with).
 
     python3 bench/import_peers.py [ROWS]      (run by bench/run; needs pyarrow)
+    python3 bench/import_peers.py --file ROWS  writes (once) and prints the file's path
 
 Prints one line per reader and the ratio; JSON to $KLEIO_CACHE/bench/last/import.json.
 """
 
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -21,26 +23,49 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "core", "tests"
 import make_import_fixtures as shapes  # noqa: E402
 
 
+GROUP_ROWS = 10_000
+# Words the synthetic turns are drawn from: text that zstd compresses about
+# as much as real chat text (3-4x), not a repeated sentence it all but erases.
+WORDS = [f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "su", "ta", "vo", "ri", "pe", "du") for b in
+         ("ran", "tel", "mos", "vik", "da", "ne", "sor", "lum", "pa", "gis", "to", "ber", "ax", "quo", "fen", "il", "ru", "zam", "hop", "et")]
+
+
 def write(path, rows):
+    """ROWS WildChat-shaped conversations in row groups of GROUP_ROWS, written
+    a group at a time (a million rows never sit in Python at once)."""
     base = shapes.rows()[:40]
-    records = []
-    for i in range(rows):
-        r = dict(base[i % 40])
-        r["index"] = i
-        # Longer, distinct texts, as real conversations are.
-        r["turns"] = [(role, f"{text} (conversation {i}) " + "More words in this turn. " * 20) for role, text in r["turns"]]
-        records.append(shapes.wildchat(r))
-    table = pa.Table.from_pylist(records, schema=shapes.WILDCHAT)
-    pq.write_table(table, path, compression="zstd", row_group_size=10_000)
+    rng = random.Random(11)
+    with pq.ParquetWriter(path, shapes.WILDCHAT, compression="zstd") as writer:
+        for first in range(0, rows, GROUP_ROWS):
+            records = []
+            for i in range(first, min(rows, first + GROUP_ROWS)):
+                r = dict(base[i % 40])
+                r["index"] = i
+                # Longer, distinct texts, as real conversations are (about 1 kB a row).
+                r["turns"] = [(role, f"{text} " + " ".join(rng.choices(WORDS, k=40))) for role, text in r["turns"]]
+                records.append(shapes.wildchat(r))
+            writer.write_table(pa.Table.from_pylist(records, schema=shapes.WILDCHAT), row_group_size=GROUP_ROWS)
+
+
+def bench_file(rows):
+    """The benchmark's file of ROWS rows, written once and kept."""
+    work = os.path.join(os.environ.get("KLEIO_CACHE", os.path.expanduser("~/.cache/kleio")), "bench")
+    os.makedirs(work, exist_ok=True)
+    path = os.path.join(work, f"wildchat-{rows}-words.zstd.parquet")
+    if not os.path.exists(path):
+        write(path + ".tmp", rows)
+        os.replace(path + ".tmp", path)
+    return path
 
 
 def main():
+    if sys.argv[1:2] == ["--file"]:
+        print(bench_file(int(sys.argv[2])))
+        return
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     work = os.path.join(os.environ.get("KLEIO_CACHE", os.path.expanduser("~/.cache/kleio")), "bench")
     os.makedirs(os.path.join(work, "last"), exist_ok=True)
-    path = os.path.join(work, f"wildchat-{rows}.zstd.parquet")
-    if not os.path.exists(path):
-        write(path, rows)
+    path = bench_file(rows)
     size_mb = os.path.getsize(path) / 1e6
 
     best = float("inf")

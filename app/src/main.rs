@@ -4,6 +4,7 @@
 
 mod api;
 mod dashboard;
+mod dataset;
 mod embed_worker;
 mod embed_workers;
 mod embedding;

@@ -4,18 +4,20 @@
 //! failure therefore loses nothing: the run is listed and resumes.
 //!
 //! Four object stores, all keyed by the run's id: `runs` (a [`RunRecord`] as
-//! JSON), `files` (the uploaded bytes), `outcomes` (a [`RunOutcome`] as
-//! JSON) and `checkpoints` (keys `"{run}/{core's key}"`).
+//! JSON), `files` (what the run resumes from, see [`Kept`]), `outcomes` (a
+//! [`RunOutcome`] as JSON) and `checkpoints` (keys `"{run}/{core's key}"`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use kleio_core::checkpoint::Checkpoints;
+use kleio_core::import::Imported;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use wasm_bindgen::JsValue;
 
+use crate::dataset::Source;
 use crate::run_settings::{RunOutcome, RunSettings};
 
 const DATABASE: &str = "kleio";
@@ -45,6 +47,29 @@ pub struct RunRecord {
     pub started_ms: f64,
     pub settings: RunSettings,
     pub state: RunState,
+    /// What `files` holds for it.
+    #[serde(default)]
+    pub kept: Kept,
+}
+
+/// What a run keeps to resume from: the file a person uploaded, or, for a
+/// Parquet file read by ranges (gigabytes, maybe), the conversations read
+/// from it (as JSON), so that resuming needs neither the file nor a new read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kept {
+    #[default]
+    File,
+    Conversations,
+}
+
+impl Kept {
+    pub fn for_source(source: &Source) -> Kept {
+        match source {
+            Source::Bytes(_) => Kept::File,
+            Source::Parquet(_) | Source::Kept { .. } => Kept::Conversations,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,17 +85,6 @@ pub enum RunState {
         conversations: usize,
         clusters: usize,
     },
-}
-
-/// A run's id: the same file with the same settings is the same run, so
-/// giving the file again resumes it too. The device is left out on purpose:
-/// a run begun on WebGPU may finish on the CPU.
-pub fn run_id(bytes: &[u8], settings: &RunSettings) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(bytes);
-    let chosen = (&settings.model, settings.proxy_analyst, &settings.params, &settings.import);
-    hasher.update(serde_json::to_vec(&chosen).unwrap_or_default());
-    hasher.finalize().iter().take(10).map(|b| format!("{b:02x}")).collect()
 }
 
 thread_local! {
@@ -137,8 +151,14 @@ pub async fn record(id: &str) -> Result<Option<RunRecord>, StoreError> {
 }
 
 /// Keeps a run's record and its file before any work starts.
-pub async fn begin(record: &RunRecord, file: &[u8]) -> Result<(), StoreError> {
-    put(FILES, &record.id, js_sys::Uint8Array::from(file).into()).await?;
+/// Keeps a run as it starts: its record, and its file or conversations (as
+/// `record.kept` says; `imported` is what was read from `source`).
+pub async fn begin(record: &RunRecord, source: &Source, imported: &Imported) -> Result<(), StoreError> {
+    let kept = match (record.kept, source) {
+        (Kept::File, Source::Bytes(bytes)) => js_sys::Uint8Array::from(bytes.as_slice()),
+        _ => js_sys::Uint8Array::from(serde_json::to_vec(imported).map_err(|e| StoreError(e.to_string()))?.as_slice()),
+    };
+    put(FILES, &record.id, kept.into()).await?;
     put(RUNS, &record.id, to_json_value(record)?).await
 }
 
@@ -148,8 +168,16 @@ pub async fn set_state(id: &str, state: RunState) -> Result<(), StoreError> {
     put(RUNS, id, to_json_value(&record)?).await
 }
 
-pub async fn file(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(get(FILES, id).await?.map(|v| js_sys::Uint8Array::new(&v).to_vec()))
+/// What `record` resumes from, if it is still kept.
+pub async fn source(record: &RunRecord) -> Result<Option<Source>, StoreError> {
+    let Some(bytes) = get(FILES, &record.id).await?.map(|v| js_sys::Uint8Array::new(&v).to_vec()) else { return Ok(None) };
+    Ok(Some(match record.kept {
+        Kept::File => Source::Bytes(Arc::new(bytes)),
+        Kept::Conversations => {
+            let imported = serde_json::from_slice(&bytes).map_err(|e| StoreError(format!("the kept conversations do not read back: {e}")))?;
+            Source::Kept { run_id: record.id.clone(), imported: Arc::new(imported) }
+        }
+    }))
 }
 
 /// Keeps a finished run's result; its checkpoints are then no longer needed.

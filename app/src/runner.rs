@@ -1,10 +1,11 @@
-//! One run of the whole pipeline in the browser: import, the analyst (the
-//! proxy's, or the offline one in the page), the sentence-transformer on
-//! WebGPU or the CPU, and progress per stage into signals the page shows.
+//! One run of the whole pipeline in the browser, on conversations already
+//! read (see `dataset`): the analyst (the proxy's, or the offline one in the
+//! page), the sentence-transformer on WebGPU or the CPU, and progress per
+//! stage into signals the page shows.
 
 use std::collections::HashMap;
 
-use kleio_core::import::import;
+use kleio_core::import::Imported;
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::pipeline;
 use kleio_core::progress::{Progress, Stage};
@@ -128,25 +129,21 @@ impl Progress for Sink {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("the file could not be imported: {0}")]
-    Import(#[from] kleio_core::import::ImportError),
     #[error("the embedding model could not be loaded: {0}")]
     Model(#[from] embedding::EmbeddingError),
     #[error("{0}")]
     Pipeline(#[from] kleio_core::PipelineError),
 }
 
-/// Runs the pipeline on `bytes`, keeping finished work under `run_id` (see
+/// Runs the pipeline on `imported`, keeping finished work under `run_id` (see
 /// `run_store`) and taking what an earlier try of the same run kept.
 pub async fn run(
-    bytes: &[u8],
+    imported: Imported,
     settings: RunSettings,
     run_id: String,
     analyst_description: Option<String>,
     progress: RunProgress,
 ) -> Result<RunOutcome, RunError> {
-    progress.status.set("importing".into());
-    let imported = import(bytes, &settings.import)?;
     progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
     let accounts: HashMap<String, String> = imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
 

@@ -1,7 +1,7 @@
 //! What the app offers scripts on the page (`window.wasmBindings`, set by
-//! Trunk's loader): embedding texts, k-means and the layout, exactly as a run
-//! does them, for notebooks, bookmarklets, the browser parity tests and the
-//! browser benchmarks.
+//! Trunk's loader): reading a file, embedding texts, k-means and the layout,
+//! exactly as a run does them, for notebooks, bookmarklets, the browser
+//! parity tests and the browser benchmarks.
 
 use kleio_core::compute::Compute;
 use kleio_core::embedder::Embedder;
@@ -95,4 +95,26 @@ pub async fn layout(vectors: Vec<f32>, dim: usize, seed: u32, device: String) ->
     let knn_ms = now_ms() - start;
     let positions = project(&points, &graph, &params).map_err(js_error)?.into_iter().flatten().collect();
     serde_json::to_string(&Laid { device: compute.describe(), knn_ms, positions }).map_err(js_error)
+}
+
+#[derive(Serialize)]
+struct FileRead {
+    conversations: usize,
+    report: kleio_core::import::ImportReport,
+    /// Milliseconds from the file to its conversations, the footer included.
+    ms: f64,
+}
+
+/// Reads `file` into conversations as the app does (a Parquet file by its
+/// footer and the row groups it needs; anything else whole), with `options`
+/// (core's `ImportOptions` as JSON, `{}` for the defaults). Resolves to
+/// JSON `{"conversations", "report", "ms"}`.
+#[wasm_bindgen]
+pub async fn read_file(file: web_sys::File, options: String) -> Result<String, JsError> {
+    let options: kleio_core::import::ImportOptions = serde_json::from_str(&options).map_err(js_error)?;
+    let start = now_ms();
+    let upload = crate::dataset::open(file).await.map_err(|e| JsError::new(&e))?;
+    let imported = crate::dataset::read(&upload.source, &options, |_, _| {}).await.map_err(js_error)?;
+    let ms = now_ms() - start;
+    serde_json::to_string(&FileRead { conversations: imported.conversations.len(), report: imported.report, ms }).map_err(js_error)
 }

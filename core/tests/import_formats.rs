@@ -6,7 +6,10 @@
 
 use std::path::PathBuf;
 
-use kleio_core::import::{import, FileFormat, ImportError, ImportOptions, Imported, Preview, Sample, COPIES_COLUMN};
+use kleio_core::import::{
+    import, parquet_footer_len, FileFormat, GroupReader, ImportError, ImportOptions, Imported, ParquetLayout, Preview, RowGroupsRead, Sample, COPIES_COLUMN,
+    PARQUET_TAIL_BYTES,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
@@ -106,6 +109,61 @@ fn a_sample_is_reproducible_and_the_same_from_parquet_and_json_lines() {
     assert_eq!(imported("wildchat.gzip.parquet", &options).conversations, from_parquet.conversations);
     let other = ImportOptions { sample: Some(Sample { size: 12, seed: 6 }), ..options.clone() };
     assert_ne!(imported("wildchat.gzip.parquet", &other).conversations, from_parquet.conversations);
+}
+
+/// Imports a Parquet file as the app does, by byte ranges: its tail, the
+/// footer, then each row group it needs, and nothing else. Returns the
+/// import and the row groups' bytes read.
+fn imported_by_ranges(bytes: &[u8], options: &ImportOptions) -> (Result<Imported, ImportError>, usize) {
+    let len = bytes.len() as u64;
+    let tail = &bytes[bytes.len() - PARQUET_TAIL_BYTES..];
+    let footer_len = parquet_footer_len(tail).expect("a footer");
+    let layout = ParquetLayout::new(len, &bytes[bytes.len() - footer_len..]).expect("a layout");
+    let mut read = 0;
+    let mut reader = GroupReader::new(&layout, options);
+    for g in layout.groups_to_read(options.sample) {
+        let range = layout.group_bytes(g).expect("a group");
+        read += (range.end - range.start) as usize;
+        reader.read(g, bytes[range.start as usize..range.end as usize].to_vec());
+    }
+    (reader.finish(), read)
+}
+
+#[test]
+fn a_parquet_file_read_by_ranges_imports_as_the_whole_file_does() {
+    for name in ["wildchat.snappy.parquet", "lmsys.zstd.parquet"] {
+        let bytes = fixture(name);
+        for options in [ImportOptions::default(), ImportOptions { sample: Some(Sample { size: 12, seed: 5 }), ..ImportOptions::default() }] {
+            let whole = import(&bytes, &options).expect("imports");
+            let (ranged, _) = imported_by_ranges(&bytes, &options);
+            let ranged = ranged.expect("imports by ranges");
+            assert_eq!(ranged.conversations, whole.conversations, "{name}");
+            assert_eq!(ranged.report, whole.report, "{name}");
+        }
+    }
+    let bytes = fixture("wildchat.snappy.parquet");
+    let layout = ParquetLayout::new(bytes.len() as u64, &bytes).expect("a layout");
+    let first = layout.group_bytes(0).expect("a first group");
+    let preview = Preview::of_parquet(&layout, bytes[first.start as usize..first.end as usize].to_vec(), 3).expect("a preview");
+    assert_eq!(preview, Preview::of(&bytes, 3).expect("a preview"));
+}
+
+#[test]
+fn a_small_sample_of_a_large_parquet_file_reads_only_some_row_groups_and_says_so() {
+    // The fixtures' row groups hold 16 rows: a sample of 2 needs one of three.
+    let bytes = fixture("wildchat.zstd.parquet");
+    let options = ImportOptions { sample: Some(Sample { size: 2, seed: 3 }), keep_duplicates: true, ..ImportOptions::default() };
+    let (got, read) = imported_by_ranges(&bytes, &options);
+    let got = got.expect("imports");
+    assert_eq!(got.report.rows_read, 2);
+    let sampled = got.report.sampled.expect("a sample");
+    assert_eq!((sampled.rows_in_file, sampled.row_groups), (41, Some(RowGroupsRead { read: 1, in_file: 3 })));
+    let layout = ParquetLayout::new(bytes.len() as u64, &bytes).expect("a layout");
+    let group_bytes = |g| layout.group_bytes(g).map_or(0, |r| (r.end - r.start) as usize);
+    assert!(read < (0..3).map(group_bytes).sum::<usize>() / 2, "{read} bytes of row groups read");
+    assert_eq!(import(&bytes, &options).expect("imports").conversations, got.conversations);
+    let all_groups = ImportOptions { sample: Some(Sample { size: 12, seed: 3 }), ..options };
+    assert_eq!(imported_by_ranges(&bytes, &all_groups).0.expect("imports").report.sampled.and_then(|s| s.row_groups), None);
 }
 
 #[test]

@@ -266,7 +266,7 @@ test('configure: screener, facets with a custom question, account field and mini
     await start.choose(sample(80));
     const ready = start.readyPanel();
     await ready.waitFor({ timeout: 30_000 });
-    assert.match(await ready.textContent(), /80 conversations, 0 rows skipped/);
+    await ready.getByText(/80 conversations, 0 rows skipped/).waitFor({ timeout: 30_000 });
     assert.match(await ready.textContent(), /Cost: none\. The offline analyst runs in this browser/);
     // Without an open-text facet nothing can be clustered: the start is refused with the reason.
     await page.getByLabel('Request').uncheck();

@@ -1,5 +1,6 @@
 // Public datasets as they are published, opened in the browser: a Parquet
-// file and a gzip-compressed JSON Lines file run to the map; a layout Kleio
+// file and a gzip-compressed JSON Lines file run to the map; a sample of a
+// Parquet file reads only the row groups it draws from; a layout Kleio
 // does not know is read once its columns are named; a cut-off file shows
 // what went wrong and keeps the rows before it.
 import { test, before, after } from 'node:test';
@@ -28,7 +29,7 @@ for (const name of ['wildchat.zstd.parquet', 'wildchat.jsonl.gz']) {
       const ready = start.readyPanel();
       await ready.waitFor({ timeout: 60_000 });
       // 41 rows: one without a user message; copies of a request counted once.
-      assert.match(await ready.textContent(), /\d+ conversations, 1 rows skipped; accounts known\. \d+ exact copies counted once/);
+      await ready.getByText(/\d+ conversations, 1 rows skipped; accounts known\. \d+ exact copies counted once/).waitFor({ timeout: 30_000 });
       const table = page.getByRole('table', { name: "The file's first rows" });
       assert.match(await table.textContent(), /conversation_hash.*wc00000/s);
       await page.screenshot({ path: path.join(artifacts, `import-${name}.png`), fullPage: true });
@@ -52,6 +53,38 @@ for (const name of ['wildchat.zstd.parquet', 'wildchat.jsonl.gz']) {
     }
   });
 }
+
+test('a sample of a Parquet file reads only the row groups it draws from, and its run resumes after a reload without the file', { timeout: 600_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, errors, start } = await openStart(browser, kleio.url);
+    await start.choose(path.join(fixtures, 'wildchat.snappy.parquet'));
+    const ready = start.readyPanel();
+    // The footer alone gives the rows and the row groups (16 rows each).
+    await ready.getByText('41 rows in 3 row groups').waitFor({ timeout: 60_000 });
+    await page.getByRole('checkbox', { name: /Analyse a sample/ }).check();
+    await page.getByLabel('Sample size').fill('2');
+    await page.getByLabel('Sample size').press('Tab');
+    await ready.getByText(/A sample of 2 of 41 rows \(seed \d+, drawn from 1 of its 3 row groups\)/).waitFor({ timeout: 30_000 });
+    // Every row instead, copies kept: enough for a hierarchy, and a run to interrupt.
+    await page.getByRole('checkbox', { name: /Analyse a sample/ }).uncheck();
+    await page.getByLabel(/Keep exact copies/).check();
+    await ready.getByText(/40 conversations, 1 rows skipped/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Start the analysis' }).click();
+    await start.waitForStage('embedding', /^(?!waiting$)/, 120_000);
+    await page.reload();
+    // The run kept the conversations it read, not the file: it resumes without it.
+    const interrupted = start.earlierRun('wildchat.snappy.parquet');
+    await interrupted.getByRole('button', { name: 'Resume' }).click({ timeout: 60_000 });
+    await start.waitForStage('facets', /kept from an earlier try/, 60_000);
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+    assert.match(await explorer.stats(), /40 conversations/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
 
 test('a layout Kleio does not know is read once its columns are named', { timeout: 600_000 }, async () => {
   const rows = readFileSync(path.join(root, 'public/demo/demo.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 40).map((l, i) => {
@@ -100,13 +133,13 @@ test('a cut-off download says so and keeps the rows before the cut', { timeout: 
     const ready = start.readyPanel();
     await ready.waitFor({ timeout: 60_000 });
     assert.match(await ready.getByRole('alert').textContent(), /Only part of the file could be read \(the gzip stream is damaged or cut off/);
-    assert.match(await ready.textContent(), /\d+ conversations/);
+    await ready.getByText(/\d+ conversations/).waitFor({ timeout: 30_000 });
     assert.ok(await page.getByRole('button', { name: 'Start the analysis' }).isEnabled(), 'the rows read can still be analysed');
     await page.getByRole('button', { name: 'Choose another file' }).click();
     await start.choose(cutParquet);
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 60_000 });
-    assert.match(await alert.textContent(), /cut\.parquet: the file could not be imported: the Parquet file cannot be read: .*cut off/);
+    assert.match(await alert.textContent(), /cut\.parquet: the Parquet file cannot be read: .*cut off/);
   } finally {
     await browser.close();
   }

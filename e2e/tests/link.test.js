@@ -61,7 +61,7 @@ test('a link to a file on an allowed site opens like an upload; elsewhere it is 
     const ready = start.readyPanel();
     await ready.waitFor({ timeout: 60_000 });
     assert.match(await ready.getByRole('heading').textContent(), /wildchat\.snappy\.parquet/);
-    assert.match(await ready.textContent(), /\d+ conversations, 1 rows skipped; accounts known/);
+    await ready.getByText(/\d+ conversations, 1 rows skipped; accounts known/).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Choose another file' }).click();
 
     await openLink(page, `${servers.plain.url}/files/wildchat.jsonl.gz`);

@@ -4,22 +4,24 @@
 //! whether exact copies are collapsed. Everything edits the `RunSettings`'
 //! import options; the ready panel imports again with them.
 
-use std::sync::Arc;
-
-use kleio_core::import::{ImportOptions, Preview, Sample};
+use kleio_core::import::{ImportOptions, Sample};
 use leptos::prelude::*;
 
+use crate::dataset::{self, Source};
 use crate::run_settings::RunSettings;
 
 /// Rows the preview shows.
 const PREVIEW_ROWS: usize = 5;
 /// A sample's size until the person types another (the paper's runs are
 /// far larger; this is what a browser analyses in minutes).
-const DEFAULT_SAMPLE: usize = 10_000;
+pub const DEFAULT_SAMPLE: usize = 10_000;
 
 #[component]
-pub fn FileColumns(bytes: Arc<Vec<u8>>, settings: RwSignal<RunSettings>) -> impl IntoView {
-    let preview = Preview::of(&bytes, PREVIEW_ROWS);
+pub fn FileColumns(source: Source, settings: RwSignal<RunSettings>) -> impl IntoView {
+    let preview = LocalResource::new(move || {
+        let source = source.clone();
+        async move { dataset::preview(&source, PREVIEW_ROWS).await }
+    });
     let options = move || settings.with(|s| s.import.clone());
     let edit = move |change: &dyn Fn(&mut ImportOptions)| settings.update(|s| change(&mut s.import));
     let field =
@@ -34,8 +36,9 @@ pub fn FileColumns(bytes: Arc<Vec<u8>>, settings: RwSignal<RunSettings>) -> impl
                 </label>
             }
         };
-    let table = match preview {
-        Ok(p) if !p.rows.is_empty() => view! {
+    let table = move || match preview.get() {
+        None => view! { <p class="stats">"Reading the first rows…"</p> }.into_any(),
+        Some(Ok(p)) if !p.rows.is_empty() => view! {
             <div class="preview">
                 <table aria-label="The file's first rows">
                     <thead><tr>{p.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
@@ -46,8 +49,8 @@ pub fn FileColumns(bytes: Arc<Vec<u8>>, settings: RwSignal<RunSettings>) -> impl
             </div>
         }
         .into_any(),
-        Ok(_) => view! { <p class="stats">"No row to preview."</p> }.into_any(),
-        Err(e) => view! { <p class="stats">{format!("No preview: {e}")}</p> }.into_any(),
+        Some(Ok(_)) => view! { <p class="stats">"No row to preview."</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="stats">{format!("No preview: {e}")}</p> }.into_any(),
     };
     view! {
         <fieldset class="file-columns" aria-label="How the file is read">

@@ -8,20 +8,22 @@ use std::sync::Arc;
 
 use kleio_core::analysis::{Analysis, SCHEMA_VERSION};
 use kleio_core::api::BackendInfo;
-use kleio_core::import::{import, ImportError};
+use kleio_core::import::{import, ImportError, Imported, Sample};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::dataset::{self, Source, Upload};
 use crate::explorer::Explorer;
 use crate::home::about::About;
 use crate::home::configure_panel::ConfigurePanel;
 use crate::home::earlier_runs::EarlierRuns;
+use crate::home::file_columns::DEFAULT_SAMPLE;
 use crate::home::ready_panel::ReadyPanel;
 use crate::home::run_view::RunView;
-use crate::home::start_panel::{StartPanel, Upload};
+use crate::home::start_panel::StartPanel;
 use crate::run_settings::RunSettings;
-use crate::run_store::{self, RunRecord, RunState};
-use crate::runner::{self, RunError, RunProgress};
+use crate::run_store::{self, Kept, RunRecord, RunState};
+use crate::runner::{self, RunProgress};
 
 #[derive(Clone)]
 enum Phase {
@@ -53,19 +55,43 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
     // One set of progress signals, made here and reset for each run: signals
     // made in the panel whose button starts a run would be disposed with it.
     let progress = RunProgress::new();
-    let start_run = move |upload: Upload, chosen: RunSettings| {
+    // `ready` is the file as the ready panel read it with these settings, if
+    // it did; otherwise (a resumed run, a run again) it is read here.
+    let start_run = move |upload: Upload, chosen: RunSettings, ready: Option<Arc<Imported>>| {
         last_run.set_value(Some((upload.clone(), chosen.clone())));
         progress.reset();
         error.set(None);
         phase.set(Phase::Running(progress));
         leptos::task::spawn_local(async move {
-            let Upload { name, bytes } = upload;
-            let id = run_store::run_id(&bytes, &chosen);
-            let record = RunRecord { id: id.clone(), name: name.clone(), started_ms: js_sys::Date::now(), settings: chosen.clone(), state: RunState::Running };
-            if let Err(e) = run_store::begin(&record, &bytes).await {
+            let Upload { name, source } = upload;
+            let imported = match ready {
+                Some(imported) => Imported::clone(&imported),
+                None => {
+                    progress.status.set("reading the file".into());
+                    let read = dataset::read(&source, &chosen.import, |n, of| progress.status.set(format!("reading row group {n} of {of}"))).await;
+                    match read {
+                        Ok(imported) => imported,
+                        Err(e) => {
+                            error.set(Some(format!("{name}: the file could not be imported: {e}")));
+                            phase.set(Phase::Start);
+                            return;
+                        }
+                    }
+                }
+            };
+            let id = dataset::run_id(&source, &chosen);
+            let record = RunRecord {
+                id: id.clone(),
+                name: name.clone(),
+                started_ms: js_sys::Date::now(),
+                settings: chosen.clone(),
+                state: RunState::Running,
+                kept: Kept::for_source(&source),
+            };
+            if let Err(e) = run_store::begin(&record, &source, &imported).await {
                 progress.notice.set(Some(format!("This run will not resume after a reload: {e}")));
             }
-            match runner::run(&bytes, chosen, id.clone(), llm.get_untracked(), progress).await {
+            match runner::run(imported, chosen, id.clone(), llm.get_untracked(), progress).await {
                 Ok(outcome) => {
                     let state = RunState::Finished { conversations: outcome.analysis.conversations.len(), clusters: outcome.analysis.clusters.len() };
                     // The result is shown even if it cannot be kept; the run is then listed as unfinished.
@@ -80,11 +106,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                     });
                 }
                 Err(e) => {
-                    // A file that does not import is no work to keep; anything later is.
-                    let _ = match e {
-                        RunError::Import(_) => run_store::delete(&id).await,
-                        _ => run_store::set_state(&id, RunState::Stopped { reason: e.to_string() }).await,
-                    };
+                    let _ = run_store::set_state(&id, RunState::Stopped { reason: e.to_string() }).await;
                     error.set(Some(format!("{name}: {e}. The work it finished is kept.")));
                     phase.set(Phase::Start);
                 }
@@ -94,7 +116,25 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
     // An analysis exported earlier opens in the explorer; any other file is
     // a dataset, and one that does not import stays at the start with the reason.
     let on_upload = Callback::new(move |upload: Upload| {
-        match saved_analysis(&upload.bytes) {
+        let bytes = match &upload.source {
+            Source::Bytes(bytes) => bytes.clone(),
+            // A Parquet file's footer has been read; its rows are read on the
+            // ready panel, and a file larger than a browser analyses in
+            // minutes starts as a sample of that size.
+            Source::Parquet(file) => {
+                if file.rows() > DEFAULT_SAMPLE && settings.with_untracked(|s| s.import.sample.is_none()) {
+                    settings.update(|s| s.import.sample = Some(Sample { size: DEFAULT_SAMPLE, seed: s.params.seed }));
+                }
+                error.set(None);
+                phase.set(Phase::Ready(upload));
+                return;
+            }
+            Source::Kept { .. } => {
+                phase.set(Phase::Ready(upload));
+                return;
+            }
+        };
+        match saved_analysis(&bytes) {
             Some(Ok(analysis)) => {
                 error.set(None);
                 phase.set(Phase::Explore { analysis: Arc::new(analysis), accounts: Arc::new(HashMap::new()), title: upload.name, stage_seconds: Vec::new() });
@@ -106,7 +146,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             }
             None => {}
         }
-        match import(&upload.bytes, &settings.with_untracked(|s| s.import.clone())) {
+        match import(&bytes, &settings.with_untracked(|s| s.import.clone())) {
             Ok(_) => {
                 error.set(None);
                 phase.set(Phase::Ready(upload));
@@ -138,8 +178,8 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
     });
     let on_resume = Callback::new(move |run: RunRecord| {
         leptos::task::spawn_local(async move {
-            match run_store::file(&run.id).await {
-                Ok(Some(bytes)) => start_run(Upload { name: run.name, bytes: Arc::new(bytes) }, run.settings),
+            match run_store::source(&run).await {
+                Ok(Some(source)) => start_run(Upload { name: run.name, source }, run.settings, None),
                 Ok(None) => error.set(Some(format!("{}: the file of this run is no longer kept; upload it again", run.name))),
                 Err(e) => error.set(Some(format!("{}: {e}", run.name))),
             }
@@ -167,7 +207,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                     <div class="error" role="alert">
                         <p>{e}</p>
                         {last_run.with_value(Option::is_some).then(|| view! {
-                            <button on:click=move |_| if let Some((u, s)) = last_run.get_value() { start_run(u, s) }>"Run this file again"</button>
+                            <button on:click=move |_| if let Some((u, s)) = last_run.get_value() { start_run(u, s, None) }>"Run this file again"</button>
                         })}
                     </div>
                 })}
@@ -186,7 +226,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                         upload=upload
                         settings=settings
                         backend=backend_info
-                        on_start=Callback::new(move |()| start_run(chosen.clone(), settings.get_untracked()))
+                        on_start=Callback::new(move |ready| start_run(chosen.clone(), settings.get_untracked(), ready))
                         on_other_file=Callback::new(move |()| phase.set(Phase::Start))
                     />
                     <ConfigurePanel settings=settings llm=llm />

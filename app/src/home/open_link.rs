@@ -8,7 +8,7 @@ use kleio_core::api::{BackendInfo, DatasetOrigin};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::home::start_panel::Upload;
+use crate::dataset::{Source, Upload};
 
 /// Where a download stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +63,7 @@ pub fn OpenLink(on_upload: Callback<Upload>, backend: Signal<Option<BackendInfo>
             state.set(Fetching::Idle);
             abort.set_value(None);
             match result {
-                Ok(bytes) => on_upload.run(Upload { name: file_name(&url), bytes: std::sync::Arc::new(bytes) }),
+                Ok(bytes) => on_upload.run(Upload { name: file_name(&url), source: Source::Bytes(std::sync::Arc::new(bytes)) }),
                 Err(e) => problem.set(Some(format!("{}: {e}", file_name(&url)))),
             }
         });

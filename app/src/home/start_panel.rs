@@ -3,16 +3,9 @@
 use kleio_core::api::BackendInfo;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::dataset::{self, Upload};
 use crate::home::open_link::OpenLink;
-
-/// A file the person gave, read into memory.
-#[derive(Clone)]
-pub struct Upload {
-    pub name: String,
-    pub bytes: std::sync::Arc<Vec<u8>>,
-}
 
 #[component]
 pub fn StartPanel(
@@ -26,9 +19,13 @@ pub fn StartPanel(
     let take = move |file: Option<web_sys::File>| {
         let Some(file) = file else { return };
         leptos::task::spawn_local(async move {
-            match JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => on_upload.run(Upload { name: file.name(), bytes: std::sync::Arc::new(js_sys::Uint8Array::new(&buffer).to_vec()) }),
-                Err(e) => read_error.set(Some(format!("the file could not be read: {e:?}"))),
+            let name = file.name();
+            match dataset::open(file).await {
+                Ok(upload) => {
+                    read_error.set(None);
+                    on_upload.run(upload);
+                }
+                Err(e) => read_error.set(Some(format!("{name}: {e}"))),
             }
         });
     };

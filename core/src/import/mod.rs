@@ -11,8 +11,10 @@
 //! with no usable row at all is an error.
 //!
 //! A sample ([`Sample`]) keeps the rows whose seeded key is smallest, which
-//! is the same set whatever the format and however the file is read, and a
-//! Parquet file's row groups that hold none of them are never decoded.
+//! is the same set whatever the format and however the file is read. A
+//! Parquet file much larger than the sample is the exception: the sample is
+//! drawn from seeded row groups holding a few times its size (the report
+//! says how many), so a million rows are not decoded for ten thousand.
 //! Conversations whose user turns are the same after normalising case and
 //! white space are collapsed into one, which counts its copies.
 
@@ -30,6 +32,7 @@ use crate::model::Conversation;
 
 pub use container::Compression;
 pub use duplicates::COPIES_COLUMN;
+pub use parquet_rows::{parquet_footer_len, GroupReader, ParquetLayout, PARQUET_TAIL_BYTES};
 pub use preview::Preview;
 pub use sample::Sample;
 
@@ -85,6 +88,16 @@ pub struct Sampled {
     pub seed: u64,
     /// Rows in the whole file; the report's `rows_read` counts the sample's.
     pub rows_in_file: usize,
+    /// For a Parquet file whose sample came from some of its row groups only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_groups: Option<RowGroupsRead>,
+}
+
+/// How many of a Parquet file's row groups a sample was drawn from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowGroupsRead {
+    pub read: usize,
+    pub in_file: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +131,7 @@ impl ImportReport {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Imported {
     pub conversations: Vec<Conversation>,
     pub report: ImportReport,

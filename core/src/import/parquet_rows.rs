@@ -5,9 +5,10 @@
 //!
 //! Only the byte ranges a read needs must be in memory: the footer, then
 //! each row group's column chunks. [`ParquetLayout`] says which ranges those
-//! are, so a caller that reads a file by ranges (the browser's `Blob.slice`)
-//! opens a file of a million rows and decodes only the row groups a sample
-//! draws from.
+//! are and [`GroupReader`] takes them one group at a time, so a caller that
+//! reads a file by ranges (the app's `Blob.slice`) opens a file of a
+//! million rows holding one row group's bytes at a time, and decodes only
+//! the row groups a sample draws from.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -24,11 +25,11 @@ use serde_json::{Map, Number, Value};
 
 use super::json_rows;
 use super::sample::{gather, Sample, Sampler};
-use super::{FileFormat, ImportError, ImportOptions, RowsRead, Sampled, SkippedRow};
+use super::{FileFormat, ImportError, ImportOptions, RowGroupsRead, RowsRead, Sampled, SkippedRow};
 use crate::model::Conversation;
 
 /// The bytes at the end of every Parquet file: the footer's length and the magic.
-pub(super) const PARQUET_TAIL_BYTES: usize = 8;
+pub const PARQUET_TAIL_BYTES: usize = 8;
 
 /// A sample draws from random row groups holding at least this many times
 /// its size (or every group, for a small file), so a file of a million rows
@@ -37,7 +38,7 @@ const SAMPLE_SPREAD: usize = 4;
 
 /// How many bytes from the end the footer starts, read from the file's last
 /// [`PARQUET_TAIL_BYTES`].
-pub(super) fn parquet_footer_len(tail: &[u8]) -> Result<usize, ImportError> {
+pub fn parquet_footer_len(tail: &[u8]) -> Result<usize, ImportError> {
     let tail: &[u8; PARQUET_TAIL_BYTES] = tail
         .get(tail.len().saturating_sub(PARQUET_TAIL_BYTES)..)
         .and_then(|t| t.try_into().ok())
@@ -56,7 +57,7 @@ pub(super) fn parquet_footer_len(tail: &[u8]) -> Result<usize, ImportError> {
 
 /// A Parquet file's shape, from its footer: its rows and where each row group lies.
 #[derive(Clone, Debug)]
-pub(super) struct ParquetLayout {
+pub struct ParquetLayout {
     file_len: u64,
     metadata: Arc<ParquetMetaData>,
     groups: Vec<Group>,
@@ -149,10 +150,25 @@ impl ParquetLayout {
         chosen
     }
 
+    /// The first `rows` rows of row group `i` (from its bytes) as JSON
+    /// objects, for a [`super::Preview`].
+    pub fn first_rows(&self, i: usize, bytes: impl Into<Bytes>, rows: usize) -> Result<Vec<Map<String, Value>>, ImportError> {
+        let mut out = Vec::new();
+        let read = self.read_group(i, bytes.into(), |_, row| {
+            if out.len() < rows {
+                if let Value::Object(o) = row_value(&row) {
+                    out.push(o);
+                }
+            }
+        });
+        read.map_err(|why| ImportError::Parquet(format!("row group {}: {why}", i + 1)))?;
+        Ok(out)
+    }
+
     /// Decodes row group `i` from its bytes (`bytes` starting at
     /// `group_bytes(i).start`), each row offered to `row` with its 0-based
     /// position in the file. Stops at the first row that cannot be decoded.
-    pub(crate) fn read_group(&self, i: usize, bytes: Bytes, mut row: impl FnMut(usize, Row)) -> Result<(), String> {
+    fn read_group(&self, i: usize, bytes: Bytes, mut row: impl FnMut(usize, Row)) -> Result<(), String> {
         let group = self.groups.get(i).ok_or_else(|| format!("there is no row group {}", i + 1))?;
         let first = group.first;
         let file = Arc::new(GroupBytes { file_len: self.file_len, at: group.bytes.start, bytes });
@@ -218,7 +234,7 @@ pub(super) fn import(bytes: &[u8], options: &ImportOptions) -> Result<RowsRead, 
     Ok(reader.rows_read())
 }
 
-/// The first `rows` rows of a Parquet file as JSON objects, for [`super::Preview`].
+/// The first `rows` rows of a Parquet file held whole in memory, as JSON objects.
 pub(super) fn first_rows(bytes: &[u8], rows: usize) -> Result<Vec<Map<String, Value>>, ImportError> {
     let layout = ParquetLayout::new(bytes.len() as u64, bytes)?;
     let mut out = Vec::new();
@@ -226,14 +242,7 @@ pub(super) fn first_rows(bytes: &[u8], rows: usize) -> Result<Vec<Map<String, Va
         if out.len() >= rows {
             break;
         }
-        let read = layout.read_group(g, layout.group_in(bytes, g), |_, row| {
-            if out.len() < rows {
-                if let Value::Object(o) = row_value(&row) {
-                    out.push(o);
-                }
-            }
-        });
-        read.map_err(|why| ImportError::Parquet(format!("row group {}: {why}", g + 1)))?;
+        out.extend(layout.first_rows(g, layout.group_in(bytes, g), rows - out.len())?);
     }
     Ok(out)
 }
@@ -244,22 +253,32 @@ type RowResult = Result<Conversation, SkippedRow>;
 /// Reads a Parquet file's row groups one after another, as the caller
 /// brings their bytes, into conversations. A row becomes one as it is
 /// decoded (only if a sample keeps it), so no group's rows are held as JSON.
-pub(super) struct GroupReader<'a> {
+pub struct GroupReader<'a> {
     layout: &'a ParquetLayout,
     options: &'a ImportOptions,
     rows: Vec<RowResult>,
     damaged: Option<String>,
     sampler: Option<Sampler<RowResult>>,
+    groups_read: usize,
 }
 
 impl<'a> GroupReader<'a> {
     pub fn new(layout: &'a ParquetLayout, options: &'a ImportOptions) -> Self {
-        GroupReader { layout, options, rows: Vec::new(), damaged: None, sampler: options.sample.map(Sampler::new) }
+        GroupReader { layout, options, rows: Vec::new(), damaged: None, sampler: options.sample.map(Sampler::new), groups_read: 0 }
+    }
+
+    /// The import of the groups read, as [`super::import`] makes it of a
+    /// whole file: duplicates collapsed, ids unique, the report written.
+    pub fn finish(self) -> Result<super::Imported, ImportError> {
+        let options = self.options;
+        super::finish(self.rows_read(), None, options)
     }
 
     /// Reads row group `i` from its bytes. A group that fails is reported
     /// in the result, and the rows before the failure are kept.
-    pub fn read(&mut self, i: usize, bytes: Bytes) {
+    pub fn read(&mut self, i: usize, bytes: impl Into<Bytes>) {
+        let bytes = bytes.into();
+        self.groups_read += 1;
         let (rows, sampler, options) = (&mut self.rows, &mut self.sampler, self.options);
         let conversation =
             |position: usize, row: &Row| json_rows::row(&row_value(row), position + 1, options).map_err(|reason| SkippedRow { line: position + 1, reason });
@@ -280,7 +299,12 @@ impl<'a> GroupReader<'a> {
         let (rows, sampled) = match self.sampler {
             Some(s) => (
                 s.into_rows().into_iter().map(|(_, row)| row).collect(),
-                self.options.sample.map(|sample| Sampled { seed: sample.seed, rows_in_file: self.layout.rows() }),
+                self.options.sample.map(|sample| Sampled {
+                    seed: sample.seed,
+                    rows_in_file: self.layout.rows(),
+                    row_groups: (self.groups_read < self.layout.row_groups())
+                        .then_some(RowGroupsRead { read: self.groups_read, in_file: self.layout.row_groups() }),
+                }),
             ),
             None => (self.rows, None),
         };

@@ -2,10 +2,11 @@
 //! reads to choose the messages, text, account and time columns of a layout
 //! Kleio does not know.
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{container, parquet_rows, ImportError};
+use super::{container, parquet_rows, ImportError, ParquetLayout};
 
 /// A cell's text is cut to this many characters.
 const CELL_CHARS: usize = 80;
@@ -26,8 +27,21 @@ impl Preview {
             container::Kind::Compressed(c) => container::first_rows(container::decompressed(bytes, c)?, rows)?,
             container::Kind::Text => container::first_rows(Box::new(bytes), rows)?,
         };
+        Ok(Preview::of_rows(&objects))
+    }
+
+    /// The first `rows` rows of a Parquet file read by ranges: its first row
+    /// group's bytes (as [`ParquetLayout::group_bytes`] gives them).
+    pub fn of_parquet(layout: &ParquetLayout, first_group: impl Into<Bytes>, rows: usize) -> Result<Preview, ImportError> {
+        if layout.row_groups() == 0 {
+            return Ok(Preview::default());
+        }
+        Ok(Preview::of_rows(&layout.first_rows(0, first_group, rows)?))
+    }
+
+    fn of_rows(objects: &[Map<String, Value>]) -> Preview {
         let mut columns: Vec<String> = Vec::new();
-        for object in &objects {
+        for object in objects {
             for key in object.keys() {
                 if !columns.contains(key) {
                     columns.push(key.clone());
@@ -35,7 +49,7 @@ impl Preview {
             }
         }
         let rows = objects.iter().map(|o| columns.iter().map(|c| o.get(c).map(cell).unwrap_or_default()).collect()).collect();
-        Ok(Preview { columns, rows })
+        Preview { columns, rows }
     }
 }
 

@@ -128,7 +128,7 @@ pub(crate) fn gather<T>(items: impl IntoIterator<Item = T>, sample: Option<Sampl
             }
             let rows_in_file = sampler.seen();
             sampler.into_rows().into_iter().for_each(|(_, item)| take(item));
-            Some(Sampled { seed: sample.seed, rows_in_file })
+            Some(Sampled { seed: sample.seed, rows_in_file, row_groups: None })
         }
     };
     Gathered { rows, skipped, rows_read, sampled }
