@@ -88,7 +88,9 @@ async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, ApiErro
 /// (the proxy never fetches a person's link), a chunk at a time:
 /// `progress(received, total)` after each, `total` when the server said it.
 /// Aborting `abort` cancels the download.
-pub async fn dataset_file(url: &str, abort: &web_sys::AbortSignal, progress: impl Fn(u64, Option<u64>)) -> Result<Vec<u8>, ApiError> {
+/// `progress` hears of each part as it comes, with the bytes so far and the
+/// file's length when the server says it.
+pub async fn dataset_file(url: &str, abort: &web_sys::AbortSignal, mut progress: impl FnMut(&[u8], u64, Option<u64>)) -> Result<Vec<u8>, ApiError> {
     let response = gloo_net::http::Request::get(url).abort_signal(Some(abort)).send().await.map_err(|e| {
         if abort.aborted() {
             ApiError::Network("cancelled".into())
@@ -122,7 +124,7 @@ pub async fn dataset_file(url: &str, abort: &web_sys::AbortSignal, progress: imp
         let at = bytes.len();
         bytes.resize(at + part.length() as usize, 0);
         part.copy_to(&mut bytes[at..]);
-        progress(bytes.len() as u64, total);
+        progress(&bytes[at..], bytes.len() as u64, total);
     }
     Ok(bytes)
 }

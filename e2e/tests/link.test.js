@@ -73,14 +73,16 @@ test('a link to a file on an allowed site opens like an upload; elsewhere it is 
     await page.getByRole('alert').filter({ hasText: 'opens links only from' }).waitFor({ timeout: 10_000 });
     assert.match(await page.getByRole('alert').textContent(), new RegExp(`opens links only from ${servers.cors.url.replace(/[.:/]/g, '\\$&')}`));
 
-    // A download under way shows its bytes and can be cancelled.
+    // A download under way shows its bytes and rows and can be cancelled.
     await openLink(page, `${servers.cors.url}/slow/wildchat.jsonl`);
     const download = page.getByRole('status', { name: 'Download' });
     await download.waitFor({ timeout: 30_000 });
-    // Bytes arrive: "0.2 MB of 41.0 MB", counting up.
+    // Bytes arrive, "0.2 MB of 41.0 MB", and JSON Lines rows as lines, "about 82 rows", counting up.
     await page.waitForFunction(() => {
-      const m = (document.querySelector('.download')?.textContent ?? '').match(/([\d.]+) MB of ([\d.]+) MB/);
-      return m && Number(m[1]) > 0 && Number(m[2]) > 40;
+      const text = document.querySelector('.download')?.textContent ?? '';
+      const m = text.match(/([\d.]+) MB of ([\d.]+) MB/);
+      const rows = text.match(/about (\d+) rows/);
+      return m && Number(m[1]) > 0 && Number(m[2]) > 40 && rows && Number(rows[1]) >= 41;
     }, null, { timeout: 30_000 });
     await page.screenshot({ path: path.join(artifacts, 'open-link-download.png'), fullPage: true });
     await page.getByRole('button', { name: 'Cancel download' }).click();

@@ -5,6 +5,7 @@
 //! here with the list, before the browser's policy would refuse it silently.
 
 use kleio_core::api::{BackendInfo, DatasetOrigin};
+use kleio_core::import;
 use leptos::prelude::*;
 
 use crate::api;
@@ -14,7 +15,12 @@ use crate::dataset::{Source, Upload};
 #[derive(Clone, Debug, PartialEq)]
 enum Fetching {
     Idle,
-    Under { received: u64, total: Option<u64> },
+    /// `rows`: the lines so far, for a file whose rows are lines.
+    Under {
+        received: u64,
+        total: Option<u64>,
+        rows: Option<u64>,
+    },
 }
 
 /// The file name a link ends in, for the run's title.
@@ -57,9 +63,18 @@ pub fn OpenLink(on_upload: Callback<Upload>, backend: Signal<Option<BackendInfo>
         let signal = controller.signal();
         abort.set_value(Some(controller));
         problem.set(None);
-        state.set(Fetching::Under { received: 0, total: None });
+        state.set(Fetching::Under { received: 0, total: None, rows: None });
         leptos::task::spawn_local(async move {
-            let result = api::dataset_file(&url, &signal, |received, total| state.set(Fetching::Under { received, total })).await;
+            let (mut rows_are_lines, mut lines) = (None, 0u64);
+            let result = api::dataset_file(&url, &signal, |part, received, total| {
+                // Decided on the first part: JSON Lines and CSV count their rows as lines.
+                let counted = *rows_are_lines.get_or_insert_with(|| import::rows_are_lines(part));
+                if counted {
+                    lines += part.iter().filter(|&&b| b == b'\n').count() as u64;
+                }
+                state.set(Fetching::Under { received, total, rows: counted.then_some(lines) })
+            })
+            .await;
             state.set(Fetching::Idle);
             abort.set_value(None);
             match result {
@@ -85,10 +100,11 @@ pub fn OpenLink(on_upload: Callback<Upload>, backend: Signal<Option<BackendInfo>
             <button disabled=move || state.get() != Fetching::Idle on:click=move |_| open()>"Open link"</button>
             {move || match state.get() {
                 Fetching::Idle => None,
-                Fetching::Under { received, total } => Some(view! {
+                Fetching::Under { received, total, rows } => Some(view! {
                     <div class="download" role="status" aria-label="Download">
                         <progress max=total.unwrap_or(0).to_string() value=received.to_string()></progress>
-                        " "{match total { Some(t) => format!("{} of {}", megabytes(received), megabytes(t)), None => megabytes(received) }}" "
+                        " "{match total { Some(t) => format!("{} of {}", megabytes(received), megabytes(t)), None => megabytes(received) }}
+                        {rows.map(|r| format!(", about {r} rows"))}" "
                         <button on:click=cancel>"Cancel download"</button>
                     </div>
                 }),

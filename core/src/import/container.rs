@@ -117,7 +117,7 @@ const HEAD_BYTES: usize = 64 * 1024;
 
 /// The text's format from its head (after a byte-order mark and white
 /// space), and the head without the mark. Binary data is refused here.
-fn text_format(head: &[u8]) -> Result<(&[u8], FileFormat), ImportError> {
+pub(super) fn text_format(head: &[u8]) -> Result<(&[u8], FileFormat), ImportError> {
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).ok_or(ImportError::Empty)?;
     if body[..body.len().min(4096)].contains(&0) {

@@ -173,6 +173,12 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
     finish(read, compression, options)
 }
 
+/// Whether a file that starts with `head` holds a row per line (JSON Lines
+/// or CSV, uncompressed), so that a download can count its rows as they come.
+pub fn rows_are_lines(head: &[u8]) -> bool {
+    matches!(container::sniff(head), container::Kind::Text) && matches!(container::text_format(head), Ok((_, FileFormat::JsonLines | FileFormat::Csv)))
+}
+
 /// Collapses duplicates, makes ids unique and writes the report.
 fn finish(read: RowsRead, compression: Option<Compression>, options: &ImportOptions) -> Result<Imported, ImportError> {
     let RowsRead { format, mut rows, skipped, rows_read, sampled, damaged } = read;
