@@ -20,8 +20,10 @@ fn imported(name: &str, options: &ImportOptions) -> Imported {
     import(&fixture(name), options).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-const WILDCHAT: [&str; 7] = [
+const WILDCHAT: [&str; 9] = [
     "wildchat.none.parquet",
+    "wildchat.v2-plain.parquet",
+    "wildchat.delta.parquet",
     "wildchat.snappy.parquet",
     "wildchat.gzip.parquet",
     "wildchat.zstd.parquet",
@@ -209,6 +211,15 @@ fn a_damaged_row_group_is_named_and_the_others_are_kept() {
     let damaged = got.report.damaged.expect("the damage is reported");
     assert!(damaged.contains("row group"), "{damaged}");
     assert!(!got.conversations.is_empty() && got.conversations.len() < 40, "{} conversations", got.conversations.len());
+}
+
+#[test]
+fn a_text_value_running_past_its_page_is_damage_not_a_panic() {
+    let got = imported("cut-text-value.parquet", &ImportOptions { text_field: Some("text".into()), ..ImportOptions::default() });
+    let damaged = got.report.damaged.expect("the damage is reported");
+    assert!(damaged.contains("row group 1") && damaged.contains("column \"text\" is damaged"), "{damaged}");
+    let texts: Vec<_> = got.conversations.iter().map(|c| c.messages[0].content.as_str()).collect();
+    assert_eq!(texts, ["third request", "fourth request"], "the second row group is kept");
 }
 
 #[test]

@@ -22,6 +22,8 @@ mod container;
 mod csv_rows;
 mod duplicates;
 mod json_rows;
+mod parquet_delta;
+mod parquet_pages;
 mod parquet_rows;
 mod preview;
 mod sample;

@@ -24,6 +24,7 @@ use parquet::record::{Field, Row};
 use serde_json::{Map, Number, Value};
 
 use super::json_rows;
+use super::parquet_pages::CheckedRowGroup;
 use super::sample::{gather, Sample, Sampler};
 use super::{FileFormat, ImportError, ImportOptions, RowGroupsRead, RowsRead, Sampled, SkippedRow};
 use crate::model::Conversation;
@@ -175,7 +176,8 @@ impl ParquetLayout {
         let properties = Arc::new(ReaderProperties::builder().build());
         let group_reader =
             SerializedRowGroupReader::new(file, self.metadata.row_group(i), RowGroupPageIndex::new(i, None), properties).map_err(|e| e.to_string())?;
-        let rows = RowIter::from_row_group(None, &group_reader).map_err(|e| e.to_string())?;
+        let checked = CheckedRowGroup { inner: &group_reader };
+        let rows = RowIter::from_row_group(None, &checked).map_err(|e| e.to_string())?;
         for (n, r) in rows.enumerate() {
             row(first + n, r.map_err(|e| format!("row {} does not decode: {e}", first + n + 1))?);
         }

@@ -169,7 +169,41 @@ def write(name, schema, records, codecs):
             f.write(lines)
 
 
+def write_encodings(name, schema, records):
+    """The same rows in the other encodings writers use: version 2 data pages
+    (Spark, DuckDB and pyarrow's newer writers), plain values with no
+    dictionary, and the delta encodings of text and integers."""
+    table = pa.Table.from_pylist(records, schema=schema)
+    pq.write_table(table, f"{name}.v2-plain.parquet", compression="zstd", row_group_size=16, data_page_version="2.0", use_dictionary=False)
+    strings = [f.name for f in schema if f.type == pa.string()] + ["conversation.list.element.content", "conversation.list.element.role"]
+    pq.write_table(
+        table,
+        f"{name}.delta.parquet",
+        compression="snappy",
+        row_group_size=16,
+        use_dictionary=False,
+        column_encoding={c: "DELTA_LENGTH_BYTE_ARRAY" if i % 2 else "DELTA_BYTE_ARRAY" for i, c in enumerate(strings)} | {"turn": "DELTA_BINARY_PACKED"},
+    )
+
+
+def write_cut_text_value():
+    """A file whose first row group's plain text page has a value longer
+    than the page, leaving a partial length where the next value should be:
+    the parquet crate once read it blindly and panicked."""
+    table = pa.table({"text": ["first request", "second request", "third request", "fourth request"]})
+    pq.write_table(table, "cut-text-value.parquet", compression="none", use_dictionary=False, write_statistics=False, row_group_size=2)
+    with open("cut-text-value.parquet", "rb") as f:
+        data = bytearray(f.read())
+    first = data.index(b"\x0d\x00\x00\x00first request")
+    # 13 + 4 + 14 - 2: the next length would start two bytes before the end.
+    data[first] = 13 + 4 + 14 - 2
+    with open("cut-text-value.parquet", "wb") as f:
+        f.write(data)
+
+
 if __name__ == "__main__":
     data = rows()
     write("wildchat", WILDCHAT, [wildchat(r) for r in data], ["none", "snappy", "gzip", "zstd", "lz4"])
     write("lmsys", LMSYS, [lmsys(r) for r in data], ["snappy", "zstd"])
+    write_encodings("wildchat", WILDCHAT, [wildchat(r) for r in data])
+    write_cut_text_value()

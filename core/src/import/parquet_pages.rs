@@ -1,0 +1,248 @@
+//! Every page of a Parquet column checked before the parquet crate decodes
+//! it, so that a damaged or hostile file is an error and never a panic.
+//!
+//! The parquet crate's record API trusts a page's byte layout in a few
+//! places (as of 60.1): a plain-encoded text value's 4-byte length is read
+//! without checking that four bytes remain, and a version 1 page's
+//! bit-packed levels, or a version 2 page's level lengths, are sliced
+//! without checking that the page holds them; its delta decoders of text
+//! slice by unchecked lengths. In the browser a panic aborts
+//! the whole app, so these are checked here, at the one seam the crate
+//! offers: a [`RowGroupReader`] whose page readers look at each page first.
+
+use bytes::{Bytes, BytesMut};
+use parquet::basic::{Encoding, Type as PhysicalType};
+use parquet::bloom_filter::Sbbf;
+
+use super::parquet_delta::{delta_length_to_plain, delta_strings_to_plain, MAX_PAGE_VALUES};
+use parquet::column::page::{Page, PageMetadata, PageReader};
+use parquet::errors::{ParquetError, Result};
+use parquet::file::metadata::RowGroupMetaData;
+use parquet::file::reader::RowGroupReader;
+use parquet::record::reader::RowIter;
+use parquet::schema::types::{ColumnDescPtr, Type as SchemaType};
+
+/// A row group whose pages are checked as they are read.
+pub(super) struct CheckedRowGroup<'a> {
+    pub(super) inner: &'a dyn RowGroupReader,
+}
+
+impl RowGroupReader for CheckedRowGroup<'_> {
+    fn metadata(&self) -> &RowGroupMetaData {
+        self.inner.metadata()
+    }
+
+    fn num_columns(&self) -> usize {
+        self.inner.num_columns()
+    }
+
+    fn get_column_page_reader(&self, i: usize) -> Result<Box<dyn PageReader>> {
+        Ok(Box::new(CheckedPages { inner: self.inner.get_column_page_reader(i)?, column: self.metadata().column(i).column_descr_ptr() }))
+    }
+
+    fn get_column_bloom_filter(&self, i: usize) -> Option<&Sbbf> {
+        self.inner.get_column_bloom_filter(i)
+    }
+
+    fn get_row_iter(&self, projection: Option<SchemaType>) -> Result<RowIter<'_>> {
+        RowIter::from_row_group(projection, self)
+    }
+}
+
+/// One column chunk's pages, each checked by [`checked`].
+struct CheckedPages {
+    inner: Box<dyn PageReader>,
+    column: ColumnDescPtr,
+}
+
+impl Iterator for CheckedPages {
+    type Item = Result<Page>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.get_next_page().transpose()
+    }
+}
+
+impl PageReader for CheckedPages {
+    fn get_next_page(&mut self) -> Result<Option<Page>> {
+        self.inner.get_next_page()?.map(|page| checked(page, &self.column)).transpose()
+    }
+
+    fn peek_next_page(&mut self) -> Result<Option<PageMetadata>> {
+        self.inner.peek_next_page()
+    }
+
+    fn skip_next_page(&mut self) -> Result<()> {
+        self.inner.skip_next_page()
+    }
+
+    fn supports_deferred_dictionary(&self) -> bool {
+        self.inner.supports_deferred_dictionary()
+    }
+
+    fn take_deferred_dictionary(&mut self) -> Result<Option<Page>> {
+        self.inner.take_deferred_dictionary()?.map(|page| checked(page, &self.column)).transpose()
+    }
+
+    fn at_record_boundary(&mut self) -> Result<bool> {
+        self.inner.at_record_boundary()
+    }
+}
+
+fn damaged(column: &ColumnDescPtr, why: impl std::fmt::Display) -> ParquetError {
+    ParquetError::General(format!("a page of column {} is damaged: {why}", column.path()))
+}
+
+/// The page, once its levels are known to lie inside it and, for plain
+/// text values, once the decoder cannot read past its end.
+fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
+    let text = column.physical_type() == PhysicalType::BYTE_ARRAY;
+    Ok(match page {
+        Page::DictionaryPage { buf, num_values, encoding, is_sorted } => {
+            if text && matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
+                let values = whole_text_values(&buf, 0).map_err(|why| damaged(column, why))?;
+                if values < num_values as usize {
+                    return Err(damaged(column, format!("its dictionary holds {values} of the {num_values} values it declares")));
+                }
+            }
+            Page::DictionaryPage { buf, num_values, encoding, is_sorted }
+        }
+        Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics } => {
+            let mut levels_end = 0;
+            for (max_level, level_encoding) in [(column.max_rep_level(), rep_level_encoding), (column.max_def_level(), def_level_encoding)] {
+                if max_level > 0 {
+                    let rest = &buf[levels_end..];
+                    levels_end += v1_levels_len(rest, max_level, num_values, level_encoding).map_err(|why| damaged(column, why))?;
+                }
+            }
+            let (buf, encoding) = if text { text_values(buf, levels_end, num_values, encoding).map_err(|why| damaged(column, why))? } else { (buf, encoding) };
+            Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics }
+        }
+        Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics } => {
+            let levels = u64::from(def_levels_byte_len) + u64::from(rep_levels_byte_len);
+            let Some(levels_end) = usize::try_from(levels).ok().filter(|&end| end <= buf.len()) else {
+                return Err(damaged(column, format!("its levels take {levels} bytes of its {}", buf.len())));
+            };
+            let (buf, encoding) = if text { text_values(buf, levels_end, num_values, encoding).map_err(|why| damaged(column, why))? } else { (buf, encoding) };
+            Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics }
+        }
+    })
+}
+
+/// A text column's data page in an encoding the crate decodes safely: plain
+/// values, padded by [`text_values_padded`]; delta-encoded values are
+/// decoded here and re-encoded as plain ones after the page's levels.
+fn text_values(buf: Bytes, levels_end: usize, levels: u32, encoding: Encoding) -> std::result::Result<(Bytes, Encoding), String> {
+    let limit = levels as usize;
+    let plain_values = match encoding {
+        Encoding::PLAIN => return Ok((text_values_padded(buf, levels_end, levels)?, encoding)),
+        Encoding::DELTA_LENGTH_BYTE_ARRAY => delta_length_to_plain(&buf[levels_end..], limit)?,
+        Encoding::DELTA_BYTE_ARRAY => delta_strings_to_plain(&buf[levels_end..], limit)?,
+        _ => return Ok((buf, encoding)),
+    };
+    let mut page = Vec::with_capacity(levels_end + plain_values.len());
+    page.extend_from_slice(&buf[..levels_end]);
+    page.extend_from_slice(&plain_values);
+    Ok((text_values_padded(page.into(), levels_end, levels)?, Encoding::PLAIN))
+}
+
+/// How many bytes a version 1 page's levels take at the start of `rest`.
+fn v1_levels_len(rest: &[u8], max_level: i16, num_values: u32, encoding: Encoding) -> std::result::Result<usize, String> {
+    let len = match encoding {
+        Encoding::RLE => {
+            let prefix: [u8; 4] = rest.get(..4).and_then(|p| p.try_into().ok()).ok_or("its levels are cut off")?;
+            4 + usize::try_from(i32::from_le_bytes(prefix)).map_err(|_| "its levels have a negative length")?
+        }
+        #[allow(deprecated)]
+        Encoding::BIT_PACKED => {
+            let bits = u64::from(u16::BITS - (max_level as u16).leading_zeros());
+            usize::try_from((u64::from(num_values) * bits).div_ceil(8)).unwrap_or(usize::MAX)
+        }
+        other => return Err(format!("its levels are in the {other} encoding, which no writer uses for levels")),
+    };
+    if len > rest.len() {
+        return Err(format!("its levels take {len} bytes of the {} left", rest.len()));
+    }
+    Ok(len)
+}
+
+/// How many whole length-prefixed values `buf` holds from `from` to its end,
+/// or why they do not fill it exactly.
+fn whole_text_values(buf: &[u8], from: usize) -> std::result::Result<usize, String> {
+    let mut at = from;
+    let mut values = 0;
+    while at < buf.len() {
+        let prefix: [u8; 4] = buf.get(at..at + 4).and_then(|p| p.try_into().ok()).ok_or("a text value's length is cut off")?;
+        let len = u32::from_le_bytes(prefix) as usize;
+        if len > buf.len() - at - 4 {
+            return Err(format!("a text value of {len} bytes runs past the page's end"));
+        }
+        at += 4 + len;
+        values += 1;
+    }
+    Ok(values)
+}
+
+/// A data page of plain text values, made safe to decode: the decoder asks
+/// for one value per non-null level, and reads a length without checking
+/// that one is there, so a page holding fewer values than it has levels is
+/// padded with empty values up to that count. A well-formed page holds one
+/// value per non-null level and is never padded where it is read; only the
+/// levels know which are null, and they are the decoder's to read.
+fn text_values_padded(buf: Bytes, values_start: usize, levels: u32) -> std::result::Result<Bytes, String> {
+    let values = whole_text_values(&buf, values_start)?;
+    let missing = (levels as usize).saturating_sub(values);
+    if missing == 0 {
+        return Ok(buf);
+    }
+    if missing > MAX_PAGE_VALUES {
+        return Err(format!("it declares {levels} values and holds {values}"));
+    }
+    let mut padded = BytesMut::with_capacity(buf.len() + 4 * missing);
+    padded.extend_from_slice(&buf);
+    padded.resize(buf.len() + 4 * missing, 0);
+    Ok(padded.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(values: &[&str]) -> Vec<u8> {
+        values.iter().flat_map(|v| (v.len() as u32).to_le_bytes().into_iter().chain(v.bytes())).collect()
+    }
+
+    #[test]
+    fn whole_values_are_counted_and_a_cut_one_is_named() {
+        assert_eq!(whole_text_values(&text(&["ab", "", "cde"]), 0), Ok(3));
+        assert_eq!(whole_text_values(&text(&[]), 0), Ok(0));
+        let mut cut = text(&["ab"]);
+        cut.extend_from_slice(&[1, 0]);
+        assert_eq!(whole_text_values(&cut, 0), Err("a text value's length is cut off".into()));
+        let overlong = [9, 0, 0, 0, b'x'];
+        assert!(whole_text_values(&overlong, 0).unwrap_err().contains("runs past"));
+        assert!(whole_text_values(&[255, 255, 255, 255], 0).unwrap_err().contains("runs past"));
+    }
+
+    #[test]
+    fn a_page_with_fewer_values_than_levels_is_padded_with_empty_ones() {
+        let page = Bytes::from(text(&["ab"]));
+        assert_eq!(text_values_padded(page.clone(), 0, 1).unwrap(), page);
+        let padded = text_values_padded(page.clone(), 0, 3).unwrap();
+        assert_eq!(whole_text_values(&padded, 0), Ok(3));
+        assert_eq!(&padded[..page.len()], &page[..]);
+        assert!(text_values_padded(page, 0, u32::MAX).unwrap_err().contains("declares 4294967295 values"));
+    }
+
+    #[test]
+    fn levels_must_lie_inside_the_page() {
+        assert_eq!(v1_levels_len(&[2, 0, 0, 0, 1, 1, 9], 1, 4, Encoding::RLE), Ok(6));
+        assert!(v1_levels_len(&[9, 0, 0, 0, 1], 1, 4, Encoding::RLE).is_err());
+        assert!(v1_levels_len(&[255, 255, 255, 255], 1, 4, Encoding::RLE).is_err());
+        assert!(v1_levels_len(&[1, 0], 1, 4, Encoding::RLE).is_err());
+        #[allow(deprecated)]
+        let bit_packed = Encoding::BIT_PACKED;
+        assert_eq!(v1_levels_len(&[0; 2], 3, 8, bit_packed), Ok(2));
+        assert!(v1_levels_len(&[0; 1], 3, 8, bit_packed).is_err());
+    }
+}
