@@ -151,6 +151,20 @@ impl Transport for FetchTransport {
     }
 }
 
+/// Deletes a dashboard this browser published, with its delete token. A
+/// dashboard already gone (deleted elsewhere, or expired) counts as deleted.
+pub async fn delete_dashboard(id: &str, delete_token: &str) -> Result<(), ApiError> {
+    let response = gloo_net::http::Request::delete(&contract::DeleteDashboard::url_for(id))
+        .header(kleio_core::api::DELETE_TOKEN_HEADER, delete_token)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    match response.status() {
+        204 | 404 => Ok(()),
+        status => Err(ApiError::Refused(status, response.json::<ErrorBody>().await.map(|b| b.error).unwrap_or_default())),
+    }
+}
+
 /// Sends aggregates to the proxy's publish gate.
 pub async fn publish(submission: &Submission) -> Result<Published, ApiError> {
     let response = gloo_net::http::Request::post(&contract::Publish::url())

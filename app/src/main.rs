@@ -3,6 +3,8 @@
 //! dashboard, read-only.
 
 mod api;
+mod cluster_search;
+mod cluster_tree;
 mod dashboard;
 mod dataset;
 mod embed_worker;
@@ -11,7 +13,9 @@ mod embedding;
 mod explorer;
 mod gpu_probe;
 mod home;
+mod map_surface;
 mod palette;
+mod pan_zoom;
 mod run_settings;
 mod run_store;
 mod runner;

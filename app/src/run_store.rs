@@ -6,6 +6,9 @@
 //! Four object stores, all keyed by the run's id: `runs` (a [`RunRecord`] as
 //! JSON), `files` (what the run resumes from, see [`Kept`]), `outcomes` (a
 //! [`RunOutcome`] as JSON) and `checkpoints` (keys `"{run}/{core's key}"`).
+//! A fifth, `published`, keeps the dashboards this browser published, with
+//! their delete tokens, which are sent nowhere but to the proxy that gave
+//! them, to delete its dashboard.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,11 +24,13 @@ use crate::dataset::Source;
 use crate::run_settings::{RunOutcome, RunSettings};
 
 const DATABASE: &str = "kleio";
-const VERSION: u32 = 1;
+/// Version 2 added `published`.
+const VERSION: u32 = 2;
 const RUNS: &str = "runs";
 const FILES: &str = "files";
 const OUTCOMES: &str = "outcomes";
 const CHECKPOINTS: &str = "checkpoints";
+const PUBLISHED: &str = "published";
 
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("this browser's storage (IndexedDB) failed: {0}")]
@@ -100,9 +105,9 @@ async fn open() -> Result<Rc<Database>, StoreError> {
     let factory = Factory::new()?;
     let mut request = factory.open(DATABASE, Some(VERSION))?;
     request.on_upgrade_needed(|event| {
-        // Version 1 is the first: the upgrade only creates the stores.
+        // Every upgrade only adds stores: whatever is missing is created.
         let Ok(db) = event.database() else { return };
-        for store in [RUNS, FILES, OUTCOMES, CHECKPOINTS] {
+        for store in [RUNS, FILES, OUTCOMES, CHECKPOINTS, PUBLISHED] {
             if !db.store_names().iter().any(|s| s == store) {
                 let _ = db.create_object_store(store, ObjectStoreParams::new());
             }
@@ -137,6 +142,41 @@ fn from_json_value<T: for<'de> Deserialize<'de>>(value: JsValue) -> Option<T> {
 }
 
 /// Every run kept, newest first. Records this version cannot read are left out.
+/// A dashboard this browser published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublishedRecord {
+    pub id: String,
+    pub title: String,
+    /// The share link's path (`/d/{id}`).
+    pub url: String,
+    pub delete_token: String,
+    /// Milliseconds since the Unix epoch.
+    pub published_ms: f64,
+    pub clusters: usize,
+}
+
+pub async fn keep_published(record: &PublishedRecord) -> Result<(), StoreError> {
+    put(PUBLISHED, &record.id, to_json_value(record)?).await
+}
+
+/// The dashboards published from this browser, newest first.
+pub async fn published() -> Result<Vec<PublishedRecord>, StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[PUBLISHED], TransactionMode::ReadOnly)?;
+    let all = tx.object_store(PUBLISHED)?.get_all(None, None)?.await?;
+    let mut out: Vec<PublishedRecord> = all.into_iter().filter_map(from_json_value).collect();
+    out.sort_by(|a, b| b.published_ms.total_cmp(&a.published_ms));
+    Ok(out)
+}
+
+pub async fn forget_published(id: &str) -> Result<(), StoreError> {
+    let db = open().await?;
+    let tx = db.transaction(&[PUBLISHED], TransactionMode::ReadWrite)?;
+    tx.object_store(PUBLISHED)?.delete(JsValue::from_str(id))?.await?;
+    tx.commit()?.await?;
+    Ok(())
+}
+
 pub async fn list() -> Result<Vec<RunRecord>, StoreError> {
     let db = open().await?;
     let tx = db.transaction(&[RUNS], TransactionMode::ReadOnly)?;

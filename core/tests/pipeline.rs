@@ -195,6 +195,23 @@ fn a_dashboard_submission_holds_aggregates_of_shareable_clusters_only() {
             }
         }
     }
+    // The publisher's preview: a stricter minimum keeps less, and the
+    // analysis's own minimum keeps exactly the clusters it marked shareable.
+    let own = a.params.privacy.min_accounts;
+    let kept = kleio_core::publish::kept_at(&a, &[own, 10, 25, 1_000_000]);
+    assert_eq!(kept[0].clusters, shareable.len());
+    assert!(kept.windows(2).all(|w| w[1].clusters <= w[0].clusters && w[1].conversations <= w[0].conversations), "{kept:?}");
+    assert!(kept[0].share > 0.0 && kept[0].share <= 1.0);
+    assert_eq!((kept[3].clusters, kept[3].conversations), (0, 0));
+    // The submission reports every level in numbers, with what the owner's gate kept back.
+    let levels: Vec<usize> = sub.levels.iter().map(|l| l.level).collect();
+    assert_eq!(levels, (0..a.levels).rev().collect::<Vec<_>>());
+    for l in &sub.levels {
+        let at_level = a.clusters.iter().filter(|c| c.level == l.level);
+        assert_eq!(l.clusters, at_level.clone().count());
+        assert_eq!(l.withheld.clusters, at_level.filter(|c| !c.shareable).count());
+    }
+    assert_eq!(sub.analyst, kleio_core::publish::AnalystKind::Offline);
     // Another salt, other hashes: the proxy cannot link publications.
     let other = kleio_core::publish::submission(&a, "HWU64 slice", &accounts, b"salt-2");
     assert!(other.clusters[0].account_hashes.iter().all(|h| !sub.clusters[0].account_hashes.contains(h)));

@@ -12,7 +12,7 @@ use crate::config::{BackendConfig, Config, ModelChoice};
 use crate::llm::anthropic::Anthropic;
 use crate::llm::openai::OpenAiCompatible;
 use crate::offline_pool::PooledOffline;
-use crate::prompts::Prompts;
+use crate::prompts::{Prompts, Task};
 use crate::secret::Redactor;
 use crate::spend::{RunBudget, SpendLedger, OPEN_ACCESS, UNNAMED_RUN};
 
@@ -68,6 +68,16 @@ impl Backend {
             Backend::Offline(a) => Backend::Offline(a.clone()),
             Backend::Anthropic { analyst, message_batches } => Backend::Anthropic { analyst: analyst.for_run(budget), message_batches: *message_batches },
             Backend::OpenAi(a) => Backend::OpenAi(a.for_run(budget)),
+        }
+    }
+
+    /// The version of the audit prompt, for an LLM backend (the offline
+    /// analyst audits by rules, with no prompt).
+    pub fn audit_prompt_version(&self) -> Option<u32> {
+        match self {
+            Backend::Offline(_) => None,
+            Backend::Anthropic { analyst, .. } => Some(analyst.prompt_version(Task::Audit)),
+            Backend::OpenAi(a) => Some(a.prompt_version(Task::Audit)),
         }
     }
 

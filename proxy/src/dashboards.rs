@@ -2,10 +2,11 @@
 //! read by anyone with the link; removed only with the publisher's delete token.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use kleio_core::api::{dashboard_page, PublishRefused, Published, DELETE_TOKEN_HEADER};
+use kleio_core::publish::PrivacyReport;
 use rand::RngCore;
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
@@ -50,7 +51,9 @@ pub async fn publish(State(state): State<AppState>, ApiJson(submission): ApiJson
     }
     let id = random_token(16);
     let delete_token = random_token(32);
-    let dashboard = Dashboard { id: id.clone(), title: gated.title, facet: gated.facet, created_at: now(), privacy: gated.privacy, clusters: gated.clusters };
+    let report = PrivacyReport { audit_prompt_version: state.backend().audit_prompt_version(), ..gated.report };
+    let dashboard =
+        Dashboard { id: id.clone(), title: gated.title, facet: gated.facet, created_at: now(), privacy: gated.privacy, clusters: gated.clusters, report };
     let body = serde_json::to_string(&dashboard).map_err(|e| AppError::Database(e.to_string()))?;
     let most = state.retention().max_dashboard_bytes;
     if body.len() > most {
@@ -70,7 +73,13 @@ pub async fn publish(State(state): State<AppState>, ApiJson(submission): ApiJson
     Ok((StatusCode::CREATED, ApiJson(out)).into_response())
 }
 
-pub async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+/// How long a browser or a shared cache may keep a dashboard before asking
+/// again. A dashboard never changes, so a day's copy is never stale; but a
+/// deleted one must stop being served, so not for longer. Asking again
+/// costs a 304 thanks to the ETag.
+const DASHBOARD_MAX_AGE_S: u32 = 86_400;
+
+pub async fn read(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     valid_id(&id)?;
     // An expired dashboard is gone even before the next pruning removes it.
     let cutoff = state.retention().dashboard_cutoff(now()).unwrap_or(i64::MIN);
@@ -78,8 +87,37 @@ pub async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         .db()
         .with(|c| c.query_row("SELECT body FROM dashboards WHERE id = ?1 AND created_at >= ?2", rusqlite::params![id, cutoff], |r| r.get(0)).optional())?;
     let body = body.ok_or_else(|| AppError::NotFound(format!("no dashboard {id:?}")))?;
-    // Stored as the JSON that is served; immutable, so clients may cache it.
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json"), (axum::http::header::CACHE_CONTROL, "public, max-age=300")], body).into_response())
+    // The body under an id never changes, so its hash is a strong ETag.
+    let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
+    let cached = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let cache_control = format!("public, max-age={DASHBOARD_MAX_AGE_S}");
+    let common = [(header::ETAG, etag), (header::CACHE_CONTROL, cache_control), (header::VARY, "accept-encoding".to_string())];
+    if cached {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    let gzip = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(accepts_gzip);
+    let json = (header::CONTENT_TYPE, "application/json".to_string());
+    Ok(match gzip.then(|| gzipped(body.as_bytes())).flatten() {
+        Some(zipped) => (common, [json, (header::CONTENT_ENCODING, "gzip".to_string())], zipped).into_response(),
+        None => (common, [json], body).into_response(),
+    })
+}
+
+/// Whether an Accept-Encoding header takes gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(accept: &str) -> bool {
+    accept.split(',').any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let refused = parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q == 0.0)));
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
+}
+
+fn gzipped(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::default());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
 }
 
 pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<StatusCode, AppError> {

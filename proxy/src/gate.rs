@@ -13,6 +13,7 @@ pub use kleio_core::api::Removed;
 use kleio_core::facets::month_bucket;
 use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
 pub use kleio_core::publish::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
+use kleio_core::publish::{LevelReport, PrivacyReport};
 
 const MAX_TITLE: usize = 120;
 const MAX_NAME: usize = 200;
@@ -25,6 +26,8 @@ const CLUSTER_FACETS: [&str; 5] = [facet_id::REQUEST, facet_id::TASK, facet_id::
 /// values (`allowed_value`), so no breakdown can carry free text.
 const BREAKDOWN_FACETS: [&str; 4] = [facet_id::LANGUAGE, facet_id::CONCERN, facet_id::TURNS, facet_id::MONTH];
 const MAX_BREAKDOWN_VALUES: usize = 64;
+/// Levels a report may describe (a hierarchy has a handful).
+const MAX_LEVELS: usize = 32;
 /// Breakdown values seen fewer times than this in a cluster are pooled.
 pub const OTHER: &str = "other";
 
@@ -43,6 +46,8 @@ pub struct Gated {
     pub privacy: PrivacyParams,
     pub clusters: Vec<PublishedCluster>,
     pub removed: Vec<Removed>,
+    /// The report, but for the audit prompt's version, which only the backend knows.
+    pub report: PrivacyReport,
 }
 
 /// Checks the shape of a submission before anything is audited.
@@ -56,6 +61,16 @@ fn validate(s: &Submission) -> Result<(), GateError> {
     }
     if s.clusters.is_empty() || s.clusters.len() > MAX_CLUSTERS {
         return bad(format!("a dashboard has 1 to {MAX_CLUSTERS} clusters"));
+    }
+    if s.levels.len() > MAX_LEVELS || s.levels.iter().map(|l| l.level).collect::<BTreeSet<_>>().len() != s.levels.len() {
+        return bad(format!("the levels' totals name at most {MAX_LEVELS} levels, each once"));
+    }
+    for l in &s.levels {
+        let w = &l.withheld;
+        let reasons = [w.too_few_accounts, w.too_few_conversations, w.audit_failed, w.parent_hidden];
+        if w.clusters > l.clusters || w.conversations > l.conversations || reasons.iter().any(|&n| n > w.clusters) {
+            return bad(format!("level {}: more withheld than there is, or more clusters failing a gate than were withheld", l.level));
+        }
     }
     let levels: HashMap<&str, usize> = s.clusters.iter().map(|c| (c.id.as_str(), c.level)).collect();
     if levels.len() != s.clusters.len() {
@@ -202,15 +217,53 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
             breakdowns: pool_breakdowns(c, &privacy),
         })
         .collect();
-    let removed =
+    let removed: Vec<Removed> =
         s.clusters.iter().zip(reasons).zip(&shareable).filter(|(_, &ok)| !ok).map(|((c, reasons), _)| Removed { id: c.id.clone(), reasons }).collect();
-    Ok(Gated { title: s.title.clone(), facet: s.facet.clone(), privacy, clusters, removed })
+    let report = PrivacyReport {
+        proxy_minimums: own.clone(),
+        publisher_min_accounts: s.min_accounts,
+        publisher_min_conversations: s.min_conversations,
+        levels: level_reports(s, &shareable, &removed),
+        analyst: s.analyst,
+        embedder: s.embedder,
+        auditor: analyst.describe(),
+        audit_prompt_version: None,
+    };
+    Ok(Gated { title: s.title.clone(), facet: s.facet.clone(), privacy, clusters, removed, report })
+}
+
+/// Each level's numbers, top first: the analysis's (the owner's count, or
+/// the submission's own where it sent none), what each gate withheld, and
+/// what was published.
+fn level_reports(s: &Submission, shareable: &[bool], removed: &[Removed]) -> Vec<LevelReport> {
+    let mut levels: BTreeMap<usize, LevelReport> = BTreeMap::new();
+    let reasons: HashMap<&str, &[HiddenReason]> = removed.iter().map(|r| (r.id.as_str(), r.reasons.as_slice())).collect();
+    for (c, &ok) in s.clusters.iter().zip(shareable) {
+        let level = levels.entry(c.level).or_insert(LevelReport { level: c.level, ..LevelReport::default() });
+        level.clusters += 1;
+        level.conversations += c.size;
+        if ok {
+            level.published_clusters += 1;
+            level.published_conversations += c.size;
+        } else {
+            level.withheld_by_proxy.add(c.size, reasons.get(c.id.as_str()).copied().unwrap_or_default());
+        }
+    }
+    for totals in &s.levels {
+        let level = levels.entry(totals.level).or_insert(LevelReport { level: totals.level, ..LevelReport::default() });
+        level.withheld_by_owner = totals.withheld;
+        // The owner's totals cover the clusters its gate kept back too.
+        level.clusters = level.clusters.max(totals.clusters);
+        level.conversations = level.conversations.max(totals.conversations);
+    }
+    levels.into_values().rev().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use kleio_core::offline::OfflineAnalyst;
+    use kleio_core::publish::{AnalystKind, EmbedderKind, LevelTotals, Withheld};
 
     fn hashes(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("{i:064x}")).collect()
@@ -232,12 +285,21 @@ mod tests {
     }
 
     fn submission(clusters: Vec<SubmittedCluster>) -> Submission {
-        Submission { title: "Programming help".into(), facet: "request".into(), min_accounts: 0, min_conversations: 0, clusters }
+        Submission {
+            title: "Programming help".into(),
+            facet: "request".into(),
+            min_accounts: 0,
+            min_conversations: 0,
+            clusters,
+            analyst: AnalystKind::Offline,
+            embedder: EmbedderKind::MiniLm,
+            levels: Vec::new(),
+        }
     }
 
-    #[tokio::test]
-    async fn clusters_under_a_minimum_or_with_private_details_are_removed_with_their_children() {
-        let s = submission(vec![
+    /// Two clusters that pass, and one withheld for each of the gate's reasons.
+    fn one_of_each_reason() -> Submission {
+        submission(vec![
             cluster("top", 1, None, "Write and debug code", 100, 50),
             cluster("ok", 0, Some("top"), "Debug Python scripts", 40, 20),
             cluster("few-accounts", 0, Some("top"), "Format dates in Java", 30, 4),
@@ -245,7 +307,12 @@ mod tests {
             cluster("email", 0, Some("top"), "Contact jane.doe@example.com about code", 21, 21),
             cluster("top2", 1, None, "Plan trips for Maria Gonzalez", 50, 50),
             cluster("child2", 0, Some("top2"), "Book cheap flights", 50, 50),
-        ]);
+        ])
+    }
+
+    #[tokio::test]
+    async fn clusters_under_a_minimum_or_with_private_details_are_removed_with_their_children() {
+        let s = one_of_each_reason();
         let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
         let kept: Vec<&str> = g.clusters.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(kept, ["Write and debug code", "Debug Python scripts"]);
@@ -260,6 +327,47 @@ mod tests {
         assert_eq!(why("child2"), vec![HiddenReason::ParentHidden]);
         let json = serde_json::to_string(&g.clusters).unwrap();
         assert!(!json.contains("jane.doe") && !json.contains(&hashes(1)[0]));
+    }
+
+    #[tokio::test]
+    async fn the_report_counts_what_each_gate_withheld_at_each_level_and_names_none_of_it() {
+        let mut s = one_of_each_reason();
+        // The owner's browser kept back one more base cluster of 3 conversations.
+        let owner = Withheld { clusters: 1, conversations: 3, too_few_accounts: 1, too_few_conversations: 1, ..Withheld::default() };
+        s.levels = vec![
+            LevelTotals { level: 1, clusters: 2, conversations: 150, withheld: Withheld::default() },
+            LevelTotals { level: 0, clusters: 7, conversations: 153, withheld: owner },
+        ];
+        s.min_accounts = 3;
+        let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
+        let r = &g.report;
+        assert_eq!((r.proxy_minimums.min_accounts, r.publisher_min_accounts, g.privacy.min_accounts), (5, 3, 5), "the proxy's minimum won");
+        assert_eq!((r.analyst, r.embedder), (AnalystKind::Offline, EmbedderKind::MiniLm));
+        assert!(r.auditor.starts_with("offline"), "{}", r.auditor);
+        assert_eq!(r.levels.iter().map(|l| l.level).collect::<Vec<_>>(), [1, 0], "top level first");
+        let top = &r.levels[0];
+        assert_eq!((top.clusters, top.published_clusters, top.published_conversations), (2, 1, 100));
+        assert_eq!(top.withheld_by_proxy, Withheld { clusters: 1, conversations: 50, audit_failed: 1, ..Withheld::default() });
+        let base = &r.levels[1];
+        assert_eq!((base.clusters, base.conversations, base.published_clusters, base.published_conversations), (7, 153, 1, 40));
+        assert_eq!(base.withheld_by_owner, owner);
+        assert_eq!(
+            base.withheld_by_proxy,
+            Withheld { clusters: 4, conversations: 110, too_few_accounts: 1, too_few_conversations: 1, audit_failed: 1, parent_hidden: 1 }
+        );
+        let json = serde_json::to_string(r).unwrap();
+        for withheld in ["jane.doe", "Maria", "Format dates", "Parse CSV", "Book cheap", "few-accounts", "child2"] {
+            assert!(!json.contains(withheld), "{withheld} in {json}");
+        }
+    }
+
+    #[tokio::test]
+    async fn totals_that_cannot_be_are_refused() {
+        let mut s = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        s.levels = vec![LevelTotals { level: 0, clusters: 1, conversations: 40, withheld: Withheld { clusters: 2, ..Withheld::default() } }];
+        assert!(matches!(gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        s.levels = vec![LevelTotals { level: 0, clusters: 1, conversations: 40, withheld: Withheld::default() }; 2];
+        assert!(matches!(gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
     }
 
     #[tokio::test]

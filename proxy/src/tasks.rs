@@ -91,6 +91,10 @@ impl<C: ChatModel> LlmAnalyst<C> {
         (&self.shared.fast, &self.shared.strong)
     }
 
+    pub fn prompt_version(&self, task: Task) -> u32 {
+        self.shared.prompts.get(task).version
+    }
+
     /// The extraction prompt for one conversation, as `extract` sends it.
     pub fn prepare_extract(&self, req: &ExtractRequest) -> PreparedCall {
         self.prepare(Task::Extract, &as_refs(&extract_values(req)))

@@ -163,6 +163,29 @@ async fn dashboards_are_gated_stored_read_and_removed_with_the_delete_token() {
     assert_eq!(board["clusters"][1]["accounts"], 20);
     assert_eq!(board["clusters"][1]["breakdowns"]["language"], json!({ "en": 28, "other": 2 }));
     assert!(!r.body.contains("bob.jones") && !r.body.contains(&hashes(1, "a")[0]) && !r.body.contains("account_hashes"));
+    // The privacy report: per level, what each gate withheld, in numbers only.
+    let base = &board["report"]["levels"][1];
+    assert_eq!((base["level"].as_u64(), base["published_clusters"].as_u64(), base["published_conversations"].as_u64()), (Some(0), Some(1), Some(30)));
+    assert_eq!(
+        base["withheld_by_proxy"],
+        json!({ "clusters": 2, "conversations": 30, "too_few_accounts": 1, "too_few_conversations": 0, "audit_failed": 1, "parent_hidden": 0 })
+    );
+    assert_eq!(board["report"]["proxy_minimums"]["min_accounts"], 5);
+    assert!(board["report"]["auditor"].as_str().unwrap().starts_with("offline"));
+
+    // Immutable: an ETag, a day's caching, a 304 for a copy already held, gzip for a browser that takes it.
+    let etag = r.headers["etag"].to_str().unwrap().to_string();
+    assert_eq!(r.headers["cache-control"], "public, max-age=86400");
+    let again = call(&app, "GET", &format!("/api/v1/dashboards/{id}"), &[("if-none-match", &etag)], None).await;
+    assert_eq!((again.status, again.body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+    let zipped = call(&app, "GET", &format!("/api/v1/dashboards/{id}"), &[("accept-encoding", "gzip, deflate, br")], None).await;
+    assert_eq!(zipped.headers["content-encoding"], "gzip");
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(zipped.bytes.as_slice()), &mut unzipped).unwrap();
+    assert_eq!(unzipped, r.body);
+    assert!(zipped.bytes.len() < r.body.len());
+    let refused = call(&app, "GET", &format!("/api/v1/dashboards/{id}"), &[("accept-encoding", "gzip;q=0, identity")], None).await;
+    assert!(refused.headers.get("content-encoding").is_none());
 
     // The share link opens the app, which routes on the client.
     let r = call(&app, "GET", &format!("/d/{id}"), &[], None).await;

@@ -1,5 +1,7 @@
-//! `/d/{id}`: a published dashboard, read-only. It shows only what the
-//! proxy stored after its privacy gate: clusters and their counts.
+//! `/d/{id}`: a published dashboard, read-only, from what the proxy stored
+//! after its privacy gate alone: the map, the tree of every published level,
+//! the selected cluster's breakdowns against the dashboard's, search over
+//! names and summaries, and the privacy report.
 
 use std::sync::Arc;
 
@@ -7,8 +9,11 @@ use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::dashboard::dashboard_map::{top_index, DashboardMap};
-use crate::palette::colour;
+use crate::cluster_search::{ClusterSearch, Searchable};
+use crate::cluster_tree::{ClusterTree, TreeNodes};
+use crate::dashboard::dashboard_map::DashboardMap;
+use crate::dashboard::dashboard_panel::{base_rates, DashboardPanel};
+use crate::dashboard::privacy_report::PrivacyReport;
 
 #[component]
 pub fn DashboardPage(id: String) -> impl IntoView {
@@ -26,41 +31,27 @@ pub fn DashboardPage(id: String) -> impl IntoView {
 
 #[component]
 fn DashboardView(dashboard: Arc<Dashboard>) -> impl IntoView {
-    let d = dashboard.clone();
-    let tops = top_index(&d);
-    let total: usize = d.clusters.iter().filter(|c| c.parent.is_none()).map(|c| c.size).sum::<usize>().max(1);
-    let mut top: Vec<_> = d.clusters.iter().filter(|c| c.parent.is_none()).collect();
-    top.sort_by_key(|c| std::cmp::Reverse(c.size));
-    let items = top
-        .into_iter()
-        .map(|c| {
-            let children: Vec<String> =
-                c.children.iter().filter_map(|id| d.clusters.iter().find(|x| &x.id == id)).map(|x| format!("{} ({})", x.name, x.size)).collect();
-            view! {
-                <li>
-                    <span class="swatch" style:background=colour(tops.get(c.id.as_str()).copied().unwrap_or(0))></span>
-                    <strong>{c.name.clone()}</strong>
-                    <span class="size">{format!(" {} conversations, {:.1}%, {} accounts", c.size, 100.0 * c.size as f64 / total as f64, c.accounts)}</span>
-                    <div>{c.summary.clone()}</div>
-                    <div class="children">{children.join(" · ")}</div>
-                </li>
-            }
-        })
-        .collect_view();
+    let nodes = Arc::new(TreeNodes::of_dashboard(&dashboard));
+    let base = Arc::new(base_rates(&dashboard));
+    let selected = RwSignal::new(None::<usize>);
+    let conversations: usize = dashboard.clusters.iter().filter(|c| c.parent.is_none()).map(|c| c.size).sum();
+    let levels = dashboard.clusters.iter().map(|c| c.level).collect::<std::collections::BTreeSet<_>>().len();
     view! {
-        <main>
-            <section>
-                <h2>{d.title.clone()}</h2>
+        <main class="explorer dashboard">
+            <section class="map-column">
+                <h2>{dashboard.title.clone()}</h2>
                 <p class="stats">{format!(
-                    "A read-only dashboard: {} clusters that passed the privacy gates (at least {} accounts and {} conversations each, audit score ≥ {}).",
-                    d.clusters.len(), d.privacy.min_accounts, d.privacy.min_conversations, d.privacy.min_audit_score
+                    "A read-only dashboard: {} clusters in {levels} levels, {conversations} conversations, clustered by {}. Only what passed the privacy gates is here; the report below says what did not, in numbers.",
+                    dashboard.clusters.len(), dashboard.facet
                 )}</p>
-                <DashboardMap dashboard=dashboard.clone() />
+                <DashboardMap dashboard=dashboard.clone() nodes=nodes.clone() selected=selected />
+                <PrivacyReport dashboard=dashboard.clone() />
             </section>
-            <section aria-label="Top-level clusters">
-                <h2>"Top-level clusters"</h2>
-                <ul class="clusters">{items}</ul>
-            </section>
+            <aside>
+                <ClusterSearch clusters=dashboard.clusters.iter().map(|c| Searchable { name: c.name.clone(), summary: c.summary.clone(), size: c.size }).collect() selected=selected />
+                <DashboardPanel dashboard=dashboard.clone() nodes=nodes.clone() base=base selected=selected />
+                <ClusterTree nodes=nodes selected=selected />
+            </aside>
         </main>
     }
 }

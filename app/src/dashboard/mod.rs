@@ -2,3 +2,6 @@
 
 pub(crate) mod dashboard_map;
 pub(crate) mod dashboard_page;
+pub(crate) mod dashboard_panel;
+pub(crate) mod privacy_report;
+pub(crate) mod rate_bars;

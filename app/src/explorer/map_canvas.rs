@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::explorer::overlay::{languages_by_count, point_colour, Overlay};
+use crate::map_surface::{draw_labels, MapSurface};
+use crate::pan_zoom::{PanZoom, View};
 use crate::viewport::Fit;
 use kleio_core::cluster_index::ClusterIndex;
 
@@ -17,35 +19,6 @@ const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 720.0;
 /// How close (canvas pixels) the pointer must be to a point to pick it.
 const PICK_RADIUS: f64 = 8.0;
-
-/// Zoom and pan on top of the fitted layout.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct View {
-    scale: f64,
-    dx: f64,
-    dy: f64,
-}
-
-impl View {
-    fn apply(&self, (x, y): (f64, f64)) -> (f64, f64) {
-        (x * self.scale + self.dx, y * self.scale + self.dy)
-    }
-
-    /// Zooms by `factor` (within 1× and 200×), keeping the canvas point `at` where it is.
-    fn zoom_at(&mut self, (px, py): (f64, f64), factor: f64) {
-        let scale = (self.scale * factor).clamp(1.0, 200.0);
-        let f = scale / self.scale;
-        self.dx = px - (px - self.dx) * f;
-        self.dy = py - (py - self.dy) * f;
-        self.scale = scale;
-    }
-}
-
-/// Two fingers on the map: their distance and midpoint, in canvas pixels.
-fn pinch_of(touches: &[(f64, f64)]) -> Option<(f64, (f64, f64))> {
-    let [(x0, y0), (x1, y1), ..] = touches else { return None };
-    Some((((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt().max(1.0), ((x0 + x1) / 2.0, (y0 + y1) / 2.0)))
-}
 
 /// The map's data, computed once per analysis.
 struct Points {
@@ -58,10 +31,8 @@ struct Points {
 #[component]
 pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>, overlay: Signal<Overlay>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let view = RwSignal::new(View { scale: 1.0, dx: 0.0, dy: 0.0 });
-    let hover = RwSignal::new(None::<(f64, f64, String)>);
-    let drag = StoredValue::new(None::<(f64, f64, bool)>);
-    let pinch = StoredValue::new(None::<(f64, (f64, f64))>);
+    let gestures = PanZoom::new(canvas, (WIDTH, HEIGHT));
+    let view = gestures.view;
     let fit = Fit::new(analysis.conversations.iter().filter_map(|c| c.position), WIDTH, HEIGHT, 20.0);
     let placed = analysis
         .conversations
@@ -100,17 +71,6 @@ pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: Rw
         });
     }
 
-    // Page position in canvas pixels (the canvas is scaled by CSS).
-    let client_to_canvas = move |cx: i32, cy: i32| -> Option<(f64, f64)> {
-        let el = canvas.get_untracked()?;
-        let rect = el.get_bounding_client_rect();
-        Some(((cx as f64 - rect.left()) * WIDTH / rect.width(), (cy as f64 - rect.top()) * HEIGHT / rect.height()))
-    };
-    let to_canvas = move |e: &web_sys::MouseEvent| client_to_canvas(e.client_x(), e.client_y());
-    let fingers = move |e: &web_sys::TouchEvent| -> Vec<(f64, f64)> {
-        let list = e.touches();
-        (0..list.length()).filter_map(|i| list.get(i)).filter_map(|t| client_to_canvas(t.client_x(), t.client_y())).collect()
-    };
     let nearest = {
         let points = points.clone();
         move |at: (f64, f64)| -> Option<usize> {
@@ -132,123 +92,19 @@ pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: Rw
         move |scale: f64| label_level(&analysis, scale)
     };
 
-    let on_wheel = move |e: web_sys::WheelEvent| {
-        e.prevent_default();
-        let Some((px, py)) = to_canvas(&e) else { return };
-        let factor = (-e.delta_y() * 0.002).exp().clamp(0.5, 2.0);
-        view.update(|v| v.zoom_at((px, py), factor));
-    };
-    // Touch: one finger pans, two pinch-zoom around their midpoint and pan with it.
-    let on_touch_start = move |e: web_sys::TouchEvent| {
-        let at = fingers(&e);
-        e.prevent_default();
-        pinch.set_value(pinch_of(&at));
-        drag.set_value(if at.len() == 1 { Some((at[0].0, at[0].1, false)) } else { None });
-    };
-    let on_touch_move = move |e: web_sys::TouchEvent| {
-        e.prevent_default();
-        let at = fingers(&e);
-        match (pinch.get_value(), pinch_of(&at)) {
-            (Some((d0, m0)), Some((d1, m1))) => {
-                view.update(|v| {
-                    v.dx += m1.0 - m0.0;
-                    v.dy += m1.1 - m0.1;
-                    v.zoom_at(m1, d1 / d0);
-                });
-                pinch.set_value(Some((d1, m1)));
-            }
-            _ => {
-                if let (Some((x0, y0, moved)), [(x, y)]) = (drag.get_value(), at.as_slice()) {
-                    if moved || (x - x0).abs() + (y - y0).abs() > 3.0 {
-                        view.update(|v| {
-                            v.dx += x - x0;
-                            v.dy += y - y0;
-                        });
-                        drag.set_value(Some((*x, *y, true)));
-                    }
-                }
-            }
-        }
-    };
-    let select_at = {
+    let name_at = {
         let (analysis, index, nearest, label_level) = (analysis.clone(), index.clone(), nearest.clone(), label_level.clone());
-        move |at: (f64, f64)| {
+        Callback::new(move |at| {
             let level = label_level(view.get_untracked().scale);
-            selected.set(nearest(at).map(|base| index.at_level(base, level, &analysis)));
-        }
+            nearest(at).map(|base| analysis.clusters[index.at_level(base, level, &analysis)].name.clone())
+        })
     };
-    let select_on_tap = select_at.clone();
-    let on_touch_end = move |e: web_sys::TouchEvent| {
-        let at = fingers(&e);
-        // A finger lifted without moving is a tap: it selects, as a click does.
-        if let (Some((x, y, false)), true) = (drag.get_value(), at.is_empty()) {
-            select_on_tap((x, y));
-        }
-        pinch.set_value(pinch_of(&at));
-        // The finger left after a pinch pans from where it is, not from where it began.
-        drag.set_value(if at.len() == 1 { Some((at[0].0, at[0].1, true)) } else { None });
-    };
-    let on_down = move |e: web_sys::MouseEvent| {
-        if let Some((x, y)) = to_canvas(&e) {
-            drag.set_value(Some((x, y, false)));
-        }
-    };
-    let (analysis_m, index_m) = (analysis.clone(), index.clone());
-    let nearest_m = nearest.clone();
-    let label_level_m = label_level.clone();
-    let on_move = move |e: web_sys::MouseEvent| {
-        let Some((x, y)) = to_canvas(&e) else { return };
-        if let Some((x0, y0, moved)) = drag.get_value() {
-            if moved || (x - x0).abs() + (y - y0).abs() > 3.0 {
-                view.update(|v| {
-                    v.dx += x - x0;
-                    v.dy += y - y0;
-                });
-                drag.set_value(Some((x, y, true)));
-                return;
-            }
-        }
-        let level = label_level_m(view.get_untracked().scale);
-        hover.set(nearest_m((x, y)).map(|base| {
-            let c = &analysis_m.clusters[index_m.at_level(base, level, &analysis_m)];
-            (x, y, c.name.clone())
-        }));
-    };
-    let on_up = move |e: web_sys::MouseEvent| {
-        let was_drag = drag.get_value().is_some_and(|(_, _, moved)| moved);
-        drag.set_value(None);
-        if was_drag {
-            return;
-        }
-        if let Some(at) = to_canvas(&e) {
-            select_at(at);
-        }
-    };
+    let select_at = Callback::new(move |at| {
+        let level = label_level(view.get_untracked().scale);
+        selected.set(nearest(at).map(|base| index.at_level(base, level, &analysis)));
+    });
 
-    view! {
-        <div class="map">
-            <canvas
-                node_ref=canvas
-                width=WIDTH
-                height=HEIGHT
-                aria-label="Cluster map"
-                role="img"
-                on:wheel=on_wheel
-                on:mousedown=on_down
-                on:mousemove=on_move
-                on:mouseup=on_up
-                on:mouseleave=move |_| { drag.set_value(None); hover.set(None); }
-                on:touchstart=on_touch_start
-                on:touchmove=on_touch_move
-                on:touchend=on_touch_end
-                on:touchcancel=move |_| { drag.set_value(None); pinch.set_value(None); }
-            ></canvas>
-            {move || hover.get().map(|(x, y, name)| view! {
-                <div class="tooltip" role="tooltip" style:left=format!("{:.1}%", 100.0 * x / WIDTH) style:top=format!("{:.1}%", 100.0 * y / HEIGHT)>{name}</div>
-            })}
-            <button class="reset" on:click=move |_| view.set(View { scale: 1.0, dx: 0.0, dy: 0.0 })>"Reset zoom"</button>
-        </div>
-    }
+    view! { <MapSurface canvas gestures size=(WIDTH, HEIGHT) name_at select_at /> }
 }
 
 /// The cluster level labelled (and picked) at a zoom: the top level at first,
@@ -306,19 +162,8 @@ fn draw(el: &web_sys::HtmlCanvasElement, a: &Analysis, points: &Points, styles: 
     }
     let Some(fit) = &points.fit else { return };
     let level = label_level(a, v.scale);
-    ctx.set_font("13px system-ui, sans-serif");
-    ctx.set_text_align("center");
-    for c in a.clusters.iter().filter(|c| c.level == level) {
-        let (x, y) = v.apply(fit.to_canvas(c.position));
-        if !(0.0..WIDTH).contains(&x) || !(0.0..HEIGHT).contains(&y) {
-            continue;
-        }
-        ctx.set_line_width(3.0);
-        ctx.set_stroke_style_str("rgba(255,255,255,0.9)");
-        let _ = ctx.stroke_text(&c.name, x, y);
-        ctx.set_fill_style_str("#1d2330");
-        let _ = ctx.fill_text(&c.name, x, y);
-    }
+    let labels = a.clusters.iter().filter(|c| c.level == level).map(|c| (c.name.as_str(), v.apply(fit.to_canvas(c.position))));
+    draw_labels(&ctx, (WIDTH, HEIGHT), labels);
 }
 
 /// Paints `rgb` at `alpha` (out of 255) over one opaque RGBA pixel.

@@ -2,7 +2,6 @@
 //! search, the selected cluster's panel, exports and publishing.
 
 pub(crate) mod cluster_panel;
-pub(crate) mod cluster_tree;
 pub(crate) mod compare_view;
 pub(crate) mod download;
 pub(crate) mod map_canvas;
@@ -16,16 +15,14 @@ use kleio_core::analysis::Analysis;
 use kleio_core::progress::Stage;
 use leptos::prelude::*;
 
+use crate::cluster_search::{ClusterSearch, Searchable};
+use crate::cluster_tree::{ClusterTree, TreeNodes};
 use crate::explorer::cluster_panel::ClusterPanel;
-use crate::explorer::cluster_tree::ClusterTree;
 use crate::explorer::compare_view::CompareView;
 use crate::explorer::map_canvas::MapCanvas;
 use crate::explorer::overlay::Overlay;
 use crate::explorer::publish_panel::PublishPanel;
 use kleio_core::cluster_index::ClusterIndex;
-
-/// Search results shown at most.
-const MATCHES: usize = 12;
 
 #[component]
 pub fn Explorer(
@@ -38,26 +35,8 @@ pub fn Explorer(
     let index = Arc::new(ClusterIndex::new(&analysis));
     let selected = RwSignal::new(None::<usize>);
     let overlay = RwSignal::new(Overlay::TopCluster);
-    let query = RwSignal::new(String::new());
     let export_error = RwSignal::new(None::<String>);
 
-    let matches = {
-        let analysis = analysis.clone();
-        move || {
-            let q = query.get().trim().to_lowercase();
-            if q.is_empty() {
-                return Vec::new();
-            }
-            analysis
-                .clusters
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.name.to_lowercase().contains(&q) || c.summary.to_lowercase().contains(&q))
-                .take(MATCHES)
-                .map(|(i, c)| (i, c.name.clone(), c.size))
-                .collect::<Vec<_>>()
-        }
-    };
     let report = move |r: Result<(), String>| export_error.set(r.err());
     let (a_json, a_csv, i_csv) = (analysis.clone(), analysis.clone(), index.clone());
 
@@ -88,15 +67,9 @@ pub fn Explorer(
                 <PublishPanel analysis=analysis.clone() accounts=accounts title=title />
             </section>
             <aside>
-                <input type="search" placeholder="Search cluster names and summaries" aria-label="Search clusters"
-                    on:input=move |e| query.set(event_target_value(&e)) prop:value=query />
-                <ul class="matches" aria-label="Search results">
-                    {move || matches().into_iter().map(|(i, name, size)| view! {
-                        <li><button class="link" on:click=move |_| selected.set(Some(i))>{name}</button>{format!(" ({size})")}</li>
-                    }).collect_view()}
-                </ul>
+                <ClusterSearch clusters=analysis.clusters.iter().map(|c| Searchable { name: c.name.clone(), summary: c.summary.clone(), size: c.size }).collect() selected=selected />
                 <ClusterPanel analysis=analysis.clone() index=index.clone() selected=selected />
-                <ClusterTree analysis=analysis.clone() index=index selected=selected />
+                <ClusterTree nodes=Arc::new(TreeNodes::of_analysis(&analysis, &index)) selected=selected />
             </aside>
         </main>
     }

@@ -1,23 +1,46 @@
 //! Publishing a read-only dashboard: first what would leave the browser
-//! (aggregates only), then the proxy's verdict (what its gate removed and
-//! why) and the share link.
+//! (aggregates only) and what other minimums would keep, then the proxy's
+//! verdict (what its gate removed and why) and the share link, which this
+//! browser keeps with its delete token (`run_store`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
-use kleio_core::publish::{submission, Submission};
+use kleio_core::publish::{kept_at, submission, Submission};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::run_store::{self, PublishedRecord};
+
+/// The minimums of accounts the preview compares, beside the run's own.
+const MINIMUMS: [usize; 3] = [5, 10, 25];
 
 #[component]
 pub fn PublishPanel(analysis: Arc<Analysis>, accounts: Arc<HashMap<String, String>>, title: String) -> impl IntoView {
     let preview = RwSignal::new(None::<Arc<Submission>>);
     let publish = Action::new_local(|s: &Arc<Submission>| {
         let s = s.clone();
-        async move { api::publish(&s).await }
+        async move {
+            let p = api::publish(&s).await?;
+            let record = PublishedRecord {
+                id: p.id.clone(),
+                title: s.title.clone(),
+                url: p.url.clone(),
+                delete_token: p.delete_token.clone(),
+                published_ms: js_sys::Date::now(),
+                clusters: p.published,
+            };
+            // The dashboard is published either way; only the list on the start page misses it.
+            let kept = run_store::keep_published(&record).await.err().map(|e| e.to_string());
+            Ok::<_, api::ApiError>((p, kept))
+        }
     });
+    let mut minimums: Vec<usize> = MINIMUMS.into_iter().chain([analysis.params.privacy.min_accounts]).collect();
+    minimums.sort_unstable();
+    minimums.dedup();
+    let choices = kept_at(&analysis, &minimums);
+    let own = analysis.params.privacy.min_accounts;
     let prepare = move |_| {
         // A fresh salt per dashboard: its account hashes cannot be matched with another's.
         let mut salt = [0u8; 32];
@@ -39,6 +62,17 @@ pub fn PublishPanel(analysis: Arc<Analysis>, accounts: Arc<HashMap<String, Strin
                         s.clusters.len()
                     )}</p>
                     <ul>{rows}</ul>
+                    <table aria-label="What each minimum keeps">
+                        <caption>"What other minimums of distinct accounts would keep (your other minimums and the audit unchanged; the proxy's may be stricter still)"</caption>
+                        <thead><tr><th scope="col">"At least"</th><th scope="col">"Clusters"</th><th scope="col">"Conversations in base clusters"</th></tr></thead>
+                        <tbody>{choices.iter().map(|k| view! {
+                            <tr class:own=k.min_accounts == own>
+                                <th scope="row">{format!("{} accounts{}", k.min_accounts, if k.min_accounts == own { " (this run's)" } else { "" })}</th>
+                                <td>{k.clusters}</td>
+                                <td>{format!("{} ({:.0}%)", k.conversations, 100.0 * k.share)}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
                     <button on:click=move |_| { publish.dispatch(send.clone()); }>"Send to the proxy"</button>
                 </div>
             }
@@ -46,7 +80,7 @@ pub fn PublishPanel(analysis: Arc<Analysis>, accounts: Arc<HashMap<String, Strin
     };
     let verdict = move || {
         publish.value().get().map(|result| match result {
-            Ok(p) => {
+            Ok((p, kept)) => {
                 let link = format!("{}{}", window().location().origin().unwrap_or_default(), p.url);
                 let removed = p
                     .removed
@@ -61,7 +95,8 @@ pub fn PublishPanel(analysis: Arc<Analysis>, accounts: Arc<HashMap<String, Strin
                         <p>{format!("Published {} clusters; the proxy removed {}.", p.published, p.removed.len())}</p>
                         <ul>{removed}</ul>
                         <p>"Share link: "<a href=p.url.clone()>{link}</a></p>
-                        <p class="stats">"Delete token (shown once, keep it to remove the dashboard): "<code>{p.delete_token}</code></p>
+                        <p class="stats">"Delete token (kept in this browser's list of published dashboards, on the start page): "<code>{p.delete_token}</code></p>
+                        {kept.map(|e| view! { <p class="warning">{format!("This browser could not keep the token ({e}): copy it now to delete the dashboard later.")}</p> })}
                     </div>
                 }
                 .into_any()

@@ -18,6 +18,7 @@ use crate::home::about::About;
 use crate::home::configure_panel::ConfigurePanel;
 use crate::home::earlier_runs::EarlierRuns;
 use crate::home::file_columns::DEFAULT_SAMPLE;
+use crate::home::published_list::PublishedList;
 use crate::home::ready_panel::ReadyPanel;
 use crate::home::run_view::RunView;
 use crate::home::start_panel::StartPanel;
@@ -214,6 +215,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                 <StartPanel on_upload=on_upload on_demo=on_demo backend=backend_info />
                 <ConfigurePanel settings=settings llm=llm />
                 <EarlierRuns on_open=on_open on_resume=on_resume />
+                <PublishedList />
                 <About />
             </main>
         }

@@ -45,7 +45,9 @@ pub fn router(dist: &Dist, config: &Config) -> Router {
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
+    /// The body as text (lossily), and as it came.
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -66,8 +68,8 @@ pub async fn call(app: &Router, method: &str, path: &str, headers: &[(&str, &str
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
-    Reply { status, headers, body }
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }
 
 pub fn conversation(text: &str) -> Value {
