@@ -44,6 +44,16 @@ pub async fn dashboard(id: String) -> Result<Dashboard, ApiError> {
     get_json(&contract::ReadDashboard::url_for(&id)).await
 }
 
+/// An exported site's dashboard, from the file its `index.html` names.
+pub async fn exported_dashboard(file: String) -> Result<Dashboard, ApiError> {
+    get_json(&file).await
+}
+
+/// Where a published dashboard's static site downloads from (a link, not a call).
+pub fn dashboard_site(id: &str) -> String {
+    contract::DashboardSite::url_for(id)
+}
+
 /// The name of the browser cache that keeps model files between visits.
 const MODEL_CACHE: &str = "kleio-models-v1";
 

@@ -24,7 +24,7 @@ mod viewport;
 
 use leptos::prelude::*;
 
-use crate::dashboard::dashboard_page::DashboardPage;
+use crate::dashboard::dashboard_page::{DashboardPage, DashboardSource};
 use crate::home::home_page::HomePage;
 
 extern "C" {
@@ -53,16 +53,20 @@ fn main() {
 
 #[component]
 fn App() -> impl IntoView {
-    let backend = LocalResource::new(api::backend);
     let path = window().location().pathname().unwrap_or_default();
-    let page = match kleio_core::api::dashboard_id(&path) {
-        Some(id) => view! { <DashboardPage id=id.to_string() /> }.into_any(),
-        None => view! { <HomePage backend=backend /> }.into_any(),
-    };
-    view! {
-        <header>
-            <h1>"Kleio"</h1>
-            <span class="stats">
+    let (page, status) = match (exported_dashboard(), kleio_core::api::dashboard_id(&path)) {
+        // An exported site has no proxy to ask about its analyst.
+        (Some(file), _) => (
+            view! { <DashboardPage source=DashboardSource::Exported(file) /> }.into_any(),
+            view! { "a dashboard exported from Kleio, with no server behind it" }.into_any(),
+        ),
+        (None, id) => {
+            let backend = LocalResource::new(api::backend);
+            let page = match id {
+                Some(id) => view! { <DashboardPage source=DashboardSource::Published(id.to_string()) /> }.into_any(),
+                None => view! { <HomePage backend=backend /> }.into_any(),
+            };
+            let status = view! {
                 <Transition fallback=|| "checking the analyst…">
                     {move || Suspend::new(async move {
                         match backend.await {
@@ -71,8 +75,22 @@ fn App() -> impl IntoView {
                         }
                     })}
                 </Transition>
-            </span>
+            };
+            (page, status.into_any())
+        }
+    };
+    view! {
+        <header>
+            <h1>"Kleio"</h1>
+            <span class="stats">{status}</span>
         </header>
         {page}
     }
+}
+
+/// The dashboard file an exported site's `index.html` names, if this page is
+/// one (`site.rs` in the proxy writes the `<meta>`).
+fn exported_dashboard() -> Option<String> {
+    let selector = format!("meta[name=\"{}\"]", kleio_core::api::EXPORTED_DASHBOARD_META);
+    document().query_selector(&selector).ok()??.get_attribute("content")
 }

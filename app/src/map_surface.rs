@@ -57,7 +57,7 @@ pub fn MapSurface(
 }
 
 /// Cluster names at canvas points, on a white halo so they read over any
-/// colour; those outside the canvas are skipped.
+/// colour; those whose point is outside the canvas are skipped.
 pub fn draw_labels<'a>(ctx: &CanvasRenderingContext2d, (width, height): (f64, f64), labels: impl IntoIterator<Item = (&'a str, (f64, f64))>) {
     ctx.set_font("13px system-ui, sans-serif");
     ctx.set_text_align("center");
@@ -66,6 +66,9 @@ pub fn draw_labels<'a>(ctx: &CanvasRenderingContext2d, (width, height): (f64, f6
         if !(0.0..width).contains(&x) || !(0.0..height).contains(&y) {
             continue;
         }
+        // A label near an edge is moved in, so it is not cut off.
+        let half = ctx.measure_text(name).map_or(0.0, |m| m.width() / 2.0) + 2.0;
+        let x = x.min(width - half).max(half);
         ctx.set_stroke_style_str("rgba(255,255,255,0.9)");
         let _ = ctx.stroke_text(name, x, y);
         ctx.set_fill_style_str("#1d2330");

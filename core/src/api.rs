@@ -122,7 +122,16 @@ routes! {
     ReadDashboard: Get "/dashboards/{id}", () => Dashboard;
     /// Needs the delete token in [`DELETE_TOKEN_HEADER`]; answers 204.
     DeleteDashboard: Delete "/dashboards/{id}", () => ();
+    /// The dashboard as a static site: a zip (not JSON) of the app's files
+    /// and the dashboard, to host anywhere without a proxy.
+    DashboardSite: Get "/dashboards/{id}/site", () => ();
 }
+
+/// The `<meta>` name by which an exported site's `index.html` tells the app
+/// to show the dashboard in the file its content names, and nothing else.
+pub const EXPORTED_DASHBOARD_META: &str = "kleio-dashboard";
+/// That file, beside `index.html` in an exported site.
+pub const EXPORTED_DASHBOARD_FILE: &str = "dashboard.json";
 
 /// Where the app shows a published dashboard (a page, not an API route).
 pub const DASHBOARD_PAGE: &str = "/d/{id}";

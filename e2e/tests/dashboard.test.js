@@ -1,11 +1,15 @@
 // Published dashboards: the proxy's gate removes what may not be shared,
 // and the share link opens read-only in a fresh browser context, to be
 // explored (map, tree, breakdowns, search) with its privacy report; the
-// publisher's browser lists what it published and deletes it.
+// publisher's browser lists what it published and deletes it; a dashboard
+// downloads as a static site that works with no proxy, and embeds in a page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startKleio, launch, artifacts } from './browser.js';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { startKleio, launch, artifacts, tempDir } from './browser.js';
 
 let kleio, browser;
 before(async () => {
@@ -26,12 +30,13 @@ test('client-side routes fall back to the app', async () => {
 /** 64 hex digits per fake account: what a browser's salted hashes look like. */
 const hashes = (n, salt) => Array.from({ length: n }, (_, i) => (salt + i.toString(16)).padStart(64, '0'));
 
-test('a published dashboard opens read-only at its share link', async () => {
+/** Two top-level clusters of two children each, one child naming a person. */
+function gardenSubmission() {
   const cluster = (id, level, parent, name, size, accounts, position) => ({
     id, level, parent, name, summary: `People asked for help with ${name.toLowerCase()}.`,
     size, account_hashes: hashes(accounts, id.replace(/[^0-9a-f]/g, '')), position,
   });
-  const submission = {
+  return {
     title: 'Garden questions', facet: 'request',
     clusters: [
       cluster('top-a', 1, null, 'Grow food at home', 70, 40, [0, 0]),
@@ -42,6 +47,10 @@ test('a published dashboard opens read-only at its share link', async () => {
       cluster('b2', 0, 'top-b', 'Email ann.lee@example.com about orchids', 12, 12, [2.5, 1.5]),
     ],
   };
+}
+
+test('a published dashboard opens read-only at its share link', async () => {
+  const submission = gardenSubmission();
   const res = await fetch(`${kleio.url}/api/v1/dashboards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(submission) });
   assert.equal(res.status, 201);
   const published = await res.json();
@@ -175,4 +184,74 @@ test('a run published from the app: the minimums previewed, the dashboard explor
   assert.deepEqual(errors, []);
   await owner.close();
   await reader.close();
+});
+
+/** A static host for a folder under a sub-path, as GitHub Pages serves a project, and one page more. */
+function staticHost(dir, prefix, extraPage) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.txt': 'text/plain' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://host');
+    if (url.pathname === '/embed.html') { res.writeHead(200, { 'content-type': 'text/html' }); res.end(extraPage()); return; }
+    if (!url.pathname.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
+    const name = url.pathname.slice(prefix.length) || 'index.html';
+    try {
+      const body = readFileSync(path.join(dir, path.normalize(name).replace(/^(\.\.[/\\])+/, '')));
+      res.writeHead(200, { 'content-type': types[path.extname(name)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch { res.writeHead(404); res.end(); }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+test('a dashboard downloaded as a site opens from a static host with no proxy, and embeds in another page', { timeout: 180_000 }, async () => {
+  const res = await fetch(`${kleio.url}/api/v1/dashboards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(gardenSubmission()) });
+  const published = await res.json();
+
+  const context = await browser.newContext({ acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: kleio.url });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${kleio.url}${published.url}`);
+  const share = page.getByRole('region', { name: 'Share' });
+  await share.waitFor({ timeout: 60_000 });
+  const snippet = await share.getByLabel('Embed snippet').inputValue();
+  assert.match(snippet, new RegExp(`^<iframe src="${kleio.url}/d/${published.id}" title="Garden questions \\(a Kleio dashboard\\)" width="100%" height="\\d+"`));
+  await share.getByRole('button', { name: 'Copy snippet' }).click();
+  await share.getByRole('status').getByText('Copied the snippet.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
+  const [download] = await Promise.all([page.waitForEvent('download'), share.getByRole('link', { name: 'Download as a site' }).click()]);
+  assert.equal(download.suggestedFilename(), `kleio-dashboard-${published.id}.zip`);
+  const dir = tempDir();
+  const zip = path.join(dir, 'site.zip');
+  await download.saveAs(zip);
+  execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', zip, path.join(dir, 'site')]);
+  writeFileSync(path.join(dir, 'embed.html'), `<!doctype html><title>A class page</title><h1>This week</h1>${snippet}`);
+  const host = await staticHost(path.join(dir, 'site'), '/classroom/', () => readFileSync(path.join(dir, 'embed.html'), 'utf8'));
+  try {
+    // Someone opens the site on a static host: nothing is asked of the proxy.
+    const reader = await browser.newContext();
+    const site = await reader.newPage();
+    site.on('pageerror', (e) => errors.push(e.message));
+    const asked = [];
+    site.on('request', (r) => asked.push(r.url()));
+    await site.goto(`${host.url}/classroom/`);
+    await site.getByRole('heading', { name: 'Garden questions' }).waitFor({ timeout: 60_000 });
+    await site.getByText(/exported from Kleio/).waitFor();
+    assert.equal(await site.getByRole('tree').getByRole('treeitem').count(), 2);
+    await site.getByRole('table', { name: 'Withheld at each level' }).waitFor();
+    assert.equal(await site.getByRole('region', { name: 'Share' }).count(), 0, 'nothing to share from a copy');
+    assert.deepEqual(asked.filter((u) => !u.startsWith(host.url)), [], 'every request to the static host');
+    await site.screenshot({ path: path.join(artifacts, 'dashboard-static-site.png'), fullPage: true });
+
+    // A class page on another origin embeds the proxy's dashboard with the snippet.
+    await site.goto(`${host.url}/embed.html`);
+    await site.frameLocator('iframe').getByRole('heading', { name: 'Garden questions' }).waitFor({ timeout: 60_000 });
+    await site.screenshot({ path: path.join(artifacts, 'dashboard-embedded.png'), fullPage: true });
+    await reader.close();
+  } finally {
+    host.server.close();
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
 });

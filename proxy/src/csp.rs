@@ -29,15 +29,29 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     out
 }
 
+/// Which pages may show a page of the app in a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// The app itself: it holds a person's runs and delete tokens, so no
+    /// page may frame it (clickjacking).
+    Nowhere,
+    /// A published dashboard's page: read-only and public, made to be embedded.
+    Anywhere,
+}
+
 /// The policy: the app's own files, the inline loader by its hash, and
 /// connections to the proxy and to the origins datasets may be fetched from
 /// by link (the browser fetches them itself; the proxy never does).
-pub fn policy(script_hashes: &[String], dataset_origins: &[DatasetOrigin]) -> String {
+pub fn policy(script_hashes: &[String], dataset_origins: &[DatasetOrigin], framing: Framing) -> String {
     let connect: String = dataset_origins.iter().map(|o| format!(" {}", o.source())).collect();
+    let ancestors = match framing {
+        Framing::Nowhere => "'none'",
+        Framing::Anywhere => "*",
+    };
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: blob:; connect-src 'self'{connect}; worker-src 'self' blob:; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}",
         script_hashes.join(" ")
     )
 }
@@ -52,8 +66,10 @@ mod tests {
         let hashes = inline_script_hashes(html);
         // SHA-256 of the inline script's body, computed apart (Python's hashlib).
         assert_eq!(hashes, ["'sha256-dDeiJ8+z0+Kuw0x0+TpDhzT1pOxaSCEpsCbdBR+E4Kk='"]);
-        assert!(policy(&hashes, &[]).contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-dDeiJ8+z0+Kuw0x0+TpDhzT1pOxaSCEpsCbdBR+E4Kk=';"));
+        assert!(policy(&hashes, &[], Framing::Nowhere).contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-dDeiJ8+z0+Kuw0x0+TpDhzT1pOxaSCEpsCbdBR+E4Kk=';"));
         let origins = [DatasetOrigin::parse("https://*.hf.co").unwrap(), DatasetOrigin::parse("http://127.0.0.1:9000").unwrap()];
-        assert!(policy(&hashes, &origins).contains("connect-src 'self' https://*.hf.co http://127.0.0.1:9000;"));
+        assert!(policy(&hashes, &origins, Framing::Nowhere).contains("connect-src 'self' https://*.hf.co http://127.0.0.1:9000;"));
+        assert!(policy(&hashes, &[], Framing::Nowhere).ends_with("frame-ancestors 'none'"));
+        assert!(policy(&hashes, &[], Framing::Anywhere).ends_with("frame-ancestors *"));
     }
 }

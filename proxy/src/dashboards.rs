@@ -27,7 +27,7 @@ fn sha256_hex(s: &str) -> String {
     format!("{:x}", Sha256::digest(s.as_bytes()))
 }
 
-fn valid_id(id: &str) -> Result<(), AppError> {
+pub fn valid_id(id: &str) -> Result<(), AppError> {
     if id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         Ok(())
     } else {
@@ -79,14 +79,19 @@ pub async fn publish(State(state): State<AppState>, ApiJson(submission): ApiJson
 /// costs a 304 thanks to the ETag.
 const DASHBOARD_MAX_AGE_S: u32 = 86_400;
 
-pub async fn read(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
-    valid_id(&id)?;
-    // An expired dashboard is gone even before the next pruning removes it.
+/// A dashboard's JSON as it was stored. An expired dashboard is gone even
+/// before the next pruning removes it.
+pub fn stored_dashboard(state: &AppState, id: &str) -> Result<String, AppError> {
     let cutoff = state.retention().dashboard_cutoff(now()).unwrap_or(i64::MIN);
     let body: Option<String> = state
         .db()
         .with(|c| c.query_row("SELECT body FROM dashboards WHERE id = ?1 AND created_at >= ?2", rusqlite::params![id, cutoff], |r| r.get(0)).optional())?;
-    let body = body.ok_or_else(|| AppError::NotFound(format!("no dashboard {id:?}")))?;
+    body.ok_or_else(|| AppError::NotFound(format!("no dashboard {id:?}")))
+}
+
+pub async fn read(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+    valid_id(&id)?;
+    let body = stored_dashboard(&state, &id)?;
     // The body under an id never changes, so its hash is a strong ETag.
     let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
     let cached = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag));

@@ -30,6 +30,9 @@ pub enum AppError {
     Database(String),
     #[error("{0}")]
     QuotaReached(String),
+    /// A failure of the proxy's own that is neither its database nor its start.
+    #[error("the proxy failed: {0}")]
+    Internal(String),
 }
 
 impl From<JsonRejection> for AppError {
@@ -71,7 +74,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
-            AppError::Startup(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Startup(_) | AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

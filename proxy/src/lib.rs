@@ -25,6 +25,7 @@ mod routes;
 mod run;
 pub mod secret;
 mod server;
+mod site;
 mod spend;
 mod state;
 mod tasks;

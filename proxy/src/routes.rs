@@ -1,10 +1,12 @@
 //! The router: the API under the contract's prefix, the app for everything else.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
 use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{delete, get, post, MethodRouter};
-use axum::{middleware, Router};
+use axum::Router;
 use kleio_core::api::{self, HealthResponse, Method, Route};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -13,7 +15,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use crate::error::ApiJson;
 use crate::hosts::check_host;
 use crate::limits::{rate_limit, require_token};
-use crate::{api as tasks, dashboards, jobs, AppError, AppState};
+use crate::{api as tasks, dashboards, jobs, site, AppError, AppState};
 
 async fn health() -> ApiJson<HealthResponse> {
     ApiJson(HealthResponse { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
@@ -23,6 +25,21 @@ async fn backend(State(state): State<AppState>) -> ApiJson<api::BackendInfo> {
     let mut info = state.backend().info(&state.ledger(), state.limits().conversation_tokens);
     info.dataset_origins = state.dataset_origins().to_vec();
     ApiJson(info)
+}
+
+/// A dashboard's page may be embedded in any page (the share panel's
+/// snippet says how); every other page of the app keeps its frame ban.
+async fn frame_dashboards(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let dashboard = api::dashboard_id(request.uri().path()).is_some();
+    let mut response = next.run(request).await;
+    if dashboard {
+        let headers = response.headers_mut();
+        headers.remove(header::X_FRAME_OPTIONS);
+        if let Ok(policy) = HeaderValue::from_str(state.dashboard_policy()) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
+    response
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> AppError {
@@ -77,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         .serve::<api::GetBackend, _, _>(backend)
         .serve::<api::ReadDashboard, _, _>(dashboards::read)
         .serve::<api::DeleteDashboard, _, _>(dashboards::remove)
+        .serve::<api::DashboardSite, _, _>(site::download)
         .merge(guarded)
         .fallback(api_not_found)
         .layer(middleware::from_fn_with_state(state.rate_limit().clone(), rate_limit))
@@ -93,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(middleware::from_fn_with_state(state.clone(), frame_dashboards))
         .layer(middleware::from_fn_with_state(state.allowed_hosts().clone(), check_host))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -137,9 +156,14 @@ mod tests {
         assert_eq!(script_src, "script-src 'self' 'wasm-unsafe-eval' 'sha256-WN3FHuG6vmV+0abH/qaNAU0XcODQuncbcPlsPt0rWSU='");
         assert!(csp.starts_with("default-src 'self';"));
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        let (status, _, body) = get(app.clone(), "/d/abc123").await;
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        assert!(csp.ends_with("frame-ancestors 'none'"));
+        // A dashboard's page is the app too, but any page may embed it.
+        let (status, headers, body) = get(app.clone(), "/d/abc123").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("<html>"));
+        assert!(headers.get(header::X_FRAME_OPTIONS).is_none());
+        assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().ends_with("frame-ancestors *"));
         let (status, _, body) = get(app, "/app.js").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("export default"));

@@ -15,6 +15,7 @@ use crate::hosts::HostPolicy;
 use crate::limits::{AccessTokens, ClientRateLimit};
 use crate::retention::Retention;
 use crate::secret::Redactor;
+use crate::site::{zip_app_files, AppFiles};
 use crate::spend::{utc_today, SpendLedger};
 use crate::AppError;
 
@@ -27,6 +28,9 @@ pub struct AppState {
 struct Inner {
     dist: PathBuf,
     policy: String,
+    dashboard_policy: String,
+    /// The app's files zipped for a dashboard's static site, on the first download.
+    app_files: tokio::sync::OnceCell<Arc<AppFiles>>,
     dataset_origins: Vec<String>,
     backend: Backend,
     ledger: Arc<SpendLedger>,
@@ -50,7 +54,9 @@ impl AppState {
                 index.display()
             ))
         })?;
-        let policy = csp::policy(&csp::inline_script_hashes(&html), &config.dataset_origins);
+        let hashes = csp::inline_script_hashes(&html);
+        let policy = csp::policy(&hashes, &config.dataset_origins, csp::Framing::Nowhere);
+        let dashboard_policy = csp::policy(&hashes, &config.dataset_origins, csp::Framing::Anywhere);
         let ledger = SpendLedger::new(config.limits.spend, Some(db.clone()), utc_today());
         let backend = Backend::from_config(config, ResponseCache::new(db.clone()), ledger.clone(), Redactor::new(config.secrets()))
             .map_err(|e| AppError::Startup(e.to_string()))?;
@@ -58,6 +64,8 @@ impl AppState {
             inner: Arc::new(Inner {
                 dist: dist.to_path_buf(),
                 policy,
+                dashboard_policy,
+                app_files: tokio::sync::OnceCell::new(),
                 dataset_origins: config.dataset_origins.iter().map(DatasetOrigin::source).collect(),
                 backend,
                 ledger,
@@ -98,6 +106,14 @@ impl AppState {
     /// The content security policy every response carries.
     pub fn policy(&self) -> &str {
         &self.inner.policy
+    }
+    /// The policy of a dashboard's page, which any page may embed.
+    pub fn dashboard_policy(&self) -> &str {
+        &self.inner.dashboard_policy
+    }
+    /// The app's files, zipped for a dashboard's static site.
+    pub async fn app_files(&self) -> Result<Arc<AppFiles>, AppError> {
+        self.inner.app_files.get_or_try_init(|| zip_app_files(&self.inner.dist)).await.cloned()
     }
     pub fn access_tokens(&self) -> &AccessTokens {
         &self.inner.access_tokens

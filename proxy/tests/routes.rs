@@ -298,6 +298,55 @@ async fn long_conversations_are_cut_to_the_token_budget() {
 }
 
 #[tokio::test]
+async fn a_dashboard_downloads_as_a_static_site_of_the_app_and_its_json() {
+    let dist = Dist::new();
+    std::fs::write(dist.path().join("app.js"), "export default function init() {}").unwrap();
+    std::fs::write(dist.path().join("app_bg.wasm"), b"\0asm module").unwrap();
+    std::fs::write(dist.path().join("app_bg.wasm.gz"), b"gzipped copy").unwrap();
+    std::fs::create_dir_all(dist.path().join("models")).unwrap();
+    let app = router(&dist, &Config::offline());
+    let submission = json!({
+        "title": "How people garden",
+        "facet": "request",
+        "clusters": [
+            dashboard_cluster("top", 1, None, "Grow food at home", 60, 40),
+            dashboard_cluster("a", 0, Some("top"), "Plant tomatoes", 30, 20),
+            dashboard_cluster("b", 0, Some("top"), "Water the beds", 30, 20),
+        ]
+    });
+    let published = call(&app, "POST", "/api/v1/dashboards", &[], Some(submission)).await.json();
+    let id = published["id"].as_str().unwrap();
+    let stored = call(&app, "GET", &format!("/api/v1/dashboards/{id}"), &[], None).await.body;
+
+    let r = call(&app, "GET", &format!("/api/v1/dashboards/{id}/site"), &[], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers["content-type"], "application/zip");
+    assert_eq!(r.headers["content-disposition"], format!("attachment; filename=\"kleio-dashboard-{id}.zip\""));
+    let mut site = zip::ZipArchive::new(std::io::Cursor::new(r.bytes)).unwrap();
+    let mut names: Vec<String> = site.file_names().map(|n| n.unwrap().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["README.txt", "app.js", "app_bg.wasm", "dashboard.json", "index.html"], "the app's files, not its gzip copies or folders");
+    let read = |site: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut site.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    assert_eq!(read(&mut site, "dashboard.json"), stored);
+    let index = read(&mut site, "index.html");
+    assert!(index.contains("import init from './app.js'"), "links relative, for a sub-path: {index}");
+    assert!(index.contains(r#"<meta name="kleio-dashboard" content="dashboard.json" />"#), "{index}");
+    assert_eq!(read(&mut site, "app_bg.wasm"), "\0asm module");
+
+    // A second download reuses the zipped app and is the same site.
+    let again = call(&app, "GET", &format!("/api/v1/dashboards/{id}/site"), &[], None).await;
+    assert_eq!(zip::ZipArchive::new(std::io::Cursor::new(again.bytes)).unwrap().len(), 5);
+    assert_eq!(call(&app, "GET", "/api/v1/dashboards/AAAAAAAAAAAAAAAAAAAAAA/site", &[], None).await.status, StatusCode::NOT_FOUND);
+    let token = published["delete_token"].as_str().unwrap();
+    call(&app, "DELETE", &format!("/api/v1/dashboards/{id}"), &[("x-delete-token", token)], None).await;
+    assert_eq!(call(&app, "GET", &format!("/api/v1/dashboards/{id}/site"), &[], None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn the_module_goes_out_gzipped_to_a_browser_that_accepts_it() {
     let dist = Dist::new();
     std::fs::write(dist.path().join("app_bg.wasm"), b"\0asm plain module").unwrap();

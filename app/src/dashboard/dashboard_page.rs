@@ -14,23 +14,53 @@ use crate::cluster_tree::{ClusterTree, TreeNodes};
 use crate::dashboard::dashboard_map::DashboardMap;
 use crate::dashboard::dashboard_panel::{base_rates, DashboardPanel};
 use crate::dashboard::privacy_report::PrivacyReport;
+use crate::dashboard::share_panel::SharePanel;
+
+/// Where a dashboard comes from.
+#[derive(Clone)]
+pub enum DashboardSource {
+    /// Published on the proxy that serves this page, by id.
+    Published(String),
+    /// An exported site's own file, with no proxy behind the page.
+    Exported(String),
+}
 
 #[component]
-pub fn DashboardPage(id: String) -> impl IntoView {
-    let dashboard = LocalResource::new(move || api::dashboard(id.clone()));
+pub fn DashboardPage(source: DashboardSource) -> impl IntoView {
+    let dashboard = {
+        let source = source.clone();
+        LocalResource::new(move || {
+            let source = source.clone();
+            async move {
+                match source {
+                    DashboardSource::Published(id) => api::dashboard(id).await,
+                    DashboardSource::Exported(file) => api::exported_dashboard(file).await,
+                }
+            }
+        })
+    };
+    let published_id = match source {
+        DashboardSource::Published(id) => Some(id),
+        DashboardSource::Exported(_) => None,
+    };
     view! {
         <Transition fallback=|| view! { <p>"Loading the dashboard…"</p> }>
             <ErrorBoundary fallback=|errors| view! {
                 <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}</p>
             }>
-                {move || Suspend::new(async move { dashboard.await.map(|d| view! { <DashboardView dashboard=Arc::new(d) /> }) })}
+                {move || {
+                    let published_id = published_id.clone();
+                    Suspend::new(async move { dashboard.await.map(|d| view! { <DashboardView dashboard=Arc::new(d) published_id /> }) })
+                }}
             </ErrorBoundary>
         </Transition>
     }
 }
 
 #[component]
-fn DashboardView(dashboard: Arc<Dashboard>) -> impl IntoView {
+/// `published_id` is the dashboard's id on the proxy serving the page; an
+/// exported site has none, and nothing to share from.
+fn DashboardView(dashboard: Arc<Dashboard>, published_id: Option<String>) -> impl IntoView {
     let nodes = Arc::new(TreeNodes::of_dashboard(&dashboard));
     let base = Arc::new(base_rates(&dashboard));
     let selected = RwSignal::new(None::<usize>);
@@ -46,6 +76,7 @@ fn DashboardView(dashboard: Arc<Dashboard>) -> impl IntoView {
                 )}</p>
                 <DashboardMap dashboard=dashboard.clone() nodes=nodes.clone() selected=selected />
                 <PrivacyReport dashboard=dashboard.clone() />
+                {published_id.map(|id| view! { <SharePanel id title=dashboard.title.clone() /> })}
             </section>
             <aside>
                 <ClusterSearch clusters=dashboard.clusters.iter().map(|c| Searchable { name: c.name.clone(), summary: c.summary.clone(), size: c.size }).collect() selected=selected />
