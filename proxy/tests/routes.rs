@@ -133,20 +133,22 @@ async fn bad_bodies_get_json_errors_and_no_route_takes_a_prompt() {
     assert!(r.body.contains("does not show each"), "{}", r.body);
 }
 
+/// A top-level cluster of 60 conversations, one child of 30 that passes
+/// every gate, and `more` children of it.
+fn garden_submission(more: Vec<Value>) -> Value {
+    let mut clusters = vec![dashboard_cluster("top", 1, None, "Grow food at home", 60, 40), dashboard_cluster("a", 0, Some("top"), "Plant tomatoes", 30, 20)];
+    clusters.extend(more);
+    json!({ "title": "How people garden", "facet": "request", "clusters": clusters })
+}
+
 #[tokio::test]
 async fn dashboards_are_gated_stored_read_and_removed_with_the_delete_token() {
     let dist = Dist::new();
     let app = router(&dist, &Config::offline());
-    let submission = json!({
-        "title": "How people garden",
-        "facet": "request",
-        "clusters": [
-            dashboard_cluster("top", 1, None, "Grow food at home", 60, 40),
-            dashboard_cluster("a", 0, Some("top"), "Plant tomatoes", 30, 20),
-            dashboard_cluster("b", 0, Some("top"), "Email bob.jones@example.org about seeds", 20, 15),
-            dashboard_cluster("c", 0, Some("top"), "Prune apple trees", 10, 3),
-        ]
-    });
+    let submission = garden_submission(vec![
+        dashboard_cluster("b", 0, Some("top"), "Email bob.jones@example.org about seeds", 20, 15),
+        dashboard_cluster("c", 0, Some("top"), "Prune apple trees", 10, 3),
+    ]);
     let r = call(&app, "POST", "/api/v1/dashboards", &[], Some(submission)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let published = r.json();
@@ -305,15 +307,7 @@ async fn a_dashboard_downloads_as_a_static_site_of_the_app_and_its_json() {
     std::fs::write(dist.path().join("app_bg.wasm.gz"), b"gzipped copy").unwrap();
     std::fs::create_dir_all(dist.path().join("models")).unwrap();
     let app = router(&dist, &Config::offline());
-    let submission = json!({
-        "title": "How people garden",
-        "facet": "request",
-        "clusters": [
-            dashboard_cluster("top", 1, None, "Grow food at home", 60, 40),
-            dashboard_cluster("a", 0, Some("top"), "Plant tomatoes", 30, 20),
-            dashboard_cluster("b", 0, Some("top"), "Water the beds", 30, 20),
-        ]
-    });
+    let submission = garden_submission(vec![dashboard_cluster("b", 0, Some("top"), "Water the beds", 30, 20)]);
     let published = call(&app, "POST", "/api/v1/dashboards", &[], Some(submission)).await.json();
     let id = published["id"].as_str().unwrap();
     let stored = call(&app, "GET", &format!("/api/v1/dashboards/{id}"), &[], None).await.body;
