@@ -113,3 +113,17 @@ fn planted_values_reach_the_raw_text_but_never_the_published_dashboard() {
     let report = std::fs::read_to_string(dir.join("out/report.md")).unwrap();
     assert!(report.contains("published dashboard") && report.contains("The auditor"), "{report}");
 }
+
+#[test]
+fn the_largest_dashboard_of_the_planted_set_holds_none_of_its_values() {
+    // Minimums of one account and one conversation: nothing is withheld for
+    // its counts, so only the audit stands between a planted value and the dashboard.
+    let dir = temp("privacy-largest");
+    let fixture = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("tests/fixtures/privacy.jsonl");
+    let args = ["privacy", "--model", "hashing", "--audit-items", "5", "--min-accounts", "1", "--min-conversations", "1"];
+    let (stdout, stderr, ok) = eval(&args, &fixture, &dir.join("out"));
+    assert!(ok, "{stderr}");
+    assert!(summary_value(&stdout, "published_clusters") > 10.0, "the largest dashboard keeps most clusters: {stdout}");
+    assert_eq!(summary_value(&stdout, "raw"), summary_value(&stdout, "rows"), "{stdout}");
+    assert_eq!(summary_value(&stdout, "published_leaks"), 0.0, "{stdout}");
+}

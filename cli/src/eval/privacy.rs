@@ -102,15 +102,32 @@ fn conversation_text(c: &Conversation) -> String {
     c.messages.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n")
 }
 
-/// The dashboard as it would be stored: through the proxy when one is
-/// given, else through the same gate run here.
+/// Every string a dashboard holds, keys included: whatever a reader of it
+/// could see, so a planted value is looked for in all of it.
+fn strings_in(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
+        serde_json::Value::Object(fields) => {
+            for (key, v) in fields {
+                out.push(key.clone());
+                strings_in(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The dashboard as it would be stored, through the proxy when one is
+/// given, else through the same gate run here: its strings, the clusters
+/// it kept and how many the gate removed.
 async fn publish(
     analyst: &AnyAnalyst,
     proxy: Option<&str>,
     sub: &Submission,
     analysis: &kleio_core::analysis::Analysis,
-) -> anyhow::Result<(Vec<String>, usize)> {
-    match proxy {
+) -> anyhow::Result<(Vec<String>, usize, usize)> {
+    let board = match proxy {
         Some(url) => {
             let http = reqwest::Client::new();
             let base = url.trim_end_matches('/');
@@ -120,19 +137,32 @@ async fn publish(
             }
             let res = post.send().await?;
             if res.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
-                return Ok((Vec::new(), sub.clusters.len()));
+                return Ok((Vec::new(), 0, sub.clusters.len()));
             }
             let published: api::Published = res.error_for_status()?.json().await?;
             let board: kleio_proxy::Dashboard =
                 http.get(format!("{base}{}", api::ReadDashboard::url_for(&published.id))).send().await?.error_for_status()?.json().await?;
-            let texts = board.clusters.iter().map(|c| format!("{}: {} {:?}", c.name, c.summary, c.breakdowns)).collect();
-            Ok((texts, published.removed.len()))
+            (board, published.removed.len())
         }
         None => {
-            let gated = kleio_proxy::gate::gate(sub, &analysis.params.privacy, analyst).await?;
-            Ok((gated.clusters.iter().map(|c| format!("{}: {} {:?}", c.name, c.summary, c.breakdowns)).collect(), gated.removed.len()))
+            let g = kleio_proxy::gate::gate(sub, &analysis.params.privacy, analyst).await?;
+            let removed = g.removed.len();
+            let board = kleio_proxy::Dashboard {
+                id: String::new(),
+                title: g.title,
+                facet: g.facet,
+                created_at: 0,
+                privacy: g.privacy,
+                clusters: g.clusters,
+                report: g.report,
+            };
+            (board, removed)
         }
-    }
+    };
+    let (board, removed) = board;
+    let mut strings = Vec::new();
+    strings_in(&serde_json::to_value(&board)?, &mut strings);
+    Ok((strings, board.clusters.len(), removed))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -147,13 +177,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let accounts: HashMap<String, String> = imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
 
     let rt = runtime()?;
-    let (analysis, published, removed, audit_rows, analyst_name) = rt.block_on(async {
+    let (analysis, published, kept, removed, audit_rows, analyst_name) = rt.block_on(async {
         let (analyst, embedder) = args.run.engines("eval-privacy").await?;
         let analysis = analyse(imported, args.run.params(), &analyst, &embedder, &embedder.compute()).await?;
         let mut salt = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut salt);
         let sub = submission(&analysis, "Privacy evaluation", &accounts, &salt);
-        let (published, removed) = publish(&analyst, args.run.proxy.as_deref(), &sub, &analysis).await?;
+        let (published, kept, removed) = publish(&analyst, args.run.proxy.as_deref(), &sub, &analysis).await?;
         // The auditor on raw conversations with and without identifying details.
         let mut ids: Vec<&String> = conversations.keys().collect();
         ids.sort();
@@ -165,7 +195,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let verdict = analyst.audit(&AuditRequest { content: text }).await?;
             audit_rows.push((private, verdict.score < analysis.params.privacy.min_audit_score));
         }
-        anyhow::Ok((analysis, published, removed, audit_rows, analyst.describe()))
+        anyhow::Ok((analysis, published, kept, removed, audit_rows, analyst.describe()))
     })?;
 
     let answers: HashMap<&str, Vec<Searchable>> =
@@ -202,7 +232,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             vec!["raw conversations".into(), raw.rows.to_string(), pct(raw.rows)],
             vec!["facet answers (summaries)".into(), facets.rows.to_string(), pct(facets.rows)],
             vec!["cluster names and summaries, all clusters".into(), clusters.rows.to_string(), pct(clusters.rows)],
-            vec![format!("published dashboard ({} clusters kept, {removed} removed by the gate)", published.len()), public.rows.to_string(), pct(public.rows)],
+            vec![
+                format!("published dashboard, every string in it ({kept} clusters kept, {removed} removed by the gate)"),
+                public.rows.to_string(),
+                pct(public.rows),
+            ],
         ],
     ));
     let kinds: Vec<String> = raw.by_kind.keys().cloned().collect();
@@ -236,6 +270,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ));
     std::fs::write(args.out.join("report.md"), report)?;
     eprintln!("wrote {}", args.out.join("report.md").display());
-    println!("published_leaks={} cluster_leaks={} facet_leaks={} raw={} rows={n}", public.rows, clusters.rows, facets.rows, raw.rows);
+    println!(
+        "published_leaks={} cluster_leaks={} facet_leaks={} raw={} rows={n} published_clusters={kept} clusters={}",
+        public.rows,
+        clusters.rows,
+        facets.rows,
+        raw.rows,
+        analysis.clusters.len()
+    );
     Ok(())
 }
