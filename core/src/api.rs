@@ -523,7 +523,7 @@ mod tests {
             assert!(path.starts_with('/'), "{path}");
             assert!(seen.insert((format!("{method:?}"), *path)), "{method:?} {path} twice");
         }
-        assert_eq!(ROUTES.len(), 17);
+        assert_eq!(ROUTES.len(), 18);
     }
 
     #[test]
