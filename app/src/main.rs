@@ -19,6 +19,7 @@ mod pan_zoom;
 mod run_settings;
 mod run_store;
 mod runner;
+mod scatter_plot;
 mod scripting;
 mod viewport;
 

@@ -10,6 +10,7 @@ pub mod cluster_index;
 pub mod compare;
 pub mod compute;
 pub mod cost;
+pub mod dashboard_compare;
 pub mod embedder;
 pub mod eval;
 pub mod facets;

@@ -166,6 +166,15 @@ test('a run published from the app: the minimums previewed, the dashboard explor
   const [mx, my] = await discPoint(shared);
   await shared.mouse.click(mx, my);
   await panel.getByRole('heading', { level: 2 }).waitFor();
+  // Compare from the aggregates: a value's share against the dashboard's, and two means.
+  const compare = shared.getByRole('region', { name: 'Compare' });
+  await compare.getByLabel('Breakdown').selectOption('language');
+  assert.match(await compare.textContent(), /\d+ of \d+ counted conversations at this level \(\d+\.\d %\) have/);
+  await compare.getByLabel('Across').selectOption('turns');
+  const dots = compare.getByRole('img', { name: 'Clusters by the means of two facets' }).locator('circle');
+  assert.ok(await dots.count() >= 2, 'clusters placed by their means');
+  await dots.first().click();
+  await panel.getByRole('heading', { level: 2 }).waitFor();
   // Search over names and summaries.
   const word = name.split(/\s+/).find((w) => w.length > 3) ?? name;
   await shared.getByLabel('Search clusters').fill(word);

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::cluster_search::{ClusterSearch, Searchable};
 use crate::cluster_tree::{ClusterTree, TreeNodes};
+use crate::dashboard::dashboard_compare::DashboardCompare;
 use crate::dashboard::dashboard_map::DashboardMap;
 use crate::dashboard::dashboard_panel::{base_rates, DashboardPanel};
 use crate::dashboard::privacy_report::PrivacyReport;
@@ -75,6 +76,7 @@ fn DashboardView(dashboard: Arc<Dashboard>, published_id: Option<String>) -> imp
                     dashboard.clusters.len(), dashboard.facet
                 )}</p>
                 <DashboardMap dashboard=dashboard.clone() nodes=nodes.clone() selected=selected />
+                <DashboardCompare dashboard=dashboard.clone() base=base.clone() selected=selected />
                 <PrivacyReport dashboard=dashboard.clone() />
                 {published_id.map(|id| view! { <SharePanel id title=dashboard.title.clone() /> })}
             </section>

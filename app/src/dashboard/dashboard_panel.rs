@@ -15,7 +15,7 @@ use crate::dashboard::rate_bars::{rate_rows, RateBars};
 /// Values shown per categorical breakdown, the most common in the dashboard first.
 const VALUES: usize = 8;
 
-type Breakdowns = BTreeMap<String, BTreeMap<String, usize>>;
+pub type Breakdowns = BTreeMap<String, BTreeMap<String, usize>>;
 
 /// The dashboard's base rates: each breakdown summed over the top level,
 /// which holds every published conversation once.

@@ -1,5 +1,6 @@
 //! A published dashboard, read-only, at its share link.
 
+pub(crate) mod dashboard_compare;
 pub(crate) mod dashboard_map;
 pub(crate) mod dashboard_page;
 pub(crate) mod dashboard_panel;

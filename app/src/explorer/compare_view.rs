@@ -11,12 +11,10 @@ use kleio_core::cluster_index::ClusterIndex;
 use kleio_core::compare::{self, Dimension};
 use leptos::prelude::*;
 
+use crate::scatter_plot::{Dot, ScatterPlot};
+
 /// Rows of the prevalence table shown.
 const ROWS: usize = 15;
-/// The scatter plot's size and margin, in SVG units.
-const WIDTH: f64 = 420.0;
-const HEIGHT: f64 = 300.0;
-const MARGIN: f64 = 36.0;
 
 #[component]
 pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {
@@ -99,47 +97,18 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
     let name_for_point = name;
     let numeric_for_labels = numeric.clone();
     let scatter = move || {
-        let points = points();
-        if points.is_empty() {
-            return view! { <p class="stats">"No cluster has values on both facets."</p> }.into_any();
-        }
-        let span = |values: Vec<f64>| {
-            let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-            let pad = ((hi - lo) * 0.08).max(1e-6);
-            (lo - pad, hi + pad)
-        };
-        let (x0, x1) = span(points.iter().map(|p| p.x).collect());
-        let (y0, y1) = span(points.iter().map(|p| p.y).collect());
-        let largest = points.iter().map(|p| p.size).max().unwrap_or(1) as f64;
-        let sx = move |v: f64| MARGIN + (v - x0) / (x1 - x0) * (WIDTH - 2.0 * MARGIN);
-        let sy = move |v: f64| HEIGHT - MARGIN - (v - y0) / (y1 - y0) * (HEIGHT - 2.0 * MARGIN);
-        let label = |i: usize| numeric_for_labels.get(i).map(Dimension::label).unwrap_or_default();
-        let (x_label, y_label) = (label(x_axis.get_untracked()), label(y_axis.get_untracked()));
-        let dots = points
+        let dots = points()
             .into_iter()
-            .map(|p| {
-                let cluster = p.cluster;
-                let title = format!("{} ({} conversations): {:.2}, {:.2}", name_for_point(cluster), p.size, p.x, p.y);
-                view! {
-                    <circle cx=sx(p.x) cy=sy(p.y) r=3.0 + 9.0 * (p.size as f64 / largest).sqrt()
-                        class:chosen=move || selected.get() == Some(cluster)
-                        on:click=move |_| selected.set(Some(cluster))>
-                        <title>{title}</title>
-                    </circle>
-                }
+            .map(|p| Dot {
+                cluster: p.cluster,
+                size: p.size,
+                x: p.x,
+                y: p.y,
+                title: format!("{} ({} conversations): {:.2}, {:.2}", name_for_point(p.cluster), p.size, p.x, p.y),
             })
-            .collect_view();
-        view! {
-            <svg class="scatter" role="img" aria-label="Clusters by the means of two facets" viewBox=format!("0 0 {WIDTH} {HEIGHT}")>
-                <line x1=MARGIN y1=HEIGHT - MARGIN x2=WIDTH - MARGIN y2=HEIGHT - MARGIN class="axis" />
-                <line x1=MARGIN y1=MARGIN x2=MARGIN y2=HEIGHT - MARGIN class="axis" />
-                <text x=MARGIN y=HEIGHT - 8.0>{format!("{x_label}: {x0:.2}")}</text>
-                <text x=WIDTH - MARGIN y=HEIGHT - 8.0 text-anchor="end">{format!("{x1:.2}")}</text>
-                <text x=4.0 y=MARGIN - 10.0>{format!("{y_label}: {y0:.2} to {y1:.2}")}</text>
-                {dots}
-            </svg>
-        }
-        .into_any()
+            .collect();
+        let label = |i: usize| numeric_for_labels.get(i).map(Dimension::label).unwrap_or_default();
+        view! { <ScatterPlot dots x_label=label(x_axis.get()) y_label=label(y_axis.get()) selected /> }
     };
 
     let options = |dims: &[Dimension]| dims.iter().enumerate().map(|(i, d)| view! { <option value=i.to_string()>{d.label()}</option> }).collect_view();
