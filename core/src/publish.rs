@@ -194,6 +194,16 @@ pub struct PublishedCluster {
 /// Facet answers that become breakdowns when they are categories or scales.
 const BREAKDOWN_FACETS: [&str; 1] = [facet_id::CONCERN];
 
+/// Turns as a dashboard shows them: one to five exactly, and "6+" for
+/// longer conversations, so that a rare long one is no value of its own.
+pub fn turns_bucket(turns: usize) -> String {
+    if turns > 5 {
+        "6+".to_string()
+    } else {
+        turns.to_string()
+    }
+}
+
 /// Builds the submission for the clusters that passed the owner's gates.
 /// `accounts` maps conversation ids to account ids (conversations missing
 /// from it count as their own account); `salt` should be fresh random bytes
@@ -226,11 +236,13 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
                 let conv = &analysis.conversations[i];
                 let account = account_key(accounts.get(&conv.id).map(String::as_str), &conv.id);
                 let language = conv.facets.language.as_ref().map(|lang| (facet_id::LANGUAGE, lang.clone()));
+                let month = conv.facets.month.as_ref().map(|m| (facet_id::MONTH, m.clone()));
+                let turns = Some((facet_id::TURNS, turns_bucket(conv.facets.turns)));
                 let scales = BREAKDOWN_FACETS.iter().filter_map(|&facet| match conv.answers.get(facet) {
                     Some(FacetAnswer::Scale(v)) => Some((facet, v.to_string())),
                     _ => None,
                 });
-                for (facet, value) in language.into_iter().chain(scales) {
+                for (facet, value) in language.into_iter().chain(month).chain(turns).chain(scales) {
                     *breakdowns.entry(facet.into()).or_default().entry(value.clone()).or_default() += 1;
                     holders.entry(facet.into()).or_default().entry(value).or_default().insert(account.clone());
                 }

@@ -187,6 +187,9 @@ fn a_dashboard_submission_holds_aggregates_of_shareable_clusters_only() {
         assert_eq!(c.account_hashes.len(), original.accounts, "{}: one salted hash per distinct account", c.id);
         assert!(c.account_hashes.iter().all(|h| h.len() == 64));
         assert!(c.breakdowns.get("language").map_or(0, |l| l.values().sum::<usize>()) <= c.size);
+        // Every conversation has turns, bucketed from one to "6+".
+        assert_eq!(c.breakdowns["turns"].values().sum::<usize>(), c.size, "{}", c.id);
+        assert!(c.breakdowns["turns"].keys().all(|t| ["1", "2", "3", "4", "5", "6+"].contains(&t.as_str())));
         // Every value has its distinct accounts, no more than its conversations and the cluster's accounts.
         for (facet, values) in &c.breakdowns {
             for (value, &n) in values {

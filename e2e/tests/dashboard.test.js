@@ -173,7 +173,8 @@ test('a run published from the app: the minimums previewed, the dashboard explor
   await compare.getByLabel('Across').selectOption('turns');
   const dots = compare.getByRole('img', { name: 'Clusters by the means of two facets' }).locator('circle');
   assert.ok(await dots.count() >= 2, 'clusters placed by their means');
-  await dots.first().click();
+  // The last dot is drawn on top of any it overlaps.
+  await dots.last().click();
   await panel.getByRole('heading', { level: 2 }).waitFor();
   // Search over names and summaries.
   const word = name.split(/\s+/).find((w) => w.length > 3) ?? name;

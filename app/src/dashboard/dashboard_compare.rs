@@ -126,7 +126,7 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
         }
     };
 
-    let pick = |options: Vec<String>| options.into_iter().map(|o| view! { <option value=o.clone()>{o}</option> }).collect_view();
+    let pick = |options: Vec<String>| options.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view();
     view! {
         <section aria-label="Compare" class="compare">
             <h3>"Compare clusters"</h3>
