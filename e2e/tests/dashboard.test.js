@@ -69,9 +69,10 @@ test('a published dashboard opens read-only at its share link', async () => {
   assert.match(await items.first().textContent(), /Grow food at home 70 · 70\.0%/);
   // The proxy's report counts what it withheld, and names none of it.
   const report = page.getByRole('table', { name: 'Withheld at each level' });
-  assert.match(await report.getByRole('row', { name: /level 0/ }).textContent(), /3 of 4.*1 clusters, 12 conversations \(1 for the privacy audit\)/);
+  assert.match(await report.getByRole('row', { name: /level 0/ }).textContent(), /3 of 4.*1 cluster, 12 conversations \(1 for the privacy audit\)/);
   assert.equal(await page.getByText(/ann\.lee/).count(), 0, 'the removed cluster is not shown');
   assert.equal(await page.locator('input[type=file]').count(), 0, 'no upload on a dashboard');
+  await page.getByRole('region', { name: 'Compare' }).getByText(/published without breakdowns/).waitFor();
   const coloured = await page.getByLabel('Cluster map').evaluate((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;

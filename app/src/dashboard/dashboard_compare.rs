@@ -18,6 +18,15 @@ const ROWS: usize = 10;
 
 #[component]
 pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    if base.is_empty() {
+        return view! {
+            <section aria-label="Compare" class="compare">
+                <h3>"Compare clusters"</h3>
+                <p class="stats">"This dashboard was published without breakdowns, so there is nothing to compare its clusters by."</p>
+            </section>
+        }
+        .into_any();
+    }
     let mut levels: Vec<usize> = dashboard.clusters.iter().map(|c| c.level).collect();
     levels.sort_unstable();
     levels.dedup();
@@ -166,4 +175,5 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
             {scatter}
         </section>
     }
+    .into_any()
 }

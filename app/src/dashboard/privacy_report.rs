@@ -20,7 +20,9 @@ fn withheld(w: &Withheld) -> String {
     .filter(|(n, _)| *n > 0)
     .map(|(n, why)| format!("{n} for {why}"))
     .collect();
-    format!("{} clusters, {} conversations ({})", w.clusters, w.conversations, reasons.join(", "))
+    let clusters = if w.clusters == 1 { "1 cluster".to_string() } else { format!("{} clusters", w.clusters) };
+    let conversations = if w.conversations == 1 { "1 conversation".to_string() } else { format!("{} conversations", w.conversations) };
+    format!("{clusters}, {conversations} ({})", reasons.join(", "))
 }
 
 fn date(seconds: i64) -> String {
