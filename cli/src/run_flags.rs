@@ -87,6 +87,10 @@ pub struct RunFlags {
     /// they are collapsed into one, with a `copies` column).
     #[arg(long)]
     pub keep_duplicates: bool,
+    /// Collapse near duplicates too: conversations whose user turns share
+    /// 80 % or more of their word triples with an earlier one's.
+    #[arg(long, conflicts_with = "keep_duplicates")]
+    pub near_duplicates: bool,
 }
 
 impl RunFlags {
@@ -119,14 +123,19 @@ impl RunFlags {
             time_field: self.time_column.clone(),
             sample: self.sample.map(|size| Sample { size, seed: self.seed }),
             keep_duplicates,
+            near_duplicates: self.near_duplicates && !keep_duplicates,
         };
         let imported = import(&bytes, &options).map_err(|e| anyhow!("{}: {e}", file.display()))?;
         let report = &imported.report;
         if let Some(sampled) = report.sampled {
             eprintln!("sampled {} of {} rows (seed {})", report.rows_read, sampled.rows_in_file, sampled.seed);
         }
+        let near = match report.near_duplicates_dropped {
+            0 => String::new(),
+            n => format!(", {n} of them near"),
+        };
         eprintln!(
-            "imported {} conversations from {} rows ({} skipped, {} duplicates collapsed)",
+            "imported {} conversations from {} rows ({} skipped, {} duplicates collapsed{near})",
             imported.conversations.len(),
             report.rows_read,
             report.rows_skipped(),

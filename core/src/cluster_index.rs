@@ -132,6 +132,7 @@ mod tests {
                 accounts_known: true,
                 sampled: None,
                 duplicates_dropped: 0,
+                near_duplicates_dropped: 0,
                 damaged: None,
             },
             accounts_known: true,

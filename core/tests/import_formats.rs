@@ -90,6 +90,45 @@ fn lmsys_rows_keep_their_id_and_moderation() {
 }
 
 #[test]
+fn near_copies_are_collapsed_on_request_and_their_copies_still_add_up() {
+    // Ten requests, each sent three times with a different name in it (a
+    // filled-in template) and once more exactly: exact collapsing keeps the
+    // three apart, near collapsing does not.
+    let topics = [
+        "bake sourdough bread",
+        "fix a python import error",
+        "plan a week in Lisbon",
+        "write a cover letter",
+        "learn the guitar chords",
+        "train for a marathon",
+        "repair a bicycle chain",
+        "grow tomatoes on a balcony",
+        "prepare for a job interview",
+        "explain black holes",
+    ];
+    let mut rows = Vec::new();
+    for (t, topic) in topics.iter().enumerate() {
+        for (v, name) in ["Ana", "Ben", "Chloe", "Chloe"].iter().enumerate() {
+            let text = format!("Hello, could you please help me {topic} this weekend? I have tried a few things already and I would like clear steps that I can follow, thanks. {name}");
+            rows.push(serde_json::json!({ "id": format!("r{t}-{v}"), "messages": [{ "role": "user", "content": text }] }).to_string());
+        }
+    }
+    let total = rows.len();
+    let bytes = rows.join("\n");
+    let exact = import(bytes.as_bytes(), &ImportOptions::default()).unwrap();
+    let near = import(bytes.as_bytes(), &ImportOptions { near_duplicates: true, ..ImportOptions::default() }).unwrap();
+    assert_eq!((exact.report.duplicates_dropped, near.report.near_duplicates_dropped), (10, 20), "{:?}", near.report);
+    assert_eq!(near.report.duplicates_dropped, exact.report.duplicates_dropped + near.report.near_duplicates_dropped);
+    assert_eq!(near.conversations.len(), topics.len(), "one per request");
+    let copies: usize = near.conversations.iter().map(|c| c.meta.get(COPIES_COLUMN).map_or(1, |n| n.parse::<usize>().unwrap())).sum();
+    assert_eq!(copies, total, "every row is counted once, in its group's copies");
+    assert!(near.conversations.iter().all(|c| c.meta[COPIES_COLUMN] == "4"));
+    // Kept duplicates stay kept, near ones too.
+    let kept = import(bytes.as_bytes(), &ImportOptions { keep_duplicates: true, near_duplicates: true, ..ImportOptions::default() }).unwrap();
+    assert_eq!(kept.conversations.len(), total);
+}
+
+#[test]
 fn copies_of_a_request_are_collapsed_and_counted() {
     let all = imported("wildchat.snappy.parquet", &ImportOptions { keep_duplicates: true, ..ImportOptions::default() });
     let collapsed = imported("wildchat.snappy.parquet", &ImportOptions::default());

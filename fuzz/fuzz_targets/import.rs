@@ -20,12 +20,13 @@ fuzz_target!(|data: &[u8]| {
     }
     for options in [
         ImportOptions::default(),
-        ImportOptions { text_field: Some("text".into()), account_field: Some("user".into()), ..ImportOptions::default() },
+        ImportOptions { text_field: Some("text".into()), account_field: Some("user".into()), near_duplicates: true, ..ImportOptions::default() },
         ImportOptions { sample: Some(Sample { size: 3, seed: 1 }), keep_duplicates: true, ..ImportOptions::default() },
     ] {
         if let Ok(got) = import(data, &options) {
             assert!(!got.conversations.is_empty());
             assert_eq!(got.report.rows_read, got.conversations.len() + got.report.skipped.len() + got.report.duplicates_dropped);
+            assert!(got.report.near_duplicates_dropped <= got.report.duplicates_dropped);
             for c in &got.conversations {
                 assert!(!c.messages.is_empty());
                 for m in &c.messages {

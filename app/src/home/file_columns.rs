@@ -83,6 +83,11 @@ pub fn FileColumns(source: Source, settings: RwSignal<RunSettings>) -> impl Into
                     on:change=move |e| { let keep = event_target_checked(&e); edit(&|o| o.keep_duplicates = keep) } />
                 " Keep exact copies (by default conversations whose user turns repeat are counted once, with a copies column)"
             </label>
+            <label>
+                <input type="checkbox" prop:checked=move || options().near_duplicates disabled=move || options().keep_duplicates
+                    on:change=move |e| { let near = event_target_checked(&e); edit(&|o| o.near_duplicates = near) } />
+                " Count near copies once too (user turns sharing 80 % of their word triples, as a filled-in template does)"
+            </label>
         </fieldset>
     }
 }

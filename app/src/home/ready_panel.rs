@@ -62,7 +62,13 @@ pub fn ReadyPanel(
                 text = format!("A sample of {} of {} rows (seed {}{groups}): {text}", report.rows_read, sampled.rows_in_file, sampled.seed);
             }
             if report.duplicates_dropped > 0 {
-                text.push_str(&format!(" {} exact copies counted once (the copies column).", report.duplicates_dropped));
+                let exact = report.duplicates_dropped.saturating_sub(report.near_duplicates_dropped);
+                if exact > 0 {
+                    text.push_str(&format!(" {exact} exact copies counted once (the copies column)."));
+                }
+                if report.near_duplicates_dropped > 0 {
+                    text.push_str(&format!(" {} near copies counted once too.", report.near_duplicates_dropped));
+                }
             }
             if let Some(first) = report.skipped.first() {
                 text.push_str(&format!(" First skipped: row {}, {}.", first.line, first.reason));

@@ -13,7 +13,7 @@ use crate::model::Conversation;
 pub const COPIES_COLUMN: &str = "copies";
 
 /// The user turns, lower-cased, with each run of white space one space.
-fn normalised_user_turns(c: &Conversation) -> String {
+pub(crate) fn normalised_user_turns(c: &Conversation) -> String {
     let mut out = String::new();
     for turn in c.user_turns() {
         for word in turn.split_whitespace() {
@@ -47,6 +47,13 @@ pub(crate) fn collapse(rows: &mut Vec<Conversation>) -> usize {
         }
         copies.push(1);
     }
+    keep_with_copies(rows, &keep, &copies)
+}
+
+/// Keeps the rows marked to keep, in order, and returns how many were
+/// dropped; when any was, every kept row's copies column says how many rows
+/// it stands for (itself included).
+pub(crate) fn keep_with_copies(rows: &mut Vec<Conversation>, keep: &[bool], copies: &[usize]) -> usize {
     let dropped = keep.iter().filter(|k| !**k).count();
     if dropped == 0 {
         return 0;
@@ -56,7 +63,7 @@ pub(crate) fn collapse(rows: &mut Vec<Conversation>) -> usize {
         let i = index;
         index += 1;
         if keep[i] {
-            row.meta.entry(COPIES_COLUMN.to_string()).or_insert_with(|| copies[i].to_string());
+            row.meta.insert(COPIES_COLUMN.to_string(), copies[i].to_string());
         }
         keep[i]
     });

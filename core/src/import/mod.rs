@@ -22,6 +22,7 @@ mod container;
 mod csv_rows;
 mod duplicates;
 mod json_rows;
+mod near_duplicates;
 mod parquet_delta;
 mod parquet_pages;
 mod parquet_rows;
@@ -65,6 +66,9 @@ pub struct ImportOptions {
     pub sample: Option<Sample>,
     /// Keep exact duplicates instead of collapsing them into one.
     pub keep_duplicates: bool,
+    /// Collapse near duplicates too (user turns whose word triples overlap
+    /// by 80 % or more), unless duplicates are kept.
+    pub near_duplicates: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,9 +122,12 @@ pub struct ImportReport {
     pub accounts_known: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampled: Option<Sampled>,
-    /// Conversations dropped as copies of an earlier one.
+    /// Conversations dropped as copies of an earlier one, exact or near.
     #[serde(default)]
     pub duplicates_dropped: usize,
+    /// Of those, the near duplicates.
+    #[serde(default)]
+    pub near_duplicates_dropped: usize,
     /// Where the file stopped being readable (a truncated download, a
     /// damaged stream or row group), when it did; the rows before it are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,10 +196,16 @@ fn finish(read: RowsRead, compression: Option<Compression>, options: &ImportOpti
         first.extend(damaged);
         return Err(if first.is_empty() { ImportError::Empty } else { ImportError::NoUsableRows(first.join("; ")) });
     }
-    let duplicates_dropped = if options.keep_duplicates { 0 } else { duplicates::collapse(&mut rows) };
+    let (exact, near) = if options.keep_duplicates {
+        (0, 0)
+    } else {
+        let exact = duplicates::collapse(&mut rows);
+        (exact, if options.near_duplicates { near_duplicates::collapse(&mut rows) } else { 0 })
+    };
+    let (duplicates_dropped, near_duplicates_dropped) = (exact + near, near);
     dedupe_ids(&mut rows);
     let accounts_known = rows.iter().any(|c| c.account.is_some());
-    let report = ImportReport { format, compression, rows_read, skipped, accounts_known, sampled, duplicates_dropped, damaged };
+    let report = ImportReport { format, compression, rows_read, skipped, accounts_known, sampled, duplicates_dropped, near_duplicates_dropped, damaged };
     Ok(Imported { conversations: rows, report })
 }
 
