@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::compare::ClusterMeans;
 use crate::publish::{Dashboard, PublishedCluster};
 
 /// The gate's name for the values it pooled; no value of its own.
@@ -122,17 +123,9 @@ fn mean(c: &PublishedCluster, breakdown: &str) -> Option<(f64, usize)> {
     (n > 0).then(|| (sum / n as f64, n))
 }
 
-/// One cluster at its means on two numeric breakdowns (Figure 8).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ClusterMeans {
-    pub cluster: usize,
-    pub size: usize,
-    pub x: f64,
-    pub y: f64,
-}
-
 /// Every cluster of `level` with at least `min_counted` numbered
-/// conversations on each axis, at its two means.
+/// conversations on each axis, at its two means (Figure 8; `cluster`
+/// indexes `dashboard.clusters`).
 pub fn cluster_means(d: &Dashboard, x: &str, y: &str, level: usize, min_counted: usize) -> Vec<ClusterMeans> {
     (0..d.clusters.len())
         .filter(|&i| d.clusters[i].level == level)
