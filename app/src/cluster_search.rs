@@ -14,8 +14,14 @@ pub struct Searchable {
 }
 
 #[component]
-pub fn ClusterSearch(clusters: Vec<Searchable>, selected: RwSignal<Option<usize>>) -> impl IntoView {
-    let query = RwSignal::new(String::new());
+pub fn ClusterSearch(
+    clusters: Vec<Searchable>,
+    selected: RwSignal<Option<usize>>,
+    /// The query, where the caller keeps it (the explorer puts it in the address).
+    #[prop(optional)]
+    query: Option<RwSignal<String>>,
+) -> impl IntoView {
+    let query = query.unwrap_or_else(|| RwSignal::new(String::new()));
     // Lower-cased once, not on every keystroke.
     let haystacks: Vec<(String, String)> = clusters.iter().map(|c| (c.name.to_lowercase(), c.summary.to_lowercase())).collect();
     let matches = move || {

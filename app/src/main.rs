@@ -5,6 +5,7 @@
 mod api;
 mod cluster_search;
 mod cluster_tree;
+mod compare_tables;
 mod dashboard;
 mod dataset;
 mod embed_worker;
@@ -16,6 +17,7 @@ mod home;
 mod map_surface;
 mod palette;
 mod pan_zoom;
+mod rate_bars;
 mod run_settings;
 mod run_store;
 mod runner;

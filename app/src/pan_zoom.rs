@@ -54,7 +54,12 @@ pub struct PanZoom {
 impl PanZoom {
     /// For `canvas`, whose drawing buffer is `size` pixels (CSS may scale it).
     pub fn new(canvas: NodeRef<Canvas>, size: (f64, f64)) -> PanZoom {
-        PanZoom { view: RwSignal::new(View::FITTED), canvas, size, drag: StoredValue::new(None), pinch: StoredValue::new(None) }
+        PanZoom::with_view(canvas, size, RwSignal::new(View::FITTED))
+    }
+
+    /// Driving a `view` the caller keeps (the explorer keeps it in the address).
+    pub fn with_view(canvas: NodeRef<Canvas>, size: (f64, f64), view: RwSignal<View>) -> PanZoom {
+        PanZoom { view, canvas, size, drag: StoredValue::new(None), pinch: StoredValue::new(None) }
     }
 
     /// A page position in canvas pixels.

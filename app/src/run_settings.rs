@@ -42,6 +42,10 @@ pub struct RunOutcome {
     pub analysis: Analysis,
     /// Conversation id → account, for the salted hashes a dashboard counts.
     pub accounts: HashMap<String, String>,
+    /// Conversation id → the first of its group of near duplicates, for the
+    /// safety views; runs kept before there was this have none.
+    #[serde(default)]
+    pub templates: HashMap<String, String>,
     /// Seconds each stage took, in `Stage::ALL` order.
     pub stage_seconds: Vec<f64>,
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use kleio_core::checkpoint::Checkpoints;
 use kleio_core::import::Imported;
+use kleio_core::pipeline::embedding_keys;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -223,7 +224,21 @@ pub async fn source(record: &RunRecord) -> Result<Option<Source>, StoreError> {
 /// Keeps a finished run's result; its checkpoints are then no longer needed.
 pub async fn finish(id: &str, outcome: &RunOutcome) -> Result<(), StoreError> {
     put(OUTCOMES, id, to_json_value(outcome)?).await?;
-    delete_checkpoints(id).await
+    // The embeddings outlive the run (search by meaning reads them back);
+    // the rest of its kept work goes.
+    let kept = IdbCheckpoints { run: id.to_string() };
+    let count = outcome.analysis.conversations.iter().filter(|c| c.cluster.is_some()).count();
+    let mut embeddings = Vec::new();
+    for key in embedding_keys(count) {
+        if let Some(bytes) = kept.load(&key).await {
+            embeddings.push((key, bytes));
+        }
+    }
+    delete_checkpoints(id).await?;
+    for (key, bytes) in embeddings {
+        kept.save(&key, bytes).await;
+    }
+    Ok(())
 }
 
 pub async fn outcome(id: &str) -> Result<Option<RunOutcome>, StoreError> {

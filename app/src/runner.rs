@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use kleio_core::import::Imported;
+use kleio_core::import::{near_duplicate_groups, Imported};
+use kleio_core::model::Conversation;
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::pipeline;
 use kleio_core::progress::{Progress, Stage};
@@ -136,16 +137,22 @@ pub enum RunError {
 }
 
 /// Runs the pipeline on `imported`, keeping finished work under `run_id` (see
-/// `run_store`) and taking what an earlier try of the same run kept.
+/// `run_store`) and taking what an earlier try of the same run kept. Returns
+/// the outcome and the conversations it was made from, for reading.
 pub async fn run(
     imported: Imported,
     settings: RunSettings,
     run_id: String,
     analyst_description: Option<String>,
     progress: RunProgress,
-) -> Result<RunOutcome, RunError> {
+) -> Result<(RunOutcome, Vec<Conversation>), RunError> {
     progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
     let accounts: HashMap<String, String> = imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
+    let groups = near_duplicate_groups(&imported.conversations);
+    let templates: HashMap<String, String> =
+        imported.conversations.iter().zip(&groups).map(|(c, &first)| (c.id.clone(), imported.conversations[first].id.clone())).collect();
+    // Read in the explorer, in this browser only.
+    let conversations = imported.conversations.clone();
 
     progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
     let model = embedding::load(settings.model, settings.device).await?;
@@ -168,5 +175,5 @@ pub async fn run(
     let end = now_ms();
     let stage_seconds =
         progress.stages.get_untracked().iter().map(|s| s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0)).collect();
-    Ok(RunOutcome { analysis, accounts, stage_seconds })
+    Ok((RunOutcome { analysis, accounts, templates, stage_seconds }, conversations))
 }

@@ -19,7 +19,16 @@ pub struct Dot {
 }
 
 #[component]
-pub fn ScatterPlot(dots: Vec<Dot>, x_label: String, y_label: String, selected: RwSignal<Option<usize>>) -> impl IntoView {
+pub fn ScatterPlot(
+    dots: Vec<Dot>,
+    x_label: String,
+    y_label: String,
+    selected: RwSignal<Option<usize>>,
+    /// Draws the line from the lowest to the highest of both, where the two
+    /// measures, each rescaled to its range, agree.
+    #[prop(optional)]
+    diagonal: bool,
+) -> impl IntoView {
     if dots.is_empty() {
         return view! { <p class="stats">"No cluster has values on both facets."</p> }.into_any();
     }
@@ -33,6 +42,10 @@ pub fn ScatterPlot(dots: Vec<Dot>, x_label: String, y_label: String, selected: R
     let largest = dots.iter().map(|d| d.size).max().unwrap_or(1).max(1) as f64;
     let sx = move |v: f64| MARGIN + (v - x0) / (x1 - x0) * (WIDTH - 2.0 * MARGIN);
     let sy = move |v: f64| HEIGHT - MARGIN - (v - y0) / (y1 - y0) * (HEIGHT - 2.0 * MARGIN);
+    let (xs, ys) = (dots.iter().map(|d| d.x), dots.iter().map(|d| d.y));
+    let (lo_x, hi_x) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo_y, hi_y) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let agreement = diagonal.then(|| view! { <line x1=sx(lo_x) y1=sy(lo_y) x2=sx(hi_x) y2=sy(hi_y) class="diagonal" /> });
     let circles = dots
         .into_iter()
         .map(|d| {
@@ -53,6 +66,7 @@ pub fn ScatterPlot(dots: Vec<Dot>, x_label: String, y_label: String, selected: R
             <text x=MARGIN y=HEIGHT - 8.0>{format!("{x_label}: {x0:.2}")}</text>
             <text x=WIDTH - MARGIN y=HEIGHT - 8.0 text-anchor="end">{format!("{x1:.2}")}</text>
             <text x=4.0 y=MARGIN - 10.0>{format!("{y_label}: {y0:.2} to {y1:.2}")}</text>
+            {agreement}
             {circles}
         </svg>
     }

@@ -1,6 +1,6 @@
 //! What the app offers scripts on the page (`window.wasmBindings`, set by
-//! Trunk's loader): reading a file, embedding texts, k-means and the layout,
-//! exactly as a run does them, for notebooks, bookmarklets, the browser
+//! Trunk's loader): reading a file, embedding texts, k-means, the layout and
+//! the search by meaning, exactly as a run and the explorer do them, for notebooks, bookmarklets, the browser
 //! parity tests and the browser benchmarks.
 
 use kleio_core::compute::Compute;
@@ -95,6 +95,27 @@ pub async fn layout(vectors: Vec<f32>, dim: usize, seed: u32, device: String) ->
     let knn_ms = now_ms() - start;
     let positions = project(&points, &graph, &params).map_err(js_error)?.into_iter().flatten().collect();
     serde_json::to_string(&Laid { device: compute.describe(), knn_ms, positions }).map_err(js_error)
+}
+
+#[derive(Serialize)]
+struct Searched {
+    hits: Vec<kleio_core::semantic::Hit>,
+    /// Milliseconds of the search alone, the vectors already in the module.
+    ms: f64,
+}
+
+/// The `k` rows of `vectors` (rows of `dim`) nearest `query`, as the
+/// explorer's search by meaning finds them. Resolves to JSON `{"hits", "ms"}`.
+#[wasm_bindgen]
+pub fn nearest(vectors: Vec<f32>, dim: usize, query: Vec<f32>, k: usize) -> Result<String, JsError> {
+    if dim == 0 || !vectors.len().is_multiple_of(dim) || query.len() != dim {
+        return Err(JsError::new("vectors must be whole rows of dim numbers, and the query one such row"));
+    }
+    let rows: Vec<Vec<f32>> = vectors.chunks(dim).map(<[f32]>::to_vec).collect();
+    let start = now_ms();
+    let hits = kleio_core::semantic::nearest(&rows, &query, k);
+    let ms = now_ms() - start;
+    serde_json::to_string(&Searched { hits, ms }).map_err(js_error)
 }
 
 #[derive(Serialize)]

@@ -12,6 +12,8 @@ use crate::analysis::{Analysis, ConversationResult};
 use crate::analyst::FacetAnswer;
 use crate::api::facet_id;
 use crate::cluster_index::ClusterIndex;
+use crate::cluster_stats::{share_table, ClusterMeans, ShareTable, ValueCount};
+use crate::facets::month_bucket;
 
 /// A metadata column with more distinct values than this (ids, timestamps)
 /// is no category to compare by.
@@ -29,6 +31,10 @@ pub enum Dimension {
     Month,
     /// The number of user turns.
     Turns,
+    /// Characters the user wrote, over all turns.
+    UserChars,
+    /// Characters the assistant wrote, over all turns.
+    AssistantChars,
     /// A column of the dataset, passed through.
     Column(String),
 }
@@ -41,7 +47,49 @@ impl Dimension {
             Dimension::DetectedLanguage => "detected language".into(),
             Dimension::Month => facet_id::MONTH.into(),
             Dimension::Turns => facet_id::TURNS.into(),
+            Dimension::UserChars => "user characters".into(),
+            Dimension::AssistantChars => "assistant characters".into(),
             Dimension::Column(name) => format!("{name} (column)"),
+        }
+    }
+
+    /// A short stable name, for an address or a menu's value: the inverse of [`Dimension::from_key`].
+    pub fn key(&self) -> String {
+        match self {
+            Dimension::Answer(id) => format!("answer:{id}"),
+            Dimension::DetectedLanguage => facet_id::LANGUAGE.into(),
+            Dimension::Month => facet_id::MONTH.into(),
+            Dimension::Turns => facet_id::TURNS.into(),
+            Dimension::UserChars => "user_chars".into(),
+            Dimension::AssistantChars => "assistant_chars".into(),
+            Dimension::Column(name) => format!("column:{name}"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Dimension> {
+        if let Some(id) = key.strip_prefix("answer:") {
+            return Some(Dimension::Answer(id.into()));
+        }
+        if let Some(name) = key.strip_prefix("column:") {
+            return Some(Dimension::Column(name.into()));
+        }
+        Some(match key {
+            facet_id::LANGUAGE => Dimension::DetectedLanguage,
+            facet_id::MONTH => Dimension::Month,
+            facet_id::TURNS => Dimension::Turns,
+            "user_chars" => Dimension::UserChars,
+            "assistant_chars" => Dimension::AssistantChars,
+            _ => return None,
+        })
+    }
+
+    /// The `YYYY-MM` a conversation falls in, for a dimension of times: its
+    /// own time, or a column of dates.
+    pub fn period(&self, c: &ConversationResult) -> Option<String> {
+        match self {
+            Dimension::Month => c.facets.month.clone(),
+            Dimension::Column(name) => month_bucket(c.facets.meta.get(name)?),
+            _ => None,
         }
     }
 
@@ -52,6 +100,8 @@ impl Dimension {
             Dimension::DetectedLanguage => c.facets.language.clone(),
             Dimension::Month => c.facets.month.clone(),
             Dimension::Turns => Some(c.facets.turns.to_string()),
+            Dimension::UserChars => Some(c.facets.user_chars.to_string()),
+            Dimension::AssistantChars => Some(c.facets.assistant_chars.to_string()),
             Dimension::Column(name) => c.facets.meta.get(name).cloned(),
         }
     }
@@ -65,13 +115,15 @@ impl Dimension {
                 FacetAnswer::Text(t) => parse_number(t),
             },
             Dimension::Turns => Some(c.facets.turns as f64),
+            Dimension::UserChars => Some(c.facets.user_chars as f64),
+            Dimension::AssistantChars => Some(c.facets.assistant_chars as f64),
             Dimension::Column(name) => parse_number(c.facets.meta.get(name)?),
             Dimension::DetectedLanguage | Dimension::Month => None,
         }
     }
 }
 
-fn parse_number(text: &str) -> Option<f64> {
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
     let t = text.trim();
     match t.to_ascii_lowercase().as_str() {
         "true" | "yes" => Some(1.0),
@@ -114,7 +166,7 @@ pub fn dimensions(a: &Analysis) -> (Vec<Dimension>, Vec<Dimension>) {
         categorical.push(Dimension::Month);
     }
     categorical.push(Dimension::Turns);
-    numeric.push(Dimension::Turns);
+    numeric.extend([Dimension::Turns, Dimension::UserChars, Dimension::AssistantChars]);
     for (name, (values, all_numbers)) in columns {
         if values.len() <= MAX_CATEGORIES {
             categorical.push(Dimension::Column(name.into()));
@@ -139,62 +191,26 @@ pub fn values(a: &Analysis, d: &Dimension) -> Vec<(String, usize)> {
     out
 }
 
-/// One cluster's share of a value against the share in all the data.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Prevalence {
-    /// Index into `analysis.clusters`.
-    pub cluster: usize,
-    pub matching: usize,
-    pub size: usize,
-    /// `matching / size`.
-    pub share: f64,
-    /// `share` over the base rate: 3.0 means three times as common here.
-    pub ratio: f64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PrevalenceTable {
-    /// Share of all clustered conversations with the value.
-    pub base_rate: f64,
-    pub matching: usize,
-    pub total: usize,
-    /// Clusters of the level with at least `min_size` conversations, the
-    /// highest ratio first.
-    pub rows: Vec<Prevalence>,
-}
-
-/// How much more (or less) often each cluster of `level` holds `value` than
-/// the data does (Figure 7). Clusters under `min_size` conversations are left
-/// out: their shares are mostly noise.
-pub fn prevalence(a: &Analysis, index: &ClusterIndex, d: &Dimension, value: &str, level: usize, min_size: usize) -> PrevalenceTable {
-    let matches = |k: usize| d.category(&a.conversations[k]).as_deref() == Some(value);
-    let clustered: Vec<usize> = (0..a.conversations.len()).filter(|&k| a.conversations[k].cluster.is_some()).collect();
-    let matching = clustered.iter().filter(|&&k| matches(k)).count();
-    let total = clustered.len();
-    let base_rate = if total == 0 { 0.0 } else { matching as f64 / total as f64 };
-    let mut rows: Vec<Prevalence> = (0..a.clusters.len())
+/// Figure 7 both ways: for each cluster of `level`, how many of its
+/// conversations with a value of `d` have `value`, against the share among
+/// every clustered conversation with a value; clusters with fewer than
+/// `min_size` such conversations are counted in the base rate but not
+/// listed, since their shares are mostly noise.
+pub fn prevalence(a: &Analysis, index: &ClusterIndex, d: &Dimension, value: &str, level: usize, min_size: usize) -> ShareTable {
+    let counts: Vec<ValueCount> = (0..a.clusters.len())
         .filter(|&i| a.clusters[i].level == level)
-        .filter_map(|i| {
-            let members = index.members(i);
-            if members.len() < min_size.max(1) || base_rate == 0.0 {
-                return None;
+        .map(|i| {
+            let (mut matching, mut counted) = (0, 0);
+            for &k in index.members(i) {
+                if let Some(v) = d.category(&a.conversations[k]) {
+                    counted += 1;
+                    matching += usize::from(v == value);
+                }
             }
-            let here = members.iter().filter(|&&k| matches(k)).count();
-            let share = here as f64 / members.len() as f64;
-            Some(Prevalence { cluster: i, matching: here, size: members.len(), share, ratio: share / base_rate })
+            (i, matching, counted)
         })
         .collect();
-    rows.sort_by(|x, y| y.ratio.total_cmp(&x.ratio).then(y.size.cmp(&x.size)).then(x.cluster.cmp(&y.cluster)));
-    PrevalenceTable { base_rate, matching, total, rows }
-}
-
-/// A cluster's mean on two numeric dimensions (Figure 8).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ClusterMeans {
-    pub cluster: usize,
-    pub size: usize,
-    pub x: f64,
-    pub y: f64,
+    share_table(&counts, min_size)
 }
 
 /// Each cluster of `level` at the means of `x` and `y` over its members that
@@ -217,13 +233,7 @@ pub fn means(a: &Analysis, index: &ClusterIndex, x: &Dimension, y: &Dimension, l
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compute::CpuCompute;
-    use crate::embedder::HashingEmbedder;
-    use crate::import::{import, ImportOptions};
-    use crate::offline::OfflineAnalyst;
-    use crate::params::RunParams;
-    use crate::pipeline::run;
-    use crate::progress::Silent;
+    use crate::test_rows::{analyse, imported};
 
     /// 120 conversations in two topics; the cooking ones are mostly in
     /// French and carry `flagged = yes`.
@@ -239,23 +249,10 @@ mod tests {
             } else {
                 ("Please help me fix this Python function that raises a KeyError when reading the config file", "no")
             };
-            rows.push(
-                serde_json::json!({"id": format!("c{i}"), "account_id": format!("u{i}"), "flagged": flagged, "score": (i % 5).to_string(),
-                "messages": [{"role": "user", "content": text}]})
-                .to_string(),
-            );
+            rows.push(serde_json::json!({"id": format!("c{i}"), "account_id": format!("u{i}"), "flagged": flagged, "score": (i % 5).to_string(),
+                "messages": [{"role": "user", "content": text}]}));
         }
-        // The texts repeat on purpose: every row counts.
-        let imported = import(rows.join("\n").as_bytes(), &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
-        futures::executor::block_on(run(
-            imported,
-            RunParams { seed: 1, ..Default::default() },
-            &OfflineAnalyst::new(1),
-            &HashingEmbedder { dim: 128 },
-            &CpuCompute,
-            &mut Silent,
-        ))
-        .unwrap()
+        analyse(imported(&rows), 1)
     }
 
     #[test]
@@ -273,25 +270,26 @@ mod tests {
     }
 
     #[test]
-    fn french_is_concentrated_in_the_cooking_clusters() {
+    fn french_is_over_represented_in_the_cooking_clusters_and_under_in_the_others() {
         let a = analysis();
         let index = ClusterIndex::new(&a);
         let table = prevalence(&a, &index, &Dimension::DetectedLanguage, "fr", 0, 1);
-        assert_eq!((table.matching, table.total), (60, 120));
+        assert_eq!((table.matching, table.counted), (60, 120));
         assert!((table.base_rate - 0.5).abs() < 1e-9);
-        let top = &table.rows[0];
-        assert!((top.ratio - 2.0).abs() < 1e-9, "an all-French cluster is twice the base rate: {top:?}");
-        let last = table.rows.last().unwrap();
-        assert_eq!(last.ratio, 0.0, "an all-English cluster has none");
-        assert!(table.rows.windows(2).all(|w| w[0].ratio >= w[1].ratio));
-        // Sizes and matches add up to the whole.
-        assert_eq!(table.rows.iter().map(|r| r.size).sum::<usize>(), 120);
-        assert_eq!(table.rows.iter().map(|r| r.matching).sum::<usize>(), 60);
+        assert!(!table.over.is_empty() && !table.under.is_empty());
+        for row in &table.over {
+            assert!((row.ratio - 2.0).abs() < 1e-9, "an all-French cluster is twice the base rate: {row:?}");
+            assert!(row.low > 0.5);
+        }
+        assert!(table.under.iter().all(|r| r.matching == 0 && r.high < 0.5));
+        // Every cluster is one way or the other, so their sizes add up to the whole.
+        assert_eq!(table.over.iter().chain(&table.under).map(|r| r.counted).sum::<usize>(), 120);
         // A value no one has gives no rows rather than a division by zero.
-        assert!(prevalence(&a, &index, &Dimension::DetectedLanguage, "ja", 0, 1).rows.is_empty());
+        let none = prevalence(&a, &index, &Dimension::DetectedLanguage, "ja", 0, 1);
+        assert!(none.over.is_empty() && none.under.is_empty());
         // Small clusters are left out.
         let big = prevalence(&a, &index, &Dimension::DetectedLanguage, "fr", 0, 1000);
-        assert!(big.rows.is_empty());
+        assert!(big.over.is_empty() && big.under.is_empty() && big.too_small > 0);
     }
 
     #[test]

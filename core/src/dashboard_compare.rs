@@ -6,60 +6,11 @@
 //! counted conversations than a minimum are left out, so that a tiny
 //! cluster's noisy share does not top the list.
 
-use serde::Serialize;
-
-use crate::compare::ClusterMeans;
+use crate::cluster_stats::{share_table, ClusterMeans, ShareTable};
 use crate::publish::{Dashboard, PublishedCluster};
 
 /// The gate's name for the values it pooled; no value of its own.
 pub const POOLED: &str = "other";
-/// The normal quantile of a two-sided 95 % interval.
-const Z95: f64 = 1.959_963_985;
-
-/// The Wilson score interval of `successes` out of `n` at normal quantile `z`
-/// (0 to 1 when `n` is 0): unlike the plain `p ± z·se`, it stays inside 0–1
-/// and is honest about small counts.
-pub fn wilson(successes: usize, n: usize, z: f64) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (k, n) = (successes as f64, n as f64);
-    let p = k / n;
-    let z2 = z * z;
-    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
-/// One cluster's share of a breakdown value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ValueShare {
-    /// Index into `dashboard.clusters`.
-    pub cluster: usize,
-    pub matching: usize,
-    /// The cluster's conversations with any value of the breakdown.
-    pub counted: usize,
-    pub share: f64,
-    /// The share's 95 % Wilson interval.
-    pub low: f64,
-    pub high: f64,
-    /// `share` over the base rate: 3.0 means three times as common here.
-    pub ratio: f64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ShareTable {
-    /// The value's share over every counted conversation of the level's clusters.
-    pub base_rate: f64,
-    pub matching: usize,
-    pub counted: usize,
-    /// Clusters whose whole interval lies above the base rate, the surest
-    /// (highest lower bound) first.
-    pub over: Vec<ValueShare>,
-    /// Clusters whose whole interval lies below it, the surest (lowest upper
-    /// bound) first.
-    pub under: Vec<ValueShare>,
-}
 
 fn counted(c: &PublishedCluster, breakdown: &str) -> usize {
     c.breakdowns.get(breakdown).map_or(0, |values| values.values().sum())
@@ -71,28 +22,11 @@ fn matching(c: &PublishedCluster, breakdown: &str, value: &str) -> usize {
 
 /// Figure 7 both ways, from the breakdowns of the clusters of `level`.
 pub fn value_shares(d: &Dashboard, breakdown: &str, value: &str, level: usize, min_counted: usize) -> ShareTable {
-    let at_level: Vec<usize> = (0..d.clusters.len()).filter(|&i| d.clusters[i].level == level).collect();
-    let total: usize = at_level.iter().map(|&i| counted(&d.clusters[i], breakdown)).sum();
-    let with_value: usize = at_level.iter().map(|&i| matching(&d.clusters[i], breakdown, value)).sum();
-    let base_rate = if total == 0 { 0.0 } else { with_value as f64 / total as f64 };
-    let rows: Vec<ValueShare> = at_level
-        .into_iter()
-        .filter_map(|i| {
-            let n = counted(&d.clusters[i], breakdown);
-            if n < min_counted.max(1) || base_rate == 0.0 {
-                return None;
-            }
-            let k = matching(&d.clusters[i], breakdown, value);
-            let share = k as f64 / n as f64;
-            let (low, high) = wilson(k, n, Z95);
-            Some(ValueShare { cluster: i, matching: k, counted: n, share, low, high, ratio: share / base_rate })
-        })
+    let counts: Vec<(usize, usize, usize)> = (0..d.clusters.len())
+        .filter(|&i| d.clusters[i].level == level)
+        .map(|i| (i, matching(&d.clusters[i], breakdown, value), counted(&d.clusters[i], breakdown)))
         .collect();
-    let mut over: Vec<ValueShare> = rows.iter().filter(|r| r.low > base_rate).cloned().collect();
-    over.sort_by(|a, b| b.low.total_cmp(&a.low).then(a.cluster.cmp(&b.cluster)));
-    let mut under: Vec<ValueShare> = rows.into_iter().filter(|r| r.high < base_rate).collect();
-    under.sort_by(|a, b| a.high.total_cmp(&b.high).then(a.cluster.cmp(&b.cluster)));
-    ShareTable { base_rate, matching: with_value, counted: total, over, under }
+    share_table(&counts, min_counted)
 }
 
 /// A breakdown value as a number: concern levels and turn counts are; a
@@ -137,33 +71,12 @@ pub fn cluster_means(d: &Dashboard, x: &str, y: &str, level: usize, min_counted:
         .collect()
 }
 
-/// The correlation of the clusters' two means, each cluster weighted by its
-/// size; none for fewer than three clusters or an axis without spread.
-pub fn weighted_correlation(points: &[ClusterMeans]) -> Option<f64> {
-    if points.len() < 3 {
-        return None;
-    }
-    let w: f64 = points.iter().map(|p| p.size as f64).sum();
-    if w == 0.0 {
-        return None;
-    }
-    let mx = points.iter().map(|p| p.size as f64 * p.x).sum::<f64>() / w;
-    let my = points.iter().map(|p| p.size as f64 * p.y).sum::<f64>() / w;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for p in points {
-        let (dx, dy, s) = (p.x - mx, p.y - my, p.size as f64);
-        sxy += s * dx * dy;
-        sxx += s * dx * dx;
-        syy += s * dy * dy;
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::cluster_stats::{weighted_correlation, ValueShare};
     use crate::privacy::PrivacyParams;
     use crate::publish::PrivacyReport;
 
@@ -195,19 +108,6 @@ mod tests {
             clusters,
             report: PrivacyReport::default(),
         }
-    }
-
-    #[test]
-    fn the_wilson_interval_matches_its_formula_and_stays_in_bounds() {
-        // 8 of 10: the textbook interval is 0.4902 to 0.9433.
-        let (low, high) = wilson(8, 10, Z95);
-        assert!((low - 0.4902).abs() < 1e-4 && (high - 0.9433).abs() < 1e-4, "{low} {high}");
-        let (low, high) = wilson(0, 5, Z95);
-        assert_eq!(low, 0.0);
-        assert!(high > 0.4 && high < 0.5, "{high}");
-        assert_eq!(wilson(0, 0, Z95), (0.0, 1.0));
-        let (low, high) = wilson(1000, 1000, Z95);
-        assert!(low > 0.99 && (high - 1.0).abs() < 1e-12);
     }
 
     #[test]

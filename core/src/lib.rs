@@ -5,8 +5,11 @@
 pub mod analysis;
 pub mod analyst;
 pub mod api;
+pub mod breakdown;
 pub mod checkpoint;
 pub mod cluster_index;
+pub mod cluster_stats;
+pub mod colouring;
 pub mod compare;
 pub mod compute;
 pub mod cost;
@@ -27,7 +30,11 @@ pub mod privacy;
 pub mod progress;
 pub mod projection;
 pub mod publish;
+pub mod safety;
+pub mod semantic;
 pub mod task_api;
+#[cfg(test)]
+mod test_rows;
 pub mod vector;
 
 /// Why a run stopped.

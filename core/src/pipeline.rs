@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, SCHEMA_VERSION};
 use crate::analyst::*;
-use crate::checkpoint::{kept_or_done, Checkpoints, Json, NoCheckpoints, Piece, Rows};
+use crate::checkpoint::{kept_or_done, Checkpoints, Codec, Json, NoCheckpoints, Piece, Rows};
 use crate::compute::Compute;
 use crate::embedder::Embedder;
 use crate::hierarchy::{self, Node};
@@ -95,6 +95,30 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
         clusters,
         params,
     })
+}
+
+/// The vectors a run kept of its clustered facet's answers (`count` of
+/// them), in the order they were embedded: that of the analysis's
+/// conversations with a base cluster. None when any batch is missing, as
+/// for a run that kept nothing.
+pub async fn kept_vectors(checkpoints: &impl Checkpoints, count: usize) -> Option<Vec<Vec<f32>>> {
+    let mut vectors = Vec::with_capacity(count);
+    for (c, key) in embedding_keys(count).enumerate() {
+        let len = EMBED_BATCH.min(count - c * EMBED_BATCH);
+        vectors.extend(Rows::decode(&checkpoints.load(&key).await?, len)?);
+    }
+    Some(vectors)
+}
+
+/// The checkpoint keys of a run's embeddings of `count` texts, for a caller
+/// that keeps them past the run (the app, for search by meaning).
+pub fn embedding_keys(count: usize) -> impl Iterator<Item = String> {
+    (0..count.div_ceil(EMBED_BATCH)).map(embed_key)
+}
+
+/// The key of the `c`-th batch of embeddings.
+fn embed_key(c: usize) -> String {
+    format!("embed/{c}")
 }
 
 /// What every stage of one run reads: its parameters and the seams it runs on.
@@ -200,7 +224,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
             if progress.cancelled() {
                 return Err(PipelineError::Cancelled);
             }
-            let piece = Piece { key: format!("embed/{c}"), stage: Stage::Embedding, len: chunk.len() };
+            let piece = Piece { key: embed_key(c), stage: Stage::Embedding, len: chunk.len() };
             let batch = kept_or_done::<Rows>(
                 self.checkpoints,
                 progress,

@@ -12,7 +12,7 @@ use kleio_core::embedder::HashingEmbedder;
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::params::RunParams;
-use kleio_core::pipeline::run_resumable;
+use kleio_core::pipeline::{kept_vectors, run_resumable};
 use kleio_core::progress::{Progress, Stage};
 use kleio_core::PipelineError;
 
@@ -123,4 +123,24 @@ fn damaged_checkpoints_are_redone_not_trusted() {
     let again = analyse(&text, &params, &store, &mut second).unwrap();
     assert!(second.restored.is_empty(), "{:?}", second.restored);
     assert_eq!(bytes(&again), bytes(&first));
+}
+
+#[test]
+fn the_kept_vectors_are_the_clustered_conversations_in_order() {
+    let params = RunParams { seed: 4, ..Default::default() };
+    let store = MemoryCheckpoints::default();
+    let text = rows(300);
+    let a = analyse(&text, &params, &store, &mut Recorder::default()).unwrap();
+    let clustered: Vec<&str> = a.conversations.iter().filter(|c| c.cluster.is_some()).map(|c| c.id.as_str()).collect();
+    let vectors = block_on(kept_vectors(&store, clustered.len())).expect("every batch kept");
+    assert_eq!(vectors.len(), clustered.len());
+    // Each is the embedding of that conversation's clustered answer.
+    let facet = params.cluster_facet().unwrap().id.clone();
+    let embedder = HashingEmbedder { dim: 256 };
+    for (k, id) in [0, 150, clustered.len() - 1].map(|k| (k, clustered[k])) {
+        let c = a.conversations.iter().find(|c| c.id == id).unwrap();
+        let again = block_on(kleio_core::embedder::Embedder::embed(&embedder, &[c.answers[&facet].as_text()])).unwrap();
+        assert_eq!(vectors[k], again[0], "vector {k}");
+    }
+    assert!(block_on(kept_vectors(&MemoryCheckpoints::default(), 10)).is_none(), "nothing kept, nothing made up");
 }

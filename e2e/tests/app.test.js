@@ -81,7 +81,7 @@ test('the demo: tree selects the panel, overlays, search, export, publish and sh
 
     // An overlay changes the colours.
     const before = await explorer.mapHash();
-    await page.getByLabel('Colour by').selectOption('language');
+    await page.getByLabel('Colour by').selectOption('by:language');
     assert.notEqual(await explorer.mapHash(), before);
 
     // Search finds the selected cluster by a word of its name and selects it.
@@ -121,7 +121,7 @@ test('the demo: tree selects the panel, overlays, search, export, publish and sh
   }
 });
 
-test('compare: clusters ranked by a value over its base rate, and placed by two facet means', { timeout: 120_000 }, async () => {
+test('compare: clusters surely over and under a value\'s base rate, and placed by two facet means with where they disagree', { timeout: 120_000 }, async () => {
   const browser = await launch();
   try {
     const { page, errors } = await openStart(browser, kleio.url);
@@ -134,12 +134,27 @@ test('compare: clusters ranked by a value over its base rate, and placed by two 
     // The demo holds a few non-English conversations; pick the most common of them.
     const second = await value.locator('option').nth(1).getAttribute('value');
     await value.selectOption(second);
-    const table = compare.getByRole('table', { name: 'Clusters by prevalence' });
+    // With no minimum, every cluster whose whole interval lies off the base rate is listed, both ways.
+    await compare.getByLabel('Fewest counted conversations').fill('1');
+    await compare.getByLabel('Fewest counted conversations').dispatchEvent('change');
+    const table = compare.getByRole('table', { name: 'Over-represented clusters' });
     const ratios = (await table.locator('tbody tr td:last-child').allTextContents()).map((t) => parseFloat(t));
-    assert.ok(ratios.length >= 2, `rows: ${ratios}`);
-    assert.ok(ratios.every((r, i) => i === 0 || ratios[i - 1] >= r), `ranked by ratio: ${ratios}`);
-    assert.ok(ratios[0] > 1, 'some cluster holds the value more often than the data does');
+    assert.ok(ratios.length >= 1, `rows: ${ratios}`);
+    assert.ok(ratios.every((r) => r > 1), `over the base rate: ${ratios}`);
+    const intervals = await table.locator('tbody tr td:nth-child(3)').allTextContents();
+    for (const text of intervals) {
+      const [, share, low, high] = text.match(/([\d.]+) % \(([\d.]+)–([\d.]+) %\)/).map(Number);
+      assert.ok(low <= share && share <= high, text);
+    }
+    // A rare value is surely under in no cluster (too few conversations to tell
+    // a share of zero from a few per cent); the most common one is, where the
+    // other languages gather.
     const top = table.locator('tbody tr').first().getByRole('button');
+    const under = compare.getByRole('table', { name: 'Under-represented clusters' });
+    const first = await value.locator('option').first().getAttribute('value');
+    await value.selectOption(first);
+    assert.ok(await under.locator('tbody tr').count() >= 1, `some clusters hold ${first} surely less often than the data`);
+    await value.selectOption(second);
     const name = (await top.textContent()).trim();
     await top.click();
     await explorer.panel().getByRole('heading', { name }).waitFor();
@@ -155,6 +170,10 @@ test('compare: clusters ranked by a value over its base rate, and placed by two 
     assert.equal(await plot.locator('circle.chosen').count(), 1);
     const title = await dots.nth(1).locator('title').textContent();
     await explorer.panel().getByRole('heading', { name: title.split(' (')[0] }).waitFor();
+    assert.equal(await plot.locator('line.diagonal').count(), 1);
+    const gaps = (await compare.getByRole('table', { name: 'Clusters where the measures disagree' }).locator('tbody tr td:last-child').allTextContents())
+      .map((t) => Math.abs(parseFloat(t)));
+    assert.ok(gaps.length >= 3 && gaps.every((g, i) => i === 0 || gaps[i - 1] >= g), `largest gap first: ${gaps}`);
     await compare.screenshot({ path: path.join(artifacts, 'compare.png') });
     assert.deepEqual(errors, []);
   } finally {

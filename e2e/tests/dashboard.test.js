@@ -170,7 +170,7 @@ test('a run published from the app: the minimums previewed, the dashboard explor
   // Compare from the aggregates: a value's share against the dashboard's, and two means.
   const compare = shared.getByRole('region', { name: 'Compare' });
   await compare.getByLabel('Breakdown').selectOption('language');
-  assert.match(await compare.textContent(), /\d+ of \d+ counted conversations at this level \(\d+\.\d %\) have/);
+  assert.match(await compare.textContent(), /\d+ of \d+ conversations with a value \(\d+\.\d %\) have/);
   await compare.getByLabel('Across').selectOption('turns');
   const dots = compare.getByRole('img', { name: 'Clusters by the means of two facets' }).locator('circle');
   assert.ok(await dots.count() >= 2, 'clusters placed by their means');

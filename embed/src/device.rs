@@ -42,7 +42,7 @@ pub struct ComputeDevice {
 pub enum DeviceError {
     #[error("no GPU adapter is available: {0}")]
     NoGpu(String),
-    #[error("this build has no GPU backend (built without the `wgpu` feature)")]
+    #[error("this kleio was built without the GPU backend: build it with `KLEIO_GPU=1 bash scripts/run` (or `cargo build --release --features kleio/gpu`)")]
     NotBuilt,
 }
 

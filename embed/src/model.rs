@@ -45,6 +45,11 @@ impl ModelKind {
             ModelKind::MpNet => "all-mpnet-base-v2",
         }
     }
+    /// The model an embedder's description names (`SentenceEmbedder`'s
+    /// `describe` starts with the model's name), as an analysis records it.
+    pub fn of_description(description: &str) -> Option<ModelKind> {
+        [ModelKind::MiniLm, ModelKind::MpNet].into_iter().find(|k| description.starts_with(k.name()))
+    }
     pub fn dim(self) -> usize {
         match self {
             ModelKind::MiniLm => 384,

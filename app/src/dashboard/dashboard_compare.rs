@@ -6,15 +6,12 @@
 
 use std::sync::Arc;
 
-use kleio_core::dashboard_compare::{cluster_means, numeric_breakdowns, value_shares, weighted_correlation, ValueShare, POOLED};
+use kleio_core::dashboard_compare::{cluster_means, numeric_breakdowns, value_shares, POOLED};
 use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
+use crate::compare_tables::{MeansView, ShareTables};
 use crate::dashboard::dashboard_panel::Breakdowns;
-use crate::scatter_plot::{Dot, ScatterPlot};
-
-/// Rows shown of each table.
-const ROWS: usize = 10;
 
 #[component]
 pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, selected: RwSignal<Option<usize>>) -> impl IntoView {
@@ -51,59 +48,13 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
     });
     let min_counted = RwSignal::new(dashboard.privacy.min_conversations.max(1));
 
-    let name = {
-        let dashboard = dashboard.clone();
-        move |i: usize| dashboard.clusters[i].name.clone()
-    };
-    let table_rows = {
-        let name = name.clone();
-        move |rows: Vec<ValueShare>, label: &'static str| {
-            let more = rows.len().saturating_sub(ROWS);
-            let body = rows
-                .into_iter()
-                .take(ROWS)
-                .map(|r| {
-                    let cluster = r.cluster;
-                    view! {
-                        <tr>
-                            <td><button class="link" on:click=move |_| selected.set(Some(cluster))>{name(cluster)}</button></td>
-                            <td>{r.counted}</td>
-                            <td>{format!("{:.1} % ({:.1}–{:.1} %)", 100.0 * r.share, 100.0 * r.low, 100.0 * r.high)}</td>
-                            <td>{format!("{:.2}×", r.ratio)}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            view! {
-                <table aria-label=label>
-                    <thead><tr><th>"Cluster"</th><th>"Counted"</th><th>"With the value (95 % interval)"</th><th>"Against the base rate"</th></tr></thead>
-                    <tbody>{body}</tbody>
-                </table>
-                {(more > 0).then(|| view! { <p class="stats">{format!("and {more} more")}</p> })}
-            }
-        }
-    };
+    let names: Arc<Vec<String>> = Arc::new(dashboard.clusters.iter().map(|c| c.name.clone()).collect());
     let shares = {
-        let dashboard = dashboard.clone();
+        let (dashboard, names) = (dashboard.clone(), names.clone());
         move || {
             let v = value.get()?;
-            let t = value_shares(&dashboard, &breakdown.get(), &v, level.get(), min_counted.get());
-            let caption = format!(
-                "{} of {} counted conversations at this level ({:.1} %) have {v}. Listed: clusters of at least {} counted conversations whose whole 95 % interval lies above, or below, that rate.",
-                t.matching,
-                t.counted,
-                100.0 * t.base_rate,
-                min_counted.get()
-            );
-            let (over, under) = (t.over, t.under);
-            let table_rows = table_rows.clone();
-            Some(view! {
-                <p class="stats">{caption}</p>
-                <h4>"More often than the dashboard"</h4>
-                {if over.is_empty() { view! { <p class="stats">"None surely."</p> }.into_any() } else { table_rows(over, "Over-represented clusters").into_any() }}
-                <h4>"Less often than the dashboard"</h4>
-                {if under.is_empty() { view! { <p class="stats">"None surely."</p> }.into_any() } else { table_rows(under, "Under-represented clusters").into_any() }}
-            })
+            let table = value_shares(&dashboard, &breakdown.get(), &v, level.get(), min_counted.get());
+            Some(view! { <ShareTables table value=v min_counted=min_counted.get() names=names.clone() selected /> })
         }
     };
 
@@ -114,24 +65,7 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
         let dashboard = dashboard.clone();
         move || {
             let points = cluster_means(&dashboard, &x_axis.get(), &y_axis.get(), level.get(), min_counted.get());
-            let correlation = match weighted_correlation(&points) {
-                Some(r) => format!("Correlation of the clusters' means, weighted by size: {r:.2}."),
-                None => "Too few clusters, or too little spread, for a correlation.".to_string(),
-            };
-            let dots = points
-                .into_iter()
-                .map(|p| Dot {
-                    cluster: p.cluster,
-                    size: p.size,
-                    x: p.x,
-                    y: p.y,
-                    title: format!("{} ({} conversations): {:.2}, {:.2}", dashboard.clusters[p.cluster].name, p.size, p.x, p.y),
-                })
-                .collect();
-            view! {
-                <p class="stats">{correlation}</p>
-                <ScatterPlot dots x_label=x_axis.get() y_label=y_axis.get() selected />
-            }
+            view! { <MeansView points x_label=x_axis.get() y_label=y_axis.get() names=names.clone() selected /> }
         }
     };
 

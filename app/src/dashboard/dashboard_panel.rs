@@ -10,7 +10,7 @@ use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
 use crate::cluster_tree::TreeNodes;
-use crate::dashboard::rate_bars::{rate_rows, RateBars};
+use crate::rate_bars::{rate_rows, RateBars};
 
 /// Values shown per categorical breakdown, the most common in the dashboard first.
 const VALUES: usize = 8;
@@ -69,7 +69,7 @@ pub fn DashboardPanel(dashboard: Arc<Dashboard>, nodes: Arc<TreeNodes>, base: Ar
             .iter()
             .filter_map(|(facet, counts)| {
                 let (title, order) = layout(facet, base.get(facet)?);
-                Some(view! { <RateBars title=title rows=rate_rows(&order, counts, &base[facet]) /> })
+                Some(view! { <RateBars title=title rows=rate_rows(&order, counts, &base[facet]) whole="the whole dashboard" /> })
             })
             .collect_view();
         let children = nodes

@@ -5,5 +5,4 @@ pub(crate) mod dashboard_map;
 pub(crate) mod dashboard_page;
 pub(crate) mod dashboard_panel;
 pub(crate) mod privacy_report;
-pub(crate) mod rate_bars;
 pub(crate) mod share_panel;

@@ -1,7 +1,8 @@
 //! Compare clusters (the paper's Figures 7 and 8): the clusters where a
-//! facet value is most over-represented against its base rate, and the
-//! clusters placed by their means on two numeric facets. Both read core's
-//! `compare`; selecting a cluster here selects it on the map and the tree.
+//! facet value is surely over- or under-represented against its base rate,
+//! and the clusters placed by their means on two numeric facets with where
+//! the two disagree. Both read core's `compare`; selecting a cluster here
+//! selects it on the map and the tree.
 
 use std::sync::Arc;
 
@@ -11,10 +12,9 @@ use kleio_core::cluster_index::ClusterIndex;
 use kleio_core::compare::{self, Dimension};
 use leptos::prelude::*;
 
-use crate::scatter_plot::{Dot, ScatterPlot};
+use crate::explorer::level_picker::LevelPicker;
 
-/// Rows of the prevalence table shown.
-const ROWS: usize = 15;
+use crate::compare_tables::{MeansView, ShareTables};
 
 #[component]
 pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {
@@ -35,12 +35,15 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
         let options = value_options.get();
         value.set(options.get(1).or(options.first()).map(|(v, _)| v.clone()));
     });
-    let table = {
-        let (analysis, index, categorical) = (analysis.clone(), index.clone(), categorical.clone());
+    let min_counted = RwSignal::new(min_size.max(1));
+    let names: Arc<Vec<String>> = Arc::new(analysis.clusters.iter().map(|c| c.name.clone()).collect());
+    let shares = {
+        let (analysis, index, categorical, names) = (analysis.clone(), index.clone(), categorical.clone(), names.clone());
         move || {
             let d = categorical.get(category.get())?;
             let v = value.get()?;
-            Some(compare::prevalence(&analysis, &index, d, &v, level.get(), min_size))
+            let table = compare::prevalence(&analysis, &index, d, &v, level.get(), min_counted.get());
+            Some(view! { <ShareTables table value=v min_counted=min_counted.get() names=names.clone() selected /> })
         }
     };
 
@@ -49,66 +52,15 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
     let points = {
         let (analysis, index, numeric) = (analysis.clone(), index.clone(), numeric.clone());
         move || match (numeric.get(x_axis.get()), numeric.get(y_axis.get())) {
-            (Some(x), Some(y)) => compare::means(&analysis, &index, x, y, level.get(), min_size),
+            (Some(x), Some(y)) => compare::means(&analysis, &index, x, y, level.get(), min_counted.get()),
             _ => Vec::new(),
         }
     };
 
-    let name = {
-        let analysis = analysis.clone();
-        move |i: usize| analysis.clusters[i].name.clone()
-    };
-    let name_for_row = name.clone();
-    let rows = move || {
-        table().map(|t| {
-            let more = t.rows.len().saturating_sub(ROWS);
-            let caption =
-                format!(
-                "{} of {} conversations ({:.1} %) have this value. Clusters of at least {min_size} conversations, by how many times more often they have it:",
-                t.matching, t.total, t.base_rate * 100.0
-            );
-            let body = t
-                .rows
-                .into_iter()
-                .take(ROWS)
-                .map(|r| {
-                    let cluster = r.cluster;
-                    view! {
-                        <tr>
-                            <td><button class="link" on:click=move |_| selected.set(Some(cluster))>{name_for_row(cluster)}</button></td>
-                            <td>{r.size}</td>
-                            <td>{format!("{:.1} %", r.share * 100.0)}</td>
-                            <td><span class="bar" style:width=format!("{:.0}px", (r.ratio * 24.0).min(160.0))></span>{format!(" {:.2}×", r.ratio)}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            view! {
-                <p class="stats">{caption}</p>
-                <table aria-label="Clusters by prevalence">
-                    <thead><tr><th>"Cluster"</th><th>"Conversations"</th><th>"With the value"</th><th>"Against the base rate"</th></tr></thead>
-                    <tbody>{body}</tbody>
-                </table>
-                {(more > 0).then(|| view! { <p class="stats">{format!("and {more} more")}</p> })}
-            }
-        })
-    };
-
-    let name_for_point = name;
     let numeric_for_labels = numeric.clone();
     let scatter = move || {
-        let dots = points()
-            .into_iter()
-            .map(|p| Dot {
-                cluster: p.cluster,
-                size: p.size,
-                x: p.x,
-                y: p.y,
-                title: format!("{} ({} conversations): {:.2}, {:.2}", name_for_point(p.cluster), p.size, p.x, p.y),
-            })
-            .collect();
         let label = |i: usize| numeric_for_labels.get(i).map(Dimension::label).unwrap_or_default();
-        view! { <ScatterPlot dots x_label=label(x_axis.get()) y_label=label(y_axis.get()) selected /> }
+        view! { <MeansView points=points() x_label=label(x_axis.get()) y_label=label(y_axis.get()) names=names.clone() selected /> }
     };
 
     let options = |dims: &[Dimension]| dims.iter().enumerate().map(|(i, d)| view! { <option value=i.to_string()>{d.label()}</option> }).collect_view();
@@ -117,13 +69,14 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
         <section aria-label="Compare" class="compare">
             <h2>"Compare clusters"</h2>
             <div class="toolbar">
-                <label>"Level "
-                    <select aria-label="Level" on:change=move |e| level.set(index_of(&e))>
-                        {(0..analysis.levels).map(|l| view! { <option value=l.to_string()>{if l == 0 { "base clusters".to_string() } else { format!("level {l}") }}</option> }).collect_view()}
-                    </select>
+                <LevelPicker levels=analysis.levels level label="Level" />
+                <label>"At least "
+                    <input type="number" min="1" aria-label="Fewest counted conversations" prop:value=move || min_counted.get().to_string()
+                        on:change=move |e| min_counted.set(event_target_value(&e).parse::<usize>().unwrap_or(1).max(1)) />
+                    " conversations"
                 </label>
             </div>
-            <h3>"Where a value is over-represented"</h3>
+            <h3>"Where a value is over- or under-represented"</h3>
             <div class="toolbar">
                 <label>"Facet "
                     <select aria-label="Facet" prop:value=move || category.get().to_string() on:change=move |e| category.set(index_of(&e))>{options(&categorical)}</select>
@@ -134,7 +87,7 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
                     </select>
                 </label>
             </div>
-            {rows}
+            {shares}
             <h3>"Clusters by two numeric facets"</h3>
             <div class="toolbar">
                 <label>"Across "

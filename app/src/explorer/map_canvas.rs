@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
+use kleio_core::colouring::Colouring;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::explorer::overlay::{languages_by_count, point_colour, Overlay};
+use crate::explorer::paint::paint_rgb;
 use crate::map_surface::{draw_labels, MapSurface};
 use crate::pan_zoom::{PanZoom, View};
 use crate::viewport::Fit;
@@ -24,15 +25,19 @@ const PICK_RADIUS: f64 = 8.0;
 struct Points {
     /// Fitted canvas position of each placed conversation, its conversation index, its base cluster.
     placed: Vec<((f64, f64), usize, usize)>,
-    languages: Vec<String>,
     fit: Option<Fit>,
 }
 
 #[component]
-pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>, overlay: Signal<Overlay>) -> impl IntoView {
+pub fn MapCanvas(
+    analysis: Arc<Analysis>,
+    index: Arc<ClusterIndex>,
+    selected: RwSignal<Option<usize>>,
+    colouring: Memo<Colouring>,
+    view: RwSignal<View>,
+) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let gestures = PanZoom::new(canvas, (WIDTH, HEIGHT));
-    let view = gestures.view;
+    let gestures = PanZoom::with_view(canvas, (WIDTH, HEIGHT), view);
     let fit = Fit::new(analysis.conversations.iter().filter_map(|c| c.position), WIDTH, HEIGHT, 20.0);
     let placed = analysis
         .conversations
@@ -40,23 +45,25 @@ pub fn MapCanvas(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: Rw
         .enumerate()
         .filter_map(|(k, c)| Some((fit.as_ref()?.to_canvas(c.position?), k, index.get(c.cluster.as_deref()?)?)))
         .collect();
-    let points = Arc::new(Points { placed, languages: languages_by_count(&analysis), fit });
+    let points = Arc::new(Points { placed, fit });
 
     // Colours and selection change with the overlay and the selection, not
     // while panning and zooming: worked out once here, not in every frame.
     let styles = {
         let (analysis, index, points) = (analysis.clone(), index.clone(), points.clone());
         Memo::new(move |_| {
-            let (ov, sel) = (overlay.get(), selected.get());
+            let sel = selected.get();
             let chosen: Option<std::collections::HashSet<usize>> = sel.map(|s| index.descendants(s, &analysis).into_iter().collect());
-            points
-                .placed
-                .iter()
-                .map(|&(_, k, base)| PointStyle {
-                    rgb: point_colour(ov, &analysis.conversations[k], index.root_rank(base), &points.languages),
-                    selected: chosen.as_ref().is_some_and(|c| c.contains(&base)),
-                })
-                .collect::<Vec<_>>()
+            colouring.with(|c| {
+                points
+                    .placed
+                    .iter()
+                    .map(|&(_, k, base)| PointStyle {
+                        rgb: c.paints.get(k).map_or([0, 0, 0], |&p| paint_rgb(p)),
+                        selected: chosen.as_ref().is_some_and(|c| c.contains(&base)),
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     };
     {

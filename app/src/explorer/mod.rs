@@ -1,17 +1,32 @@
-//! A finished analysis to explore: the map with its overlays, the tree,
-//! search, the selected cluster's panel, exports and publishing.
+//! A finished analysis to explore: the map with its overlays and legend,
+//! the tree, search, the selected cluster's panel, comparisons, the safety
+//! views, exports and publishing. What is being looked at lives in the
+//! address (`view_address`), so a copied link reopens it and the back
+//! button steps back through selections.
 
+pub(crate) mod breakdown_figure;
 pub(crate) mod cluster_panel;
 pub(crate) mod compare_view;
+pub(crate) mod conversation_pages;
 pub(crate) mod download;
+pub(crate) mod legend;
+pub(crate) mod level_picker;
 pub(crate) mod map_canvas;
-pub(crate) mod overlay;
+pub(crate) mod meaning_search;
+pub(crate) mod overlay_picker;
+pub(crate) mod paint;
 pub(crate) mod publish_panel;
+pub(crate) mod safety_view;
+pub(crate) mod view_address;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
+use kleio_core::breakdown::Baselines;
+use kleio_core::cluster_index::ClusterIndex;
+use kleio_core::colouring::{colouring, lit, Overlay};
+use kleio_core::model::Conversation;
 use kleio_core::progress::Stage;
 use leptos::prelude::*;
 
@@ -19,26 +34,88 @@ use crate::cluster_search::{ClusterSearch, Searchable};
 use crate::cluster_tree::{ClusterTree, TreeNodes};
 use crate::explorer::cluster_panel::ClusterPanel;
 use crate::explorer::compare_view::CompareView;
+use crate::explorer::conversation_pages::Readable;
+use crate::explorer::legend::Legend;
 use crate::explorer::map_canvas::MapCanvas;
-use crate::explorer::overlay::Overlay;
+use crate::explorer::meaning_search::{Found, MeaningSearch};
+use crate::explorer::overlay_picker::OverlayPicker;
 use crate::explorer::publish_panel::PublishPanel;
-use kleio_core::cluster_index::ClusterIndex;
+use crate::explorer::safety_view::SafetyView;
+use crate::explorer::view_address::{keep_in_address, ViewState};
+use crate::pan_zoom::View;
+use crate::run_store::RunRecord;
+
+/// Where the conversations of a run can be read from, for reading them in
+/// the owner's own view; they never go into anything published.
+#[derive(Clone)]
+pub enum Transcripts {
+    /// The run's conversations, in memory.
+    Held(Arc<Vec<Conversation>>),
+    /// An earlier run's: read again, when asked, from what the browser kept of its file.
+    Kept(Box<RunRecord>),
+    /// None to read, and why.
+    Unavailable(&'static str),
+}
+
+/// What the owner's machine knows of a run beyond its analysis.
+pub struct LocalFacts {
+    /// Conversation id → account, where the file named accounts.
+    pub accounts: HashMap<String, String>,
+    /// Conversation id → the id of the first conversation of its group of
+    /// near duplicates (`kleio_core::import::near_duplicate_groups`).
+    pub templates: HashMap<String, String>,
+    pub transcripts: Transcripts,
+    /// The run's id in this browser's store, where its embeddings are kept
+    /// (for search by meaning over conversations); none for an analysis
+    /// that came without a run.
+    pub run: Option<String>,
+}
+
+impl LocalFacts {
+    /// For an analysis that came without them (the demo, a file).
+    pub fn none(why: &'static str) -> LocalFacts {
+        LocalFacts { accounts: HashMap::new(), templates: HashMap::new(), transcripts: Transcripts::Unavailable(why), run: None }
+    }
+
+    /// Whether accounts or templates are known, so concentration means something.
+    pub fn known(&self) -> bool {
+        !self.accounts.is_empty() || !self.templates.is_empty()
+    }
+}
 
 #[component]
 pub fn Explorer(
     analysis: Arc<Analysis>,
-    accounts: Arc<HashMap<String, String>>,
+    facts: Arc<LocalFacts>,
     title: String,
     /// Seconds per stage in `Stage::ALL` order; empty for a loaded analysis.
     stage_seconds: Vec<f64>,
 ) -> impl IntoView {
     let index = Arc::new(ClusterIndex::new(&analysis));
-    let selected = RwSignal::new(None::<usize>);
-    let overlay = RwSignal::new(Overlay::TopCluster);
+    let baselines = Arc::new(Baselines::new(&analysis));
+    let state = ViewState {
+        selected: RwSignal::new(None::<usize>),
+        overlay: RwSignal::new(Overlay::TopCluster),
+        view: RwSignal::new(View::FITTED),
+        query: RwSignal::new(String::new()),
+    };
+    keep_in_address(analysis.clone(), index.clone(), state);
+    let ViewState { selected, overlay, view, query } = state;
+    // What a search by meaning found is lit in place of the overlay, until it is cleared.
+    let found = RwSignal::new(None::<Found>);
+    let colours = {
+        let (analysis, index, baselines) = (analysis.clone(), index.clone(), baselines.clone());
+        Memo::new(move |_| match found.get() {
+            Some(f) => lit(analysis.conversations.len(), &f.lit, &format!("nearest to “{}”", f.query)),
+            None => overlay.with(|o| colouring(&analysis, &index, &baselines, o)),
+        })
+    };
+    let readable = RwSignal::new(Readable::of(&facts.transcripts));
     let export_error = RwSignal::new(None::<String>);
 
     let report = move |r: Result<(), String>| export_error.set(r.err());
     let (a_json, a_csv, i_csv) = (analysis.clone(), analysis.clone(), index.clone());
+    let accounts = Arc::new(facts.accounts.clone());
 
     view! {
         <main class="explorer">
@@ -52,23 +129,22 @@ pub fn Explorer(
                     view! { <p class="stats" aria-label="Stage times">{format!("Stage times: {}", times.join(" · "))}</p> }
                 })}
                 <div class="toolbar">
-                    <label>"Colour by "
-                        <select on:change=move |e| overlay.set(Overlay::from_key(&event_target_value(&e)))>
-                            {Overlay::ALL.into_iter().map(|o| view! { <option value=o.key()>{o.label()}</option> }).collect_view()}
-                        </select>
-                    </label>
+                    <OverlayPicker baselines=baselines.clone() overlay />
                     <button on:click=move |_| report(serde_json::to_string_pretty(&*a_json).map_err(|e| e.to_string()).and_then(|j| download::save("kleio-analysis.json", "application/json", &j)))>"Export JSON"</button>
                     <button on:click=move |_| report(download::save("kleio-assignments.csv", "text/csv", &download::assignments_csv(&a_csv, &i_csv)))>"Export CSV"</button>
                     <button on:click=move |_| report(download::save_map_png("kleio-map.png"))>"Export PNG"</button>
                 </div>
                 {move || export_error.get().map(|e| view! { <p class="error" role="alert">{format!("Export failed: {e}")}</p> })}
-                <MapCanvas analysis=analysis.clone() index=index.clone() selected=selected overlay=overlay.into() />
+                <MapCanvas analysis=analysis.clone() index=index.clone() selected=selected colouring=colours view />
+                <Legend colouring=colours />
                 <CompareView analysis=analysis.clone() index=index.clone() selected=selected />
+                <SafetyView analysis=analysis.clone() index=index.clone() baselines=baselines.clone() facts=facts.clone() selected=selected />
                 <PublishPanel analysis=analysis.clone() accounts=accounts title=title />
             </section>
             <aside>
-                <ClusterSearch clusters=analysis.clusters.iter().map(|c| Searchable { name: c.name.clone(), summary: c.summary.clone(), size: c.size }).collect() selected=selected />
-                <ClusterPanel analysis=analysis.clone() index=index.clone() selected=selected />
+                <MeaningSearch analysis=analysis.clone() index=index.clone() run=facts.run.clone() selected found />
+                <ClusterSearch clusters=analysis.clusters.iter().map(|c| Searchable { name: c.name.clone(), summary: c.summary.clone(), size: c.size }).collect() selected=selected query />
+                <ClusterPanel analysis=analysis.clone() index=index.clone() baselines=baselines facts=facts readable selected=selected />
                 <ClusterTree nodes=Arc::new(TreeNodes::of_analysis(&analysis, &index)) selected=selected />
             </aside>
         </main>

@@ -3,7 +3,6 @@
 //! cancelled or interrupted run goes back to the start with the reason and
 //! resumes from the work it finished.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use kleio_core::analysis::{Analysis, SCHEMA_VERSION};
@@ -13,7 +12,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::dataset::{self, Source, Upload};
-use crate::explorer::Explorer;
+use crate::explorer::{Explorer, LocalFacts, Transcripts};
 use crate::home::about::About;
 use crate::home::configure_panel::ConfigurePanel;
 use crate::home::earlier_runs::EarlierRuns;
@@ -34,11 +33,16 @@ enum Phase {
     Running(RunProgress),
     Explore {
         analysis: Arc<Analysis>,
-        accounts: Arc<HashMap<String, String>>,
+        facts: Arc<LocalFacts>,
         title: String,
         stage_seconds: Vec<f64>,
+        /// What reopens it from an address: a kept run's id, or `demo`.
+        run: Option<String>,
     },
 }
+
+/// The address's name for the demo, in place of a run's id.
+const DEMO_RUN: &str = "demo";
 
 #[component]
 pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl IntoView {
@@ -93,7 +97,7 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                 progress.notice.set(Some(format!("This run will not resume after a reload: {e}")));
             }
             match runner::run(imported, chosen, id.clone(), llm.get_untracked(), progress).await {
-                Ok(outcome) => {
+                Ok((outcome, conversations)) => {
                     let state = RunState::Finished { conversations: outcome.analysis.conversations.len(), clusters: outcome.analysis.clusters.len() };
                     // The result is shown even if it cannot be kept; the run is then listed as unfinished.
                     if run_store::finish(&id, &outcome).await.is_ok() {
@@ -101,9 +105,15 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                     }
                     phase.set(Phase::Explore {
                         analysis: Arc::new(outcome.analysis),
-                        accounts: Arc::new(outcome.accounts),
+                        facts: Arc::new(LocalFacts {
+                            accounts: outcome.accounts,
+                            templates: outcome.templates,
+                            transcripts: Transcripts::Held(Arc::new(conversations)),
+                            run: Some(id.clone()),
+                        }),
                         title: name,
                         stage_seconds: outcome.stage_seconds,
+                        run: Some(id.clone()),
                     });
                 }
                 Err(e) => {
@@ -138,7 +148,13 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
         match saved_analysis(&bytes) {
             Some(Ok(analysis)) => {
                 error.set(None);
-                phase.set(Phase::Explore { analysis: Arc::new(analysis), accounts: Arc::new(HashMap::new()), title: upload.name, stage_seconds: Vec::new() });
+                phase.set(Phase::Explore {
+                    analysis: Arc::new(analysis),
+                    facts: Arc::new(LocalFacts::none("An analysis opened from a file holds no conversations to read.")),
+                    title: upload.name,
+                    stage_seconds: Vec::new(),
+                    run: None,
+                });
                 return;
             }
             Some(Err(e)) => {
@@ -169,9 +185,10 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             match api::demo_analysis().await {
                 Ok(a) => phase.set(Phase::Explore {
                     analysis: Arc::new(a),
-                    accounts: Arc::new(HashMap::new()),
+                    facts: Arc::new(LocalFacts::none("The demo's analysis comes without its conversations.")),
                     title: "Kleio demo".into(),
                     stage_seconds: Vec::new(),
+                    run: Some(DEMO_RUN.into()),
                 }),
                 Err(e) => error.set(Some(format!("the demo analysis could not be loaded: {e}"))),
             }
@@ -191,15 +208,36 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             match run_store::outcome(&run.id).await {
                 Ok(Some(o)) => phase.set(Phase::Explore {
                     analysis: Arc::new(o.analysis),
-                    accounts: Arc::new(o.accounts),
+                    facts: Arc::new(LocalFacts {
+                        accounts: o.accounts,
+                        templates: o.templates,
+                        transcripts: Transcripts::Kept(Box::new(run.clone())),
+                        run: Some(run.id.clone()),
+                    }),
                     title: run.name,
                     stage_seconds: o.stage_seconds,
+                    run: Some(run.id),
                 }),
                 Ok(None) => error.set(Some(format!("{}: the result of this run is no longer kept; resume it to make it again", run.name))),
                 Err(e) => error.set(Some(format!("{}: {e}", run.name))),
             }
         });
     });
+
+    // An address naming a run (a link copied from the explorer) reopens it.
+    if let Some(run) = run_in_address() {
+        if run == DEMO_RUN {
+            on_demo.run(());
+        } else {
+            leptos::task::spawn_local(async move {
+                match run_store::record(&run).await {
+                    Ok(Some(record)) => on_open.run(record),
+                    Ok(None) => error.set(Some("The run this link names is not kept in this browser: links to a run open only where it was made.".into())),
+                    Err(e) => error.set(Some(format!("The run this link names could not be opened: {e}"))),
+                }
+            });
+        }
+    }
 
     move || match phase.get() {
         Phase::Start => view! {
@@ -237,12 +275,33 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             .into_any()
         }
         Phase::Running(progress) => view! { <main class="home"><RunView progress=progress /></main> }.into_any(),
-        Phase::Explore { analysis, accounts, title, stage_seconds } => view! {
-            <div class="back"><button on:click=move |_| phase.set(Phase::Start)>"New run"</button><span class="title">{title.clone()}</span></div>
-            <Explorer analysis=analysis accounts=accounts title=title stage_seconds=stage_seconds />
+        Phase::Explore { analysis, facts, title, stage_seconds, run } => {
+            set_run_in_address(run.as_deref());
+            view! {
+            <div class="back"><button on:click=move |_| { set_run_in_address(None); phase.set(Phase::Start) }>"New run"</button><span class="title">{title.clone()}</span></div>
+            <Explorer analysis=analysis facts=facts title=title stage_seconds=stage_seconds />
+            }
+            .into_any()
         }
-        .into_any(),
     }
+}
+
+/// The run the address names (`?run=ID`), if any.
+fn run_in_address() -> Option<String> {
+    let search = window().location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get("run").filter(|r| !r.is_empty())
+}
+
+/// Names `run` in the address, keeping the view after `#`, or clears both;
+/// a copied address then reopens the run on this machine.
+fn set_run_in_address(run: Option<&str>) {
+    let Ok(history) = window().history() else { return };
+    let address = match run {
+        Some(run) => format!("?run={}{}", js_sys::encode_uri_component(run), window().location().hash().unwrap_or_default()),
+        None => window().location().pathname().unwrap_or_else(|_| "/".into()),
+    };
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
 }
 
 /// `Some` when the file is an analysis (as "Export JSON" writes it) rather

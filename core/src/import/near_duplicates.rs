@@ -66,14 +66,13 @@ fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
     shared as f64 / (a.len() + b.len() - shared).max(1) as f64
 }
 
-/// Drops every conversation that is a near duplicate of an earlier kept one,
-/// keeping the file's order; a kept one's copies column adds up its group.
-/// Returns how many were dropped.
-pub(crate) fn collapse(rows: &mut Vec<Conversation>) -> usize {
+/// For each conversation, the position of the first conversation of its
+/// group of near duplicates (its own position when it is the first).
+pub fn near_duplicate_groups(rows: &[Conversation]) -> Vec<usize> {
     let sets: Vec<HashSet<u64>> = rows.iter().map(|r| shingles(&normalised_user_turns(r))).collect();
-    // Each band's buckets hold the kept conversations that fell in them.
+    // Each band's buckets hold the groups' first conversations that fell in them.
     let mut buckets: Vec<HashMap<u64, Vec<usize>>> = vec![HashMap::new(); BANDS];
-    let mut kept_as: Vec<Option<usize>> = vec![None; rows.len()];
+    let mut first: Vec<usize> = (0..rows.len()).collect();
     for i in 0..rows.len() {
         let sig = signature(&sets[i]);
         let keys: Vec<u64> = sig.chunks(ROWS).map(|band| band.iter().fold(0, |h, &v| mix(h ^ v))).collect();
@@ -86,7 +85,7 @@ pub(crate) fn collapse(rows: &mut Vec<Conversation>) -> usize {
             .filter(|&j| jaccard(&sets[i], &sets[j]) >= SIMILARITY)
             .min();
         match twin {
-            Some(j) => kept_as[i] = Some(j),
+            Some(j) => first[i] = j,
             None => {
                 for (b, key) in keys.into_iter().enumerate() {
                     buckets[b].entry(key).or_default().push(i);
@@ -94,13 +93,21 @@ pub(crate) fn collapse(rows: &mut Vec<Conversation>) -> usize {
             }
         }
     }
+    first
+}
+
+/// Drops every conversation that is a near duplicate of an earlier kept one,
+/// keeping the file's order; a kept one's copies column adds up its group.
+/// Returns how many were dropped.
+pub(crate) fn collapse(rows: &mut Vec<Conversation>) -> usize {
+    let first = near_duplicate_groups(rows);
     let mut copies: Vec<usize> = rows.iter().map(|r| r.meta.get(COPIES_COLUMN).and_then(|c| c.parse().ok()).unwrap_or(1)).collect();
-    for i in 0..rows.len() {
-        if let Some(j) = kept_as[i] {
+    for (i, &j) in first.iter().enumerate() {
+        if j != i {
             copies[j] += copies[i];
         }
     }
-    let keep: Vec<bool> = kept_as.iter().map(Option::is_none).collect();
+    let keep: Vec<bool> = first.iter().enumerate().map(|(i, &j)| i == j).collect();
     keep_with_copies(rows, &keep, &copies)
 }
 
