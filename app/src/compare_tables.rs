@@ -16,6 +16,18 @@ use crate::scatter_plot::{Dot, ScatterPlot};
 /// Rows shown of each table.
 const ROWS: usize = 10;
 
+/// The fewest conversations with a value a cluster needs to be listed (at least 1).
+#[component]
+pub fn MinCount(min_counted: RwSignal<usize>) -> impl IntoView {
+    view! {
+        <label>"At least "
+            <input type="number" min="1" aria-label="Fewest counted conversations" prop:value=move || min_counted.get().to_string()
+                on:change=move |e| min_counted.set(event_target_value(&e).parse::<usize>().unwrap_or(1).max(1)) />
+            " conversations"
+        </label>
+    }
+}
+
 #[component]
 pub fn ShareTables(table: ShareTable, value: String, min_counted: usize, names: Arc<Vec<String>>, selected: RwSignal<Option<usize>>) -> impl IntoView {
     let caption = format!(

@@ -4,7 +4,7 @@
 //! between two windows of time. Only in the owner's own view: it needs
 //! who wrote each conversation and what, which never leave the machine.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -47,53 +47,64 @@ pub struct ClusterSafety {
 /// Every cluster of `level` with at least `min_size` conversations, the most
 /// suspicious first.
 pub fn cluster_safety(a: &Analysis, index: &ClusterIndex, provenance: &Provenance, level: usize, min_size: usize) -> Vec<ClusterSafety> {
-    // Groups of near duplicates with more than one member, by their first conversation's id.
-    let mut group_sizes: HashMap<&str, usize> = HashMap::new();
-    for (id, first) in provenance.templates {
-        if id != first {
-            *group_sizes.entry(first.as_str()).or_default() += 1;
-        }
-    }
-    let templated = |k: usize| -> bool {
-        let c = &a.conversations[k];
-        provenance.templates.get(&c.id).is_some_and(|first| *first != c.id)
-            || group_sizes.contains_key(c.id.as_str())
-            || c.facets.meta.get(COPIES_COLUMN).and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n > 1)
-    };
+    let grouped = provenance.grouped();
     let mut out: Vec<ClusterSafety> = (0..a.clusters.len())
-        .filter(|&i| a.clusters[i].level == level)
-        .filter_map(|i| {
-            let members = index.members(i);
-            if members.is_empty() || members.len() < min_size {
-                return None;
-            }
-            let mut by_account: HashMap<&str, usize> = HashMap::new();
-            for &k in members {
-                let id = &a.conversations[k].id;
-                *by_account.entry(provenance.accounts.get(id).map_or(id.as_str(), String::as_str)).or_default() += 1;
-            }
-            let size = members.len();
-            let top = by_account.values().copied().max().unwrap_or(0);
-            let top_account_share = if by_account.len() > 1 || provenance.accounts.contains_key(&a.conversations[members[0]].id) {
-                top as f64 / size as f64
-            } else {
-                // One conversation alone, with no account: no concentration to speak of.
-                0.0
-            };
-            let templated_share = members.iter().filter(|&&k| templated(k)).count() as f64 / size as f64;
-            Some(ClusterSafety {
-                cluster: i,
-                size,
-                accounts: by_account.len(),
-                per_account: size as f64 / by_account.len() as f64,
-                top_account_share,
-                templated_share,
-                suspicion: top_account_share.max(templated_share),
-            })
-        })
+        .filter(|&i| a.clusters[i].level == level && !index.members(i).is_empty() && index.members(i).len() >= min_size)
+        .map(|i| measure(a, provenance, &grouped, i, index.members(i)))
         .collect();
     out.sort_by(|x, y| y.suspicion.total_cmp(&x.suspicion).then(y.size.cmp(&x.size)).then(x.cluster.cmp(&y.cluster)));
     out
+}
+
+/// One cluster's figures (none for a cluster without conversations), as
+/// `cluster_safety` lists them.
+pub fn safety_of(a: &Analysis, index: &ClusterIndex, provenance: &Provenance, cluster: usize) -> Option<ClusterSafety> {
+    let members = index.members(cluster);
+    (!members.is_empty()).then(|| measure(a, provenance, &provenance.grouped(), cluster, members))
+}
+
+impl Provenance<'_> {
+    /// The ids of the conversations in a group of near duplicates with more
+    /// than one member.
+    fn grouped(&self) -> HashSet<&str> {
+        let mut grouped = HashSet::new();
+        for (id, first) in self.templates.iter().filter(|(id, first)| id != first) {
+            grouped.insert(id.as_str());
+            grouped.insert(first.as_str());
+        }
+        grouped
+    }
+}
+
+/// The figures of the conversations `members` of `cluster` (not empty).
+fn measure(a: &Analysis, provenance: &Provenance, grouped: &HashSet<&str>, cluster: usize, members: &[usize]) -> ClusterSafety {
+    let templated = |k: usize| -> bool {
+        let c = &a.conversations[k];
+        grouped.contains(c.id.as_str()) || c.facets.meta.get(COPIES_COLUMN).and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n > 1)
+    };
+    let mut by_account: HashMap<&str, usize> = HashMap::new();
+    for &k in members {
+        let id = &a.conversations[k].id;
+        *by_account.entry(provenance.accounts.get(id).map_or(id.as_str(), String::as_str)).or_default() += 1;
+    }
+    let size = members.len();
+    let top = by_account.values().copied().max().unwrap_or(0);
+    let top_account_share = if by_account.len() > 1 || provenance.accounts.contains_key(&a.conversations[members[0]].id) {
+        top as f64 / size as f64
+    } else {
+        // One conversation alone, with no account: no concentration to speak of.
+        0.0
+    };
+    let templated_share = members.iter().filter(|&&k| templated(k)).count() as f64 / size as f64;
+    ClusterSafety {
+        cluster,
+        size,
+        accounts: by_account.len(),
+        per_account: size as f64 / by_account.len() as f64,
+        top_account_share,
+        templated_share,
+        suspicion: top_account_share.max(templated_share),
+    }
 }
 
 /// One cluster in two windows of time.
@@ -206,6 +217,7 @@ mod tests {
         let gardening = list.iter().find(|s| index.members(s.cluster).iter().all(|&k| a.conversations[k].id.starts_with('g'))).unwrap();
         assert!(gardening.suspicion < 0.5, "{gardening:?}");
         assert!(gardening.per_account <= 2.0);
+        assert_eq!(safety_of(&a, &index, &provenance, first.cluster).as_ref(), Some(first), "one cluster's figures are those listed");
     }
 
     #[test]

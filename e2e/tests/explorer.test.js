@@ -38,13 +38,19 @@ for (let i = 0; i < 30; i++) {
 }
 writeFileSync(dataset, rows.map((r) => JSON.stringify(r)).join('\n'));
 
+/** A fresh page of `browser` with the dataset run through to its map. */
+async function analysed(browser) {
+  const { page, errors, start } = await openStart(browser, kleio.url);
+  await start.upload(dataset);
+  const explorer = new Explorer(page);
+  await explorer.waitForMap();
+  return { page, errors, explorer };
+}
+
 test('overlays for any column with a value picker and a legend, breakdowns against the data, the view in the address', { timeout: 300_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, errors, start } = await openStart(browser, kleio.url);
-    await start.upload(dataset);
-    const explorer = new Explorer(page);
-    await explorer.waitForMap();
+    const { page, errors, explorer } = await analysed(browser);
     assert.match(page.url(), /\?run=/);
 
     // A column as categories, then one value of it lit: the legend counts the conversations.
@@ -101,10 +107,7 @@ test('overlays for any column with a value picker and a legend, breakdowns again
 test('safety views find the one-account template, a cluster\'s conversations read page by page, and search by meaning finds them', { timeout: 300_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, errors, start } = await openStart(browser, kleio.url);
-    await start.upload(dataset);
-    const explorer = new Explorer(page);
-    await explorer.waitForMap();
+    const { page, errors, explorer } = await analysed(browser);
     const safety = page.getByRole('region', { name: 'Safety' });
     const table = safety.getByRole('table', { name: 'Clusters by concentration' });
     const top = table.locator('tbody tr').first();

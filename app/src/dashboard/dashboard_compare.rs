@@ -10,7 +10,7 @@ use kleio_core::dashboard_compare::{cluster_means, numeric_breakdowns, value_sha
 use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
-use crate::compare_tables::{MeansView, ShareTables};
+use crate::compare_tables::{MeansView, MinCount, ShareTables};
 use crate::dashboard::dashboard_panel::Breakdowns;
 
 #[component]
@@ -79,11 +79,7 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
                         {levels.iter().map(|l| view! { <option value=l.to_string()>{format!("level {l}")}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"At least "
-                    <input type="number" min="1" aria-label="Fewest counted conversations" prop:value=move || min_counted.get().to_string()
-                        on:change=move |e| min_counted.set(event_target_value(&e).parse::<usize>().unwrap_or(1).max(1)) />
-                    " conversations"
-                </label>
+                <MinCount min_counted />
             </div>
             <h4>"Where a value is over- or under-represented"</h4>
             <div class="toolbar">

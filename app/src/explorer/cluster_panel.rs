@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kleio_core::analysis::Analysis;
 use kleio_core::breakdown::Baselines;
 use kleio_core::cluster_index::ClusterIndex;
-use kleio_core::safety::{cluster_safety, Provenance};
+use kleio_core::safety::{safety_of, Provenance};
 use leptos::prelude::*;
 
 use crate::explorer::breakdown_figure::BreakdownFigure;
@@ -37,7 +37,7 @@ pub fn ClusterPanel(
         let members = index.members(i);
         let share = 100.0 * c.size as f64 / a.conversations.len().max(1) as f64;
         let provenance = Provenance { accounts: &facts.accounts, templates: &facts.templates };
-        let safety = (facts.known()).then(|| cluster_safety(a, index, &provenance, c.level, 1).into_iter().find(|s| s.cluster == i)).flatten().map(|s| {
+        let safety = facts.known().then(|| safety_of(a, index, &provenance, i)).flatten().map(|s| {
             view! {
                 <p class="stats" aria-label="Concentration">{format!(
                     "{:.1} conversations per account; the busiest account wrote {:.0} %; {:.0} % is templated (near-identical to another conversation)",

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use crate::explorer::level_picker::LevelPicker;
 
-use crate::compare_tables::{MeansView, ShareTables};
+use crate::compare_tables::{MeansView, MinCount, ShareTables};
 
 #[component]
 pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {
@@ -70,11 +70,7 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
             <h2>"Compare clusters"</h2>
             <div class="toolbar">
                 <LevelPicker levels=analysis.levels level label="Level" />
-                <label>"At least "
-                    <input type="number" min="1" aria-label="Fewest counted conversations" prop:value=move || min_counted.get().to_string()
-                        on:change=move |e| min_counted.set(event_target_value(&e).parse::<usize>().unwrap_or(1).max(1)) />
-                    " conversations"
-                </label>
+                <MinCount min_counted />
             </div>
             <h3>"Where a value is over- or under-represented"</h3>
             <div class="toolbar">

@@ -16,10 +16,27 @@ use crate::{dataset, run_store};
 /// Conversations per page.
 const PAGE: usize = 5;
 
-/// The run's conversations by id, as far as they have been read.
+/// A run's conversations and where each id is among them.
+pub struct Transcript {
+    conversations: Arc<Vec<Conversation>>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Transcript {
+    fn new(conversations: Arc<Vec<Conversation>>) -> Transcript {
+        let by_id = conversations.iter().enumerate().map(|(k, c)| (c.id.clone(), k)).collect();
+        Transcript { conversations, by_id }
+    }
+
+    fn get(&self, id: &str) -> Option<&Conversation> {
+        self.by_id.get(id).map(|&k| &self.conversations[k])
+    }
+}
+
+/// The run's conversations, as far as they have been read.
 #[derive(Clone)]
 pub enum Readable {
-    Ready(Arc<HashMap<String, Conversation>>),
+    Ready(Arc<Transcript>),
     /// Kept in the browser, not read yet.
     NotYet,
     Reading,
@@ -30,7 +47,7 @@ pub enum Readable {
 impl Readable {
     pub fn of(transcripts: &Transcripts) -> Readable {
         match transcripts {
-            Transcripts::Held(conversations) => Readable::Ready(Arc::new(conversations.iter().map(|c| (c.id.clone(), c.clone())).collect())),
+            Transcripts::Held(conversations) => Readable::Ready(Arc::new(Transcript::new(conversations.clone()))),
             Transcripts::Kept(_) => Readable::NotYet,
             Transcripts::Unavailable(why) => Readable::Unavailable(why),
         }
@@ -38,11 +55,11 @@ impl Readable {
 }
 
 /// Reads an earlier run's conversations again from what the browser kept of its file.
-async fn read_kept(facts: &LocalFacts) -> Result<Arc<HashMap<String, Conversation>>, String> {
+async fn read_kept(facts: &LocalFacts) -> Result<Arc<Transcript>, String> {
     let Transcripts::Kept(record) = &facts.transcripts else { return Err("nothing kept to read".into()) };
     let source = run_store::source(record).await.map_err(|e| e.to_string())?.ok_or("the browser no longer keeps this run's file")?;
     let imported = dataset::read(&source, &record.settings.import, |_, _| {}).await.map_err(|e| e.to_string())?;
-    Ok(Arc::new(imported.conversations.into_iter().map(|c| (c.id.clone(), c)).collect()))
+    Ok(Arc::new(Transcript::new(Arc::new(imported.conversations))))
 }
 
 #[component]
@@ -54,7 +71,7 @@ pub fn ConversationPages(analysis: Arc<Analysis>, facts: Arc<LocalFacts>, readab
         let facts = facts.clone();
         leptos::task::spawn_local(async move {
             readable.set(match read_kept(&facts).await {
-                Ok(map) => Readable::Ready(map),
+                Ok(transcript) => Readable::Ready(transcript),
                 Err(e) => Readable::Failed(e),
             });
         });
@@ -64,7 +81,7 @@ pub fn ConversationPages(analysis: Arc<Analysis>, facts: Arc<LocalFacts>, readab
         Readable::NotYet => view! { <button on:click=read.clone()>"Read its conversations"</button> }.into_any(),
         Readable::Reading => view! { <p class="hint">"reading the run's file…"</p> }.into_any(),
         Readable::Failed(e) => view! { <p class="error" role="alert">{format!("The conversations could not be read: {e}")}</p> }.into_any(),
-        Readable::Ready(map) => {
+        Readable::Ready(transcript) => {
             let start = page.get() * PAGE;
             let shown = members
                 .iter()
@@ -73,7 +90,7 @@ pub fn ConversationPages(analysis: Arc<Analysis>, facts: Arc<LocalFacts>, readab
                 .map(|&k| {
                     let result = &analysis.conversations[k];
                     let answers = result.answers.iter().map(|(facet, answer)| view! { <dt>{facet.clone()}</dt><dd>{answer.as_text()}</dd> }).collect_view();
-                    let turns = match map.get(&result.id) {
+                    let turns = match transcript.get(&result.id) {
                         Some(c) => c
                             .messages
                             .iter()
