@@ -271,7 +271,7 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
     await page.screenshot({ path: path.join(artifacts, 'earlier-runs.png'), fullPage: true });
     await page.getByRole('button', { name: 'New run' }).click();
     await start.earlierRun('sample-60.jsonl').getByRole('button', { name: 'Delete' }).click();
-    await page.getByText('None yet.').waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Earlier runs' }).getByText('None yet.').waitFor({ timeout: 30_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
