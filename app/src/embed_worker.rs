@@ -1,4 +1,4 @@
-//! Inside an embedding worker (`embed-worker.js`): the model lives here, one
+//! Inside an embedding worker (`worker.js`, see `module_worker`): the model lives here, one
 //! copy per worker, and embeds on the CPU what the page sends. The page's
 //! side is `embed_workers`.
 

@@ -11,8 +11,9 @@ use kleio_core::embedder::{EmbedError, Embedder};
 use kleio_embed::{BackendChoice, ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder};
 
 use crate::api;
-use crate::embed_workers::{EmbedWorkers, WorkerError};
+use crate::embed_workers::EmbedWorkers;
 use crate::gpu_probe::webgpu_adapter_exists;
+use crate::module_worker::WorkerError;
 
 /// Most padded tokens in one batch run on the page's own thread on the CPU
 /// (where workers could not start): the page cannot repaint during a batch,
@@ -38,7 +39,7 @@ pub enum EmbeddingError {
     Model(#[from] kleio_embed::EmbedModelError),
     #[error("the model loaded but could not embed on {device}: {reason}")]
     WarmUp { device: String, reason: String },
-    #[error(transparent)]
+    #[error("the embedding workers failed: {0}")]
     Workers(#[from] WorkerError),
 }
 

@@ -6,6 +6,7 @@ mod api;
 mod cluster_search;
 mod cluster_tree;
 mod compare_tables;
+mod compute_worker;
 mod dashboard;
 mod dataset;
 mod embed_worker;
@@ -15,6 +16,8 @@ mod explorer;
 mod gpu_probe;
 mod home;
 mod map_surface;
+mod module_worker;
+mod off_page_compute;
 mod palette;
 mod pan_zoom;
 mod rate_bars;
@@ -48,7 +51,7 @@ fn main() {
         __wasm_call_ctors()
     };
     console_error_panic_hook::set_once();
-    // The embedding workers run this module too (`embed_worker`); only a page has a body to mount on.
+    // The workers run this module too (`module_worker`); only a page has a body to mount on.
     if web_sys::window().is_some() {
         leptos::mount::mount_to_body(App);
     }

@@ -1,11 +1,14 @@
 //! One run of the whole pipeline in the browser, on conversations already
 //! read (see `dataset`): the analyst (the proxy's, or the offline one in the
-//! page), the sentence-transformer on WebGPU or the CPU, and progress per
-//! stage into signals the page shows.
+//! page), the sentence-transformer on WebGPU or the CPU, k-means and the
+//! layout on the GPU or off the page in a worker, and progress per stage
+//! into signals the page shows.
 
 use std::collections::HashMap;
 
-use kleio_core::import::{near_duplicate_groups, Imported};
+use kleio_core::analyst::AnalystVersions;
+use kleio_core::api::BackendInfo;
+use kleio_core::import::Imported;
 use kleio_core::model::Conversation;
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::pipeline;
@@ -16,6 +19,7 @@ use leptos::prelude::*;
 
 use crate::api::FetchTransport;
 use crate::embedding::{self, ProgressEmbedder};
+use crate::off_page_compute::{self, OffPageCompute};
 use crate::run_settings::{RunOutcome, RunSettings};
 use crate::run_store::IdbCheckpoints;
 
@@ -137,18 +141,22 @@ pub enum RunError {
 }
 
 /// Runs the pipeline on `imported`, keeping finished work under `run_id` (see
-/// `run_store`) and taking what an earlier try of the same run kept. Returns
+/// `run_store`) and taking what an earlier try of the same run kept; the
+/// analyst is `proxy_analyst`'s where the settings ask for it. Returns
 /// the outcome and the conversations it was made from, for reading.
 pub async fn run(
     imported: Imported,
     settings: RunSettings,
     run_id: String,
-    analyst_description: Option<String>,
+    proxy_analyst: Option<BackendInfo>,
     progress: RunProgress,
 ) -> Result<(RunOutcome, Vec<Conversation>), RunError> {
     progress.update(Stage::Import, imported.conversations.len(), imported.conversations.len());
     let accounts: HashMap<String, String> = imported.conversations.iter().filter_map(|c| Some((c.id.clone(), c.account.clone()?))).collect();
-    let groups = near_duplicate_groups(&imported.conversations);
+    // One worker takes the run's CPU-heavy steps other than embedding, from
+    // the near-duplicate groups on, so that the page stays responsive.
+    let worker = off_page_compute::start_worker().await;
+    let groups = off_page_compute::near_duplicate_groups_off_page(worker.as_ref(), &imported.conversations).await;
     let templates: HashMap<String, String> =
         imported.conversations.iter().zip(&groups).map(|(c, &first)| (c.id.clone(), imported.conversations[first].id.clone())).collect();
     // Read in the explorer, in this browser only.
@@ -157,16 +165,18 @@ pub async fn run(
     progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
     let model = embedding::load(settings.model, settings.device).await?;
     progress.status.set(format!("embedding on {}", model.device().description));
-    // k-means and the neighbour graph run where the embeddings did: on the GPU, or the CPU.
-    let compute = DeviceCompute::for_device(model.device());
+    // k-means and the neighbour graph run where the embeddings did: on the
+    // GPU, or the CPU (the worker's).
+    let compute = OffPageCompute { device: DeviceCompute::for_device(model.device()), worker };
     let embedder = ProgressEmbedder { model, on_texts: Box::new(move |n| progress.count_embedded(n)) };
     let params = settings.params.clone();
     let seed = params.seed;
     let mut sink = Sink { progress };
     let checkpoints = IdbCheckpoints { run: run_id.clone() };
-    let analysis = match analyst_description.filter(|_| settings.proxy_analyst) {
-        Some(description) => {
-            let analyst = TaskApiAnalyst::new(FetchTransport { run: format!("browser-{run_id}") }, format!("the proxy's {description}"));
+    let analysis = match proxy_analyst.filter(|_| settings.proxy_analyst) {
+        Some(info) => {
+            let transport = FetchTransport { run: format!("browser-{run_id}") };
+            let analyst = TaskApiAnalyst::new(transport, format!("the proxy's {}", info.description), AnalystVersions::of_backend(&info));
             pipeline::run_resumable(imported, params, &analyst, &embedder, &compute, &mut sink, &checkpoints).await?
         }
         None => pipeline::run_resumable(imported, params, &OfflineAnalyst::new(seed), &embedder, &compute, &mut sink, &checkpoints).await?,

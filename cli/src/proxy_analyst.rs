@@ -1,6 +1,7 @@
 //! The transport that lets the command line use a running Kleio proxy
 //! (`--proxy URL`) as its analyst; the task API's JSON is core's contract.
 
+use kleio_core::analyst::AnalystVersions;
 use kleio_core::api::{self, BackendInfo, Route, RUN_HEADER};
 use kleio_core::task_api::{TaskApiAnalyst, Transport, TransportResponse};
 
@@ -44,5 +45,6 @@ pub async fn connect(base: &str, run: String) -> anyhow::Result<ProxyAnalyst> {
         .await
         .map_err(|e| anyhow::anyhow!("the proxy at {base} answered /backend with something that is not a Kleio backend report: {e}"))?;
     let description = format!("proxy {base}: {}", info.description);
-    Ok(TaskApiAnalyst::new(ReqwestTransport { http, base, token, run }, description))
+    let versions = AnalystVersions::of_backend(&info);
+    Ok(TaskApiAnalyst::new(ReqwestTransport { http, base, token, run }, description, versions))
 }

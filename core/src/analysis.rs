@@ -17,6 +17,10 @@ pub struct Analysis {
     pub params: crate::params::RunParams,
     /// Who answered the LLM tasks, and which model embedded.
     pub analyst: String,
+    /// The analyst's models and prompt versions (none for the offline one,
+    /// and for analyses made before they were kept).
+    #[serde(default)]
+    pub analyst_versions: crate::analyst::AnalystVersions,
     pub embedder: String,
     pub import: ImportReport,
     /// Whether the file named accounts; if not, each conversation counted as its own account.

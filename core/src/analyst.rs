@@ -4,6 +4,8 @@
 //! proxy client, and the proxy's LLM-backed analyst. The core only ever talks
 //! to this trait, so the pipeline is the same whoever answers.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::api::facet_id;
@@ -291,10 +293,40 @@ pub enum AnalystError {
 
 /// One method per LLM task of the paper. Futures need not be `Send`, so the
 /// browser's single-threaded executor can drive them.
+/// The models and prompt versions an LLM analyst answers with, for the
+/// privacy report of what it named; empty for the offline analyst.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalystVersions {
+    pub models: Vec<String>,
+    /// Task (`name_cluster`, `audit`, …) → the version of its prompt.
+    pub prompt_versions: BTreeMap<String, u32>,
+}
+
+impl AnalystVersions {
+    /// What a proxy's `/backend` says it answers with.
+    pub fn of_backend(info: &crate::api::BackendInfo) -> Self {
+        let mut models: Vec<String> = Vec::new();
+        for m in &info.models {
+            if !models.contains(&m.name) {
+                models.push(m.name.clone());
+            }
+        }
+        AnalystVersions { models, prompt_versions: info.prompt_versions.clone() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.models.is_empty() && self.prompt_versions.is_empty()
+    }
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Analyst {
     /// A short description for reports: "offline", "claude-haiku-…", …
     fn describe(&self) -> String;
+    /// The models and prompt versions behind the answers (none by default).
+    fn versions(&self) -> AnalystVersions {
+        AnalystVersions::default()
+    }
     async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError>;
     async fn extract(&self, req: &ExtractRequest) -> Result<FacetAnswer, AnalystError>;
     /// Many extractions at once; one failure never fails the others.
@@ -337,6 +369,9 @@ macro_rules! delegate_analyst {
         impl $crate::analyst::Analyst for $enum {
             fn describe(&self) -> String {
                 match self { $($variant => $a.describe(),)+ }
+            }
+            fn versions(&self) -> $crate::analyst::AnalystVersions {
+                match self { $($variant => $a.versions(),)+ }
             }
             async fn screen(&self, req: &$crate::analyst::ScreenRequest) -> Result<bool, $crate::analyst::AnalystError> {
                 match self { $($variant => $a.screen(req).await,)+ }

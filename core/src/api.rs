@@ -7,6 +7,8 @@
 //! app and the command line decode the same [`BackendInfo`]. A route is
 //! changed here or nowhere (after rust-analyzer's `lsp/ext.rs`).
 
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -353,6 +355,10 @@ pub struct BackendInfo {
     pub description: String,
     /// The LLMs behind the analyst (none for the offline one).
     pub models: Vec<ModelInfo>,
+    /// Task (`extract`, `name_cluster`, …) → the version of the prompt the
+    /// analyst sends for it (none for the offline one).
+    #[serde(default)]
+    pub prompt_versions: BTreeMap<String, u32>,
     /// Whether batch extraction goes through Anthropic's Message Batches API (half price).
     pub message_batches: bool,
     /// Share of task calls answered from the cache since start-up; null before the first.
@@ -532,6 +538,7 @@ mod tests {
             backend: BackendKind::OpenAi,
             description: "d".into(),
             models: vec![ModelInfo { role: ModelRole::Fast, name: "m".into(), temperature: 0.2, price_per_million_tokens: Price::default() }],
+            prompt_versions: BTreeMap::from([("audit".into(), 2)]),
             message_batches: false,
             cache_hit_rate: None,
             cache_lookups: 0,
@@ -543,6 +550,7 @@ mod tests {
         let json = serde_json::to_value(&info).unwrap();
         assert_eq!(json["backend"], "openai");
         assert_eq!(json["models"][0]["role"], "fast");
+        assert_eq!(json["prompt_versions"]["audit"], 2);
         assert_eq!(serde_json::from_value::<BackendInfo>(json).unwrap(), info);
         for kind in [BackendKind::Offline, BackendKind::Anthropic, BackendKind::OpenAi] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());

@@ -123,6 +123,7 @@ mod tests {
             schema_version: crate::analysis::SCHEMA_VERSION,
             params: Default::default(),
             analyst: String::new(),
+            analyst_versions: Default::default(),
             embedder: String::new(),
             import: crate::import::ImportReport {
                 format: crate::import::FileFormat::JsonLines,

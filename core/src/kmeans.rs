@@ -72,7 +72,7 @@ pub struct Clustering {
 }
 
 /// The raw outcome of Lloyd's iterations, for benchmarks and comparisons.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KMeansFit {
     /// For each point, its centre.
     pub labels: Vec<u32>,

@@ -50,8 +50,6 @@ pub enum PipelineError {
     Cluster(#[from] kmeans::KMeansError),
     #[error("clustering or layout failed: {0}")]
     Compute(#[from] compute::ComputeError),
-    #[error("layout failed: {0}")]
-    Layout(#[from] projection::GraphSizeError),
     #[error("vectors of different lengths: {0}")]
     Shape(#[from] matrix::MatrixError),
     #[error("the run was cancelled")]

@@ -21,7 +21,6 @@ use crate::model::Conversation;
 use crate::params::RunParams;
 use crate::privacy::{self, HiddenReason};
 use crate::progress::{Progress, Stage};
-use crate::projection::project;
 use crate::vector::dot;
 use crate::PipelineError;
 
@@ -86,6 +85,7 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
     Ok(Analysis {
         schema_version: SCHEMA_VERSION,
         analyst: analyst.describe(),
+        analyst_versions: analyst.versions(),
         embedder: embedder.describe(),
         accounts_known: report.accounts_known,
         import: report,
@@ -280,7 +280,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
         progress.report(Stage::Projection, 0, 1);
         let projection = &self.params.projection;
         let graph = self.compute.knn(matrix, &KnnParams::new(projection.graph_k(), projection.seed)).await?;
-        let layout = project(matrix, &graph, projection)?;
+        let layout = self.compute.layout(matrix, &graph, projection).await?;
         progress.report(Stage::Projection, 1, 1);
         Ok(layout)
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::Analysis;
-use crate::analyst::FacetAnswer;
+use crate::analyst::{AnalystVersions, FacetAnswer};
 use crate::api::facet_id;
 use crate::cluster_index::ClusterIndex;
 use crate::privacy::{account_key, HiddenReason, PrivacyParams};
@@ -35,6 +35,10 @@ pub struct Submission {
     pub analyst: AnalystKind,
     #[serde(default)]
     pub embedder: EmbedderKind,
+    /// The models and prompt versions the analyst named the clusters with,
+    /// as the owner's browser recorded them from the proxy it ran through.
+    #[serde(default)]
+    pub analyst_versions: AnalystVersions,
     /// Every level of the analysis in numbers, with what the owner's own
     /// gate withheld (those clusters are not in `clusters`), for the report.
     #[serde(default)]
@@ -120,6 +124,9 @@ pub struct PrivacyReport {
     /// Top level first.
     pub levels: Vec<LevelReport>,
     pub analyst: AnalystKind,
+    /// As the publisher's browser recorded them (see `Submission`).
+    #[serde(default)]
+    pub analyst_versions: AnalystVersions,
     pub embedder: EmbedderKind,
     /// The proxy's analyst that audited every name and summary at
     /// publication, in the proxy's words, and its audit prompt's version.
@@ -270,6 +277,7 @@ pub fn submission(analysis: &Analysis, title: &str, accounts: &HashMap<String, S
         min_conversations: analysis.params.privacy.min_conversations,
         clusters,
         analyst: analyst_kind(&analysis.analyst),
+        analyst_versions: analysis.analyst_versions.clone(),
         embedder: embedder_kind(&analysis.embedder),
         levels: level_totals(analysis),
     }

@@ -24,12 +24,14 @@ pub trait Transport {
 pub struct TaskApiAnalyst<T> {
     transport: T,
     description: String,
+    versions: AnalystVersions,
 }
 
 impl<T: Transport> TaskApiAnalyst<T> {
-    /// `description` is what the proxy's `/backend` said about itself.
-    pub fn new(transport: T, description: String) -> Self {
-        TaskApiAnalyst { transport, description }
+    /// `description` and `versions` are what the proxy's `/backend` said
+    /// about itself (`AnalystVersions::of_backend`).
+    pub fn new(transport: T, description: String, versions: AnalystVersions) -> Self {
+        TaskApiAnalyst { transport, description, versions }
     }
 
     async fn post<R: Route>(&self, body: &R::Request) -> Result<R::Response, AnalystError> {
@@ -69,6 +71,9 @@ const ASSIGN_BATCH_CHILDREN: usize = 500;
 impl<T: Transport> Analyst for TaskApiAnalyst<T> {
     fn describe(&self) -> String {
         self.description.clone()
+    }
+    fn versions(&self) -> AnalystVersions {
+        self.versions.clone()
     }
     async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError> {
         Ok(self.post::<api::Screen>(req).await?.keep)
@@ -135,7 +140,7 @@ mod tests {
     }
 
     fn analyst(status: u16, body: &'static str) -> TaskApiAnalyst<Canned> {
-        TaskApiAnalyst::new(Canned { status, body, paths: RefCell::new(Vec::new()) }, "test".into())
+        TaskApiAnalyst::new(Canned { status, body, paths: RefCell::new(Vec::new()) }, "test".into(), AnalystVersions::default())
     }
 
     fn assign_request() -> AssignRequest {

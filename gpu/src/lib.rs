@@ -81,6 +81,12 @@ impl DeviceCompute {
     }
 
     /// Which one runs `n` points.
+    /// Whether k-means and the neighbour graph of `points` rows run on the
+    /// CPU here, so that a caller may run them on a CPU of its choosing.
+    pub fn runs_on_cpu(&self, points: usize) -> bool {
+        matches!(self.pick(points), Either::Cpu(_))
+    }
+
     fn pick(&self, n: usize) -> Either<'_> {
         match self {
             DeviceCompute::Cpu(c) => Either::Cpu(c),

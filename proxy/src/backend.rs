@@ -101,6 +101,7 @@ impl Backend {
             backend,
             description: self.describe(),
             models,
+            prompt_versions: self.versions().prompt_versions,
             message_batches,
             cache_hit_rate: cache.and_then(ResponseCache::hit_rate),
             cache_lookups: hits + misses,

@@ -7,13 +7,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use kleio_core::analyst::{cluster_text, Analyst, AuditRequest};
+use kleio_core::analyst::{cluster_text, Analyst, AnalystVersions, AuditRequest};
 use kleio_core::api::facet_id;
 pub use kleio_core::api::Removed;
 use kleio_core::facets::month_bucket;
 use kleio_core::privacy::{self, HiddenReason, PrivacyParams};
 pub use kleio_core::publish::{Dashboard, PublishedCluster, Submission, SubmittedCluster};
 use kleio_core::publish::{LevelReport, PrivacyReport};
+
+use crate::prompts::Task;
 
 const MAX_TITLE: usize = 120;
 const MAX_NAME: usize = 200;
@@ -28,6 +30,10 @@ const BREAKDOWN_FACETS: [&str; 4] = [facet_id::LANGUAGE, facet_id::CONCERN, face
 const MAX_BREAKDOWN_VALUES: usize = 64;
 /// Levels a report may describe (a hierarchy has a handful).
 const MAX_LEVELS: usize = 32;
+/// Models a report may name, and the longest name: a model's name is a
+/// short identifier, so nothing longer or with other characters rides along.
+const MAX_MODELS: usize = 4;
+const MAX_MODEL_NAME: usize = 80;
 /// Breakdown values seen fewer times than this in a cluster are pooled.
 pub const OTHER: &str = "other";
 
@@ -48,6 +54,20 @@ pub struct Gated {
     pub removed: Vec<Removed>,
     /// The report, but for the audit prompt's version, which only the backend knows.
     pub report: PrivacyReport,
+}
+
+/// The analyst's models and prompt versions are a closed vocabulary too:
+/// a few identifiers of model-name characters, and versions of the tasks
+/// this proxy knows.
+fn validate_versions(v: &AnalystVersions) -> Result<(), GateError> {
+    let model_name = |m: &String| !m.is_empty() && m.len() <= MAX_MODEL_NAME && m.chars().all(|c| c.is_ascii_alphanumeric() || "._:/@-".contains(c));
+    if v.models.len() > MAX_MODELS || !v.models.iter().all(model_name) {
+        return Err(GateError::Invalid(format!("the analyst's models are at most {MAX_MODELS} names of 1 to {MAX_MODEL_NAME} letters, digits or . _ : / @ -")));
+    }
+    if let Some(task) = v.prompt_versions.keys().find(|t| !Task::ALL.iter().any(|known| known.name() == t.as_str())) {
+        return Err(GateError::Invalid(format!("the prompt versions name a task {:?} that Kleio does not have", task.chars().take(40).collect::<String>())));
+    }
+    Ok(())
 }
 
 /// Checks the shape of a submission before anything is audited.
@@ -72,6 +92,7 @@ fn validate(s: &Submission) -> Result<(), GateError> {
             return bad(format!("level {}: more withheld than there is, or more clusters failing a gate than were withheld", l.level));
         }
     }
+    validate_versions(&s.analyst_versions)?;
     let levels: HashMap<&str, usize> = s.clusters.iter().map(|c| (c.id.as_str(), c.level)).collect();
     if levels.len() != s.clusters.len() {
         return bad("cluster ids repeat".into());
@@ -225,6 +246,7 @@ pub async fn gate(s: &Submission, own: &PrivacyParams, analyst: &impl Analyst) -
         publisher_min_conversations: s.min_conversations,
         levels: level_reports(s, &shareable, &removed),
         analyst: s.analyst,
+        analyst_versions: s.analyst_versions.clone(),
         embedder: s.embedder,
         auditor: analyst.describe(),
         audit_prompt_version: None,
@@ -292,6 +314,7 @@ mod tests {
             min_conversations: 0,
             clusters,
             analyst: AnalystKind::Offline,
+            analyst_versions: AnalystVersions::default(),
             embedder: EmbedderKind::MiniLm,
             levels: Vec::new(),
         }
@@ -359,6 +382,27 @@ mod tests {
         for withheld in ["jane.doe", "Maria", "Format dates", "Parse CSV", "Book cheap", "few-accounts", "child2"] {
             assert!(!json.contains(withheld), "{withheld} in {json}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_analysts_models_and_prompt_versions_reach_the_report_as_identifiers_only() {
+        let mut s = submission(vec![cluster("a", 0, None, "Debug Python scripts", 40, 20)]);
+        s.analyst = AnalystKind::Llm;
+        s.analyst_versions = AnalystVersions {
+            models: vec!["claude-haiku-4-5".into(), "gpt-4.1@2025-04".into()],
+            prompt_versions: BTreeMap::from([("name_cluster".into(), 3)]),
+        };
+        let g = gate(&s, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await.unwrap();
+        assert_eq!(g.report.analyst_versions, s.analyst_versions);
+        for models in [vec!["Chats of john@example.org".to_string()], vec!["m".repeat(81)], vec![String::new()], vec!["m".into(); 5]] {
+            let mut bad = s.clone();
+            bad.analyst_versions.models = models;
+            assert!(matches!(gate(&bad, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await, Err(GateError::Invalid(_))));
+        }
+        let mut bad = s.clone();
+        bad.analyst_versions.prompt_versions.insert("jane.doe@example.com".into(), 1);
+        let Err(GateError::Invalid(why)) = gate(&bad, &PrivacyParams::default(), &OfflineAnalyst::new(0)).await else { panic!("an unknown task was taken") };
+        assert!(why.contains("does not have"), "{why}");
     }
 
     #[tokio::test]

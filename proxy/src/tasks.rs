@@ -326,6 +326,15 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
         format!("{} ({} for extraction, {} for naming)", self.shared.model.backend_name(), self.shared.fast.name, self.shared.strong.name)
     }
 
+    fn versions(&self) -> AnalystVersions {
+        let mut models = vec![self.shared.fast.name.clone()];
+        if self.shared.strong.name != self.shared.fast.name {
+            models.push(self.shared.strong.name.clone());
+        }
+        let prompt_versions = Task::ALL.iter().map(|&t| (t.name().to_string(), self.prompt_version(t))).collect();
+        AnalystVersions { models, prompt_versions }
+    }
+
     async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError> {
         let conversation = render_conversation(&req.conversation);
         let question = escape(&req.question);

@@ -175,6 +175,13 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     assert_eq!(info["conversation_tokens"], 8000);
     assert_eq!(info["models"][1]["role"], "strong");
     assert_eq!(info["models"][1]["price_per_million_tokens"]["output"], 15.0);
+    // What a run records for the privacy report: every task's prompt version, as the prompt file states it.
+    let versions = info["prompt_versions"].as_object().unwrap();
+    assert_eq!(versions.len(), 9, "{versions:?}");
+    let stated = |task: &str| std::fs::read_to_string(format!("{}/../prompts/{task}.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for (task, version) in versions {
+        assert!(stated(task).starts_with(&format!("version: {version}\n")), "{task} v{version}");
+    }
 }
 
 #[tokio::test]

@@ -47,6 +47,16 @@ pub fn PrivacyReport(dashboard: std::sync::Arc<Dashboard>) -> impl IntoView {
         EmbedderKind::MpNet => "all-mpnet-base-v2",
         EmbedderKind::Unknown => "not stated",
     };
+    // Recorded in the publisher's browser from the proxy it ran through;
+    // the proxy checked that they are identifiers, not that they are true.
+    let versions = &r.analyst_versions;
+    let analyst = if versions.is_empty() {
+        analyst.to_string()
+    } else {
+        let prompts = versions.prompt_versions.iter().map(|(task, v)| format!("{task} v{v}")).collect::<Vec<_>>().join(", ");
+        let models = if versions.models.is_empty() { "not stated".to_string() } else { versions.models.join(", ") };
+        format!("{analyst} (models {models}; prompts {prompts}, as the publisher's browser recorded them)")
+    };
     let auditor = match r.audit_prompt_version {
         Some(v) => format!("{} (audit prompt version {v})", r.auditor),
         None => r.auditor.clone(),

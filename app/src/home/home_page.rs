@@ -96,7 +96,8 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
             if let Err(e) = run_store::begin(&record, &source, &imported).await {
                 progress.notice.set(Some(format!("This run will not resume after a reload: {e}")));
             }
-            match runner::run(imported, chosen, id.clone(), llm.get_untracked(), progress).await {
+            let proxy_analyst = backend.get_untracked().and_then(Result::ok).filter(|info| info.backend.is_llm());
+            match runner::run(imported, chosen, id.clone(), proxy_analyst, progress).await {
                 Ok((outcome, conversations)) => {
                     let state = RunState::Finished { conversations: outcome.analysis.conversations.len(), clusters: outcome.analysis.clusters.len() };
                     // The result is shown even if it cannot be kept; the run is then listed as unfinished.

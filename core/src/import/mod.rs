@@ -35,7 +35,7 @@ use crate::model::Conversation;
 
 pub use container::Compression;
 pub use duplicates::COPIES_COLUMN;
-pub use near_duplicates::near_duplicate_groups;
+pub use near_duplicates::{near_duplicate_groups, near_duplicate_groups_of, near_duplicate_text};
 pub use parquet_rows::{parquet_footer_len, GroupReader, ParquetLayout, PARQUET_TAIL_BYTES};
 pub use preview::Preview;
 pub use sample::Sample;

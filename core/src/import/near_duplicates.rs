@@ -69,11 +69,24 @@ fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
 /// For each conversation, the position of the first conversation of its
 /// group of near duplicates (its own position when it is the first).
 pub fn near_duplicate_groups(rows: &[Conversation]) -> Vec<usize> {
-    let sets: Vec<HashSet<u64>> = rows.iter().map(|r| shingles(&normalised_user_turns(r))).collect();
+    let texts: Vec<String> = rows.iter().map(near_duplicate_text).collect();
+    near_duplicate_groups_of(&texts)
+}
+
+/// What two conversations are compared on: their normalised user turns.
+pub fn near_duplicate_text(row: &Conversation) -> String {
+    normalised_user_turns(row)
+}
+
+/// [`near_duplicate_groups`] of conversations given by their
+/// [`near_duplicate_text`], for a caller that sends only those elsewhere
+/// (the app's compute worker).
+pub fn near_duplicate_groups_of(texts: &[String]) -> Vec<usize> {
+    let sets: Vec<HashSet<u64>> = texts.iter().map(|t| shingles(t)).collect();
     // Each band's buckets hold the groups' first conversations that fell in them.
     let mut buckets: Vec<HashMap<u64, Vec<usize>>> = vec![HashMap::new(); BANDS];
-    let mut first: Vec<usize> = (0..rows.len()).collect();
-    for i in 0..rows.len() {
+    let mut first: Vec<usize> = (0..texts.len()).collect();
+    for i in 0..texts.len() {
         let sig = signature(&sets[i]);
         let keys: Vec<u64> = sig.chunks(ROWS).map(|band| band.iter().fold(0, |h, &v| mix(h ^ v))).collect();
         let mut seen = HashSet::new();
