@@ -4,7 +4,10 @@
 //! layout on the GPU or off the page in a worker, and progress per stage
 //! into signals the page shows.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+
+use futures::future::LocalBoxFuture;
 
 use kleio_core::analyst::AnalystVersions;
 use kleio_core::api::BackendInfo;
@@ -116,8 +119,14 @@ pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// The page's thread runs at most this long between pauses of a run, so
+/// that a click or a key is answered in the meantime (a task over 50 ms is
+/// a "long task" to the browser).
+const PAGE_WORK_BETWEEN_PAUSES_MS: f64 = 40.0;
+
 struct Sink {
     progress: RunProgress,
+    last_pause_ms: Cell<f64>,
 }
 
 impl Progress for Sink {
@@ -129,6 +138,16 @@ impl Progress for Sink {
     }
     fn cancelled(&self) -> bool {
         self.progress.cancel.get_untracked()
+    }
+    /// A timer of 0 ms puts the run behind whatever the browser has waiting
+    /// (input, painting); a resolved promise would not, as it runs first.
+    fn pause(&self) -> LocalBoxFuture<'static, ()> {
+        let now = now_ms();
+        if now - self.last_pause_ms.get() < PAGE_WORK_BETWEEN_PAUSES_MS {
+            return Box::pin(std::future::ready(()));
+        }
+        self.last_pause_ms.set(now);
+        Box::pin(gloo_timers::future::TimeoutFuture::new(0))
     }
 }
 
@@ -171,7 +190,7 @@ pub async fn run(
     let embedder = ProgressEmbedder { model, on_texts: Box::new(move |n| progress.count_embedded(n)) };
     let params = settings.params.clone();
     let seed = params.seed;
-    let mut sink = Sink { progress };
+    let mut sink = Sink { progress, last_pause_ms: Cell::new(now_ms()) };
     let checkpoints = IdbCheckpoints { run: run_id.clone() };
     let analysis = match proxy_analyst.filter(|_| settings.proxy_analyst) {
         Some(info) => {

@@ -16,7 +16,7 @@ use crate::analyst::*;
 use crate::embedder::Embedder;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
-use crate::progress::{Progress, Stage};
+use crate::progress::{between_units, Progress, Stage};
 use crate::vector::dot;
 use crate::PipelineError;
 
@@ -158,9 +158,7 @@ async fn build_level<A: Analyst, E: Embedder>(
     let hoods = kmeans(&Matrix::from_rows(&emb)?, &KMeansParams::new(m, params.seed))?;
     let mut proposals: Vec<ClusterLabel> = Vec::new();
     for (h, centroid) in hoods.centroids.iter().enumerate() {
-        if progress.cancelled() {
-            return Err(PipelineError::Cancelled);
-        }
+        between_units(&*progress).await?;
         let members: Vec<usize> = (0..n).filter(|&i| hoods.assignments[i] == h).collect();
         let mut outside: Vec<usize> = (0..n).filter(|&i| hoods.assignments[i] != h).collect();
         outside.sort_by(|&a, &b| dot(&emb[b], centroid).total_cmp(&dot(&emb[a], centroid)).then(a.cmp(&b)));

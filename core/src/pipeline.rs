@@ -20,7 +20,7 @@ use crate::matrix::Matrix;
 use crate::model::Conversation;
 use crate::params::RunParams;
 use crate::privacy::{self, HiddenReason};
-use crate::progress::{Progress, Stage};
+use crate::progress::{between_units, Progress, Stage};
 use crate::vector::dot;
 use crate::PipelineError;
 
@@ -28,6 +28,8 @@ use crate::PipelineError;
 const EXTRACT_BATCH: usize = 64;
 /// How many texts to embed at once.
 const EMBED_BATCH: usize = 256;
+/// Conversations whose computed facets are found between two pauses.
+const COMPUTED_FACETS_BETWEEN_PAUSES: usize = 256;
 
 pub async fn run<A: Analyst, E: Embedder, C: Compute>(
     imported: Imported,
@@ -146,9 +148,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
                     async |progress: &mut dyn Progress| {
                         let mut verdicts = Vec::with_capacity(total);
                         for c in &conversations {
-                            if progress.cancelled() {
-                                return Err(PipelineError::Cancelled);
-                            }
+                            between_units(&*progress).await?;
                             verdicts.push(self.analyst.screen(&ScreenRequest { conversation: c.into(), question: question.clone() }).await.unwrap_or(true));
                         }
                         Ok(verdicts)
@@ -168,24 +168,24 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
     /// Computed facets, then every extracted facet in batches (paper G.4).
     async fn extract_facets(&self, conversations: &[Conversation], progress: &mut dyn Progress) -> Result<Vec<ConversationResult>, PipelineError> {
         let n = conversations.len();
-        let mut results: Vec<ConversationResult> = conversations
-            .iter()
-            .map(|c| ConversationResult {
+        let mut results: Vec<ConversationResult> = Vec::with_capacity(n);
+        // Language detection is the slow part: a pause every few hundred.
+        for chunk in conversations.chunks(COMPUTED_FACETS_BETWEEN_PAUSES) {
+            between_units(&*progress).await?;
+            results.extend(chunk.iter().map(|c| ConversationResult {
                 id: c.id.clone(),
                 facets: crate::facets::compute(c),
                 answers: BTreeMap::new(),
                 errors: BTreeMap::new(),
                 cluster: None,
                 position: None,
-            })
-            .collect();
+            }));
+        }
         let units = n * self.params.facets.len();
         let mut done = 0;
         for facet in &self.params.facets {
             for (c, chunk) in (0..n).collect::<Vec<_>>().chunks(EXTRACT_BATCH).enumerate() {
-                if progress.cancelled() {
-                    return Err(PipelineError::Cancelled);
-                }
+                between_units(&*progress).await?;
                 let piece = Piece { key: format!("facet/{}/{c}", facet.id), stage: Stage::Facets, len: chunk.len() };
                 let answers = kept_or_done::<Json<Result<FacetAnswer, String>>>(
                     self.checkpoints,
@@ -221,9 +221,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
         let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
         progress.report(Stage::Embedding, 0, texts.len());
         for (c, chunk) in texts.chunks(EMBED_BATCH).enumerate() {
-            if progress.cancelled() {
-                return Err(PipelineError::Cancelled);
-            }
+            between_units(&*progress).await?;
             let piece = Piece { key: embed_key(c), stage: Stage::Embedding, len: chunk.len() };
             let batch = kept_or_done::<Rows>(
                 self.checkpoints,
@@ -314,9 +312,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
         let mut clusters: Vec<ClusterResult> = Vec::with_capacity(total_clusters);
         for (l, nodes) in levels.iter().enumerate() {
             for (i, node) in nodes.iter().enumerate() {
-                if progress.cancelled() {
-                    return Err(PipelineError::Cancelled);
-                }
+                between_units(&*progress).await?;
                 let verdict = self.analyst.audit(&AuditRequest { content: node.label.text() }).await.map_err(PipelineError::Analyst)?;
                 let who = &level_members[l][i];
                 let distinct_accounts = who.iter().map(|&j| accounts[j].as_str()).collect::<HashSet<_>>().len();
@@ -362,9 +358,7 @@ async fn name_base_clusters<A: Analyst>(
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let mut labels = Vec::with_capacity(k);
     for (c, own) in members.iter().enumerate() {
-        if progress.cancelled() {
-            return Err(PipelineError::Cancelled);
-        }
+        between_units(&*progress).await?;
         let mut picked: Vec<usize> = sample(&mut rng, own.len(), params.naming_members.min(own.len())).into_iter().map(|s| own[s]).collect();
         picked.sort_unstable();
         let mut others: Vec<usize> = (0..m).filter(|&j| base.assignments[j] != c).collect();

@@ -1,6 +1,9 @@
 //! Progress reporting and cancellation, passed into a run by its caller.
 
+use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
+
+use crate::PipelineError;
 
 /// The stages of a run, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,6 +46,22 @@ pub trait Progress {
     fn cancelled(&self) -> bool {
         false
     }
+    /// Awaited between units of work: a caller that shares its thread with
+    /// other work (a browser page that must answer input) returns a future
+    /// that lets that work run first. It ends at once by default.
+    fn pause(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// Between two units of work: stops a cancelled run, and lets the caller's
+/// other work run (see [`Progress::pause`]).
+pub async fn between_units(progress: &dyn Progress) -> Result<(), PipelineError> {
+    if progress.cancelled() {
+        return Err(PipelineError::Cancelled);
+    }
+    progress.pause().await;
+    Ok(())
 }
 
 /// For callers that do not watch.
