@@ -6,7 +6,8 @@
 //! without checking that four bytes remain, and a version 1 page's
 //! bit-packed levels, or a version 2 page's level lengths, are sliced
 //! without checking that the page holds them; its delta decoders of text
-//! slice by unchecked lengths. In the browser a panic aborts
+//! slice by unchecked lengths; and its record reader asserts that no
+//! definition level is above the column's maximum. In the browser a panic aborts
 //! the whole app, so these are checked here, at the one seam the crate
 //! offers: a [`RowGroupReader`] whose page readers look at each page first.
 
@@ -112,7 +113,10 @@ fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
             for (max_level, level_encoding) in [(column.max_rep_level(), rep_level_encoding), (column.max_def_level(), def_level_encoding)] {
                 if max_level > 0 {
                     let rest = &buf[levels_end..];
-                    levels_end += v1_levels_len(rest, max_level, num_values, level_encoding).map_err(|why| damaged(column, why))?;
+                    let len = v1_levels_len(rest, max_level, num_values, level_encoding).map_err(|why| damaged(column, why))?;
+                    let (levels, msb_first) = if level_encoding == Encoding::RLE { (&rest[4..len], false) } else { (&rest[..len], true) };
+                    levels_within(levels, max_level, num_values, msb_first).map_err(|why| damaged(column, why))?;
+                    levels_end += len;
                 }
             }
             let (buf, encoding) = if text { text_values(buf, levels_end, num_values, encoding).map_err(|why| damaged(column, why))? } else { (buf, encoding) };
@@ -123,6 +127,12 @@ fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
             let Some(levels_end) = usize::try_from(levels).ok().filter(|&end| end <= buf.len()) else {
                 return Err(damaged(column, format!("its levels take {levels} bytes of its {}", buf.len())));
             };
+            let rep_end = rep_levels_byte_len as usize;
+            for (levels, max_level) in [(&buf[..rep_end], column.max_rep_level()), (&buf[rep_end..levels_end], column.max_def_level())] {
+                if max_level > 0 {
+                    levels_within(levels, max_level, num_values, false).map_err(|why| damaged(column, why))?;
+                }
+            }
             let (buf, encoding) = if text { text_values(buf, levels_end, num_values, encoding).map_err(|why| damaged(column, why))? } else { (buf, encoding) };
             Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics }
         }
@@ -164,6 +174,67 @@ fn v1_levels_len(rest: &[u8], max_level: i16, num_values: u32, encoding: Encodin
         return Err(format!("its levels take {len} bytes of the {} left", rest.len()));
     }
     Ok(len)
+}
+
+/// Checks that none of the first `count` levels in `data` is above
+/// `max_level`: the crate's record reader asserts it, so a damaged level
+/// would be a panic. `data` is the RLE/bit-packed hybrid of Parquet, or
+/// with `msb_first` the old bit-packed encoding (one run, bits from the top).
+fn levels_within(data: &[u8], max_level: i16, count: u32, msb_first: bool) -> std::result::Result<(), String> {
+    let bit_width = u16::BITS - (max_level as u16).leading_zeros();
+    let count = count as usize;
+    let too_high = |level: u64| if level > max_level as u64 { Err(format!("a level of {level} is above the column's {max_level}")) } else { Ok(()) };
+    if msb_first {
+        return (0..count.min(data.len() * 8 / bit_width as usize)).try_for_each(|i| too_high(bits_at(data, i * bit_width as usize, bit_width, true)));
+    }
+    let (mut at, mut seen) = (0usize, 0usize);
+    while seen < count && at < data.len() {
+        let mut header: u64 = 0;
+        let mut shift = 0;
+        loop {
+            let byte = *data.get(at).ok_or("a run of levels has a cut-off header")?;
+            at += 1;
+            header |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 56 {
+                return Err("a run of levels has a header too long to be one".into());
+            }
+        }
+        if header & 1 == 1 {
+            // Bit-packed groups of 8 levels; a run cut off by the page's end counts what is there.
+            let bytes = usize::try_from(header >> 1).unwrap_or(usize::MAX).saturating_mul(bit_width as usize);
+            let run = &data[at..at.saturating_add(bytes).min(data.len())];
+            let levels = (run.len() * 8 / bit_width as usize).min(count - seen);
+            (0..levels).try_for_each(|i| too_high(bits_at(run, i * bit_width as usize, bit_width, false)))?;
+            at += run.len();
+            seen += levels;
+        } else {
+            let width = bit_width.div_ceil(8) as usize;
+            let value = data.get(at..at + width).ok_or("a run of levels is cut off")?;
+            too_high(value.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b)))?;
+            at += width;
+            seen = seen.saturating_add(usize::try_from(header >> 1).unwrap_or(usize::MAX));
+        }
+    }
+    Ok(())
+}
+
+/// The `width` bits of `data` from bit `offset`: from each byte's lowest bit
+/// up (the hybrid encoding), or from its highest down.
+fn bits_at(data: &[u8], offset: usize, width: u32, msb_first: bool) -> u64 {
+    (0..width as usize).fold(0u64, |value, k| {
+        let bit = offset + k;
+        let byte = data[bit / 8];
+        let set = if msb_first { byte >> (7 - bit % 8) & 1 } else { byte >> (bit % 8) & 1 };
+        if msb_first {
+            (value << 1) | u64::from(set)
+        } else {
+            value | (u64::from(set) << k)
+        }
+    })
 }
 
 /// How many whole length-prefixed values `buf` holds from `from` to its end,

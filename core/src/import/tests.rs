@@ -142,3 +142,19 @@ fn every_shared_dataset_imports() {
     }
     assert!(seen >= 6, "only {seen} dataset files found");
 }
+
+/// Found by the fuzzer: a data page whose definition levels go above the
+/// column's maximum, which the parquet crate's record reader asserts on.
+/// Every option set the fuzzer tries gives an error, never a panic.
+#[test]
+fn parquet_levels_above_the_columns_maximum_are_an_error() {
+    let bytes = include_bytes!("../../tests/fixtures/parquet_level_above_max.parquet");
+    for options in [
+        ImportOptions::default(),
+        ImportOptions { text_field: Some("text".into()), account_field: Some("user".into()), near_duplicates: true, ..ImportOptions::default() },
+    ] {
+        if let Ok(got) = import(bytes, &options) {
+            assert!(!got.conversations.is_empty());
+        }
+    }
+}
