@@ -227,11 +227,12 @@ pub async fn finish(id: &str, outcome: &RunOutcome) -> Result<(), StoreError> {
     // The embeddings outlive the run (search by meaning reads them back);
     // the rest of its kept work goes.
     let kept = IdbCheckpoints { run: id.to_string() };
-    let count = outcome.analysis.conversations.iter().filter(|c| c.cluster.is_some()).count();
     let mut embeddings = Vec::new();
-    for key in embedding_keys(count) {
-        if let Some(bytes) = kept.load(&key).await {
-            embeddings.push((key, bytes));
+    for (facet, count) in outcome.analysis.clustered_counts() {
+        for key in embedding_keys(&facet, count) {
+            if let Some(bytes) = kept.load(&key).await {
+                embeddings.push((key, bytes));
+            }
         }
     }
     delete_checkpoints(id).await?;

@@ -31,9 +31,11 @@ use crate::run_store::IdbCheckpoints;
 pub struct StageState {
     pub done: usize,
     pub total: usize,
-    /// `performance.now()` at the first report, for the time left.
+    /// `performance.now()` at the first report of the current round, for the time left.
     pub started_ms: Option<f64>,
     pub finished_ms: Option<f64>,
+    /// Time spent in the stage's earlier rounds (one per clustered facet).
+    pub earlier_ms: f64,
     /// Units an earlier try of this run had finished and kept.
     pub restored: usize,
 }
@@ -79,6 +81,14 @@ impl RunProgress {
                 }
             }
             let s = &mut all[index];
+            // A finished stage that starts over is the next clustered facet's round.
+            if let (Some(start), Some(end)) = (s.started_ms, s.finished_ms) {
+                if done < total {
+                    s.earlier_ms += end - start;
+                    s.started_ms = None;
+                    s.finished_ms = None;
+                }
+            }
             s.started_ms.get_or_insert(now);
             s.done = done;
             s.total = total;
@@ -86,6 +96,11 @@ impl RunProgress {
                 s.finished_ms = Some(now);
             }
         });
+    }
+
+    /// Time spent in `s` so far, every round counted.
+    pub fn elapsed_ms(s: &StageState, now: f64) -> f64 {
+        s.earlier_ms + s.started_ms.map(|t| s.finished_ms.unwrap_or(now) - t).unwrap_or(0.0)
     }
 
     fn restored(&self, stage: Stage, units: usize) {
@@ -126,6 +141,8 @@ const PAGE_WORK_BETWEEN_PAUSES_MS: f64 = 40.0;
 
 struct Sink {
     progress: RunProgress,
+    /// Where embedding runs, in words: the status line's start.
+    device_status: String,
     last_pause_ms: Cell<f64>,
 }
 
@@ -135,6 +152,11 @@ impl Progress for Sink {
     }
     fn restored(&mut self, stage: Stage, units: usize) {
         self.progress.restored(stage, units);
+    }
+    fn clustering_facet(&mut self, facet: &str, index: usize, count: usize) {
+        if count > 1 {
+            self.progress.status.set(format!("{}; clustering the {facet:?} facet ({} of {count})", self.device_status, index + 1));
+        }
     }
     fn cancelled(&self) -> bool {
         self.progress.cancel.get_untracked()
@@ -183,14 +205,15 @@ pub async fn run(
 
     progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
     let model = embedding::load(settings.model, settings.device).await?;
-    progress.status.set(format!("embedding on {}", model.device().description));
+    let device_status = format!("embedding on {}", model.device().description);
+    progress.status.set(device_status.clone());
     // k-means and the neighbour graph run where the embeddings did: on the
     // GPU, or the CPU (the worker's).
     let compute = OffPageCompute { device: DeviceCompute::for_device(model.device()), worker };
     let embedder = ProgressEmbedder { model, on_texts: Box::new(move |n| progress.count_embedded(n)) };
     let params = settings.params.clone();
     let seed = params.seed;
-    let mut sink = Sink { progress, last_pause_ms: Cell::new(now_ms()) };
+    let mut sink = Sink { progress, last_pause_ms: Cell::new(now_ms()), device_status };
     let checkpoints = IdbCheckpoints { run: run_id.clone() };
     let analysis = match proxy_analyst.filter(|_| settings.proxy_analyst) {
         Some(info) => {
@@ -202,7 +225,6 @@ pub async fn run(
     };
     progress.status.set("done".into());
     let end = now_ms();
-    let stage_seconds =
-        progress.stages.get_untracked().iter().map(|s| s.started_ms.map(|t| (s.finished_ms.unwrap_or(end) - t) / 1000.0).unwrap_or(0.0)).collect();
+    let stage_seconds = progress.stages.get_untracked().iter().map(|s| RunProgress::elapsed_ms(s, end) / 1000.0).collect();
     Ok((RunOutcome { analysis, accounts, templates, stage_seconds }, conversations))
 }

@@ -17,15 +17,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.out.join("analysis.json");
     let json = serde_json::to_vec_pretty(&analysis)?;
     std::fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?;
-    let shareable = analysis.clusters.iter().filter(|c| c.shareable).count();
-    let base = analysis.clusters.iter().filter(|c| c.level == 0).count();
-    let top = analysis.clusters.iter().filter(|c| c.level + 1 == analysis.levels).count();
-    eprintln!(
-        "{} conversations → {base} base clusters, {} levels, {top} at the top; {shareable} of {} clusters pass the privacy gates",
-        analysis.conversations.len(),
-        analysis.levels,
-        analysis.clusters.len()
-    );
+    for facet in analysis.hierarchy_facets() {
+        let Some(view) = analysis.viewed_by(&facet) else { continue };
+        let shareable = view.clusters.iter().filter(|c| c.shareable).count();
+        let base = view.clusters.iter().filter(|c| c.level == 0).count();
+        let top = view.clusters.iter().filter(|c| c.level + 1 == view.levels).count();
+        let placed = view.conversations.iter().filter(|c| c.cluster.is_some()).count();
+        eprintln!(
+            "{facet}: {placed} conversations → {base} base clusters, {} levels, {top} at the top; {shareable} of {} clusters pass the privacy gates",
+            view.levels,
+            view.clusters.len()
+        );
+    }
     eprintln!("wrote {}", path.display());
     Ok(())
 }

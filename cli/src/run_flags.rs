@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context};
 use kleio_core::analysis::Analysis;
+use kleio_core::analyst::{Facet, FacetKind};
 use kleio_core::compute::Compute;
 use kleio_core::embedder::Embedder;
 use kleio_core::import::{import, ImportOptions, Imported, Sample};
@@ -56,6 +57,11 @@ pub struct RunFlags {
     /// Wanted number of top-level clusters.
     #[arg(long, default_value_t = RunParams::default().hierarchy.top)]
     pub top: usize,
+    /// A built-in open-text facet to cluster (request, task or language),
+    /// each into its own hierarchy and map; repeat for several, the first
+    /// being the analysis's own (default: request).
+    #[arg(long = "cluster", value_name = "FACET", value_parser = clustered_facet)]
+    pub clustered: Vec<String>,
     /// Base clusters (default: chosen from the number of conversations).
     #[arg(long)]
     pub k: Option<usize>,
@@ -93,6 +99,16 @@ pub struct RunFlags {
     pub near_duplicates: bool,
 }
 
+/// Accepts the built-in open-text facets `--cluster` can name.
+fn clustered_facet(id: &str) -> Result<String, String> {
+    let open: Vec<String> = Facet::built_in().into_iter().filter(|f| f.kind == FacetKind::OpenText).map(|f| f.id).collect();
+    if open.iter().any(|f| f == id) {
+        Ok(id.to_string())
+    } else {
+        Err(format!("not a built-in open-text facet; one of {}", open.join(", ")))
+    }
+}
+
 impl RunFlags {
     pub fn params(&self) -> RunParams {
         let mut params = RunParams { seed: self.seed, k: self.k, ..Default::default() };
@@ -100,6 +116,12 @@ impl RunFlags {
         params.privacy.min_conversations = self.min_conversations;
         params.hierarchy.levels = self.levels;
         params.hierarchy.top = self.top;
+        for id in &self.clustered {
+            if !params.facets.iter().any(|f| &f.id == id) {
+                params.facets.extend(Facet::built_in().into_iter().filter(|f| &f.id == id));
+            }
+        }
+        params.clustered = self.clustered.clone();
         params
     }
 

@@ -32,6 +32,89 @@ pub struct Analysis {
     pub clusters: Vec<ClusterResult>,
     /// Number of levels, the base included.
     pub levels: usize,
+    /// The hierarchies of the run's other clustered facets
+    /// (`params.clustered` after the first), each with its own clusters and
+    /// map; [`Analysis::viewed_by`] makes one of them the analysis's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_hierarchies: Vec<FacetHierarchy>,
+}
+
+/// The clusters of one more clustered facet: everything an analysis holds
+/// of its own hierarchy, beside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FacetHierarchy {
+    /// The facet's id.
+    pub facet: String,
+    pub clusters: Vec<ClusterResult>,
+    pub levels: usize,
+    /// Each conversation's base cluster and place on this facet's map, in
+    /// the analysis's order; `None` where the facet had no answer.
+    pub placements: Vec<Option<Placement>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    pub cluster: String,
+    pub position: [f32; 2],
+}
+
+impl Analysis {
+    /// The clustered facets' ids, the analysis's own first.
+    pub fn hierarchy_facets(&self) -> Vec<String> {
+        let own = self.params.cluster_facet().map(|f| f.id.clone()).unwrap_or_default();
+        std::iter::once(own).chain(self.other_hierarchies.iter().map(|h| h.facet.clone())).collect()
+    }
+
+    /// The same analysis with `facet`'s hierarchy as its own (clusters,
+    /// levels, each conversation's cluster and position, and `facet` first
+    /// among the clustered), so everything that reads one hierarchy reads
+    /// this one; the one it had joins the others. `None` when no hierarchy
+    /// is of `facet`.
+    pub fn viewed_by(&self, facet: &str) -> Option<Analysis> {
+        let mut view = self.clone();
+        if self.params.cluster_facet().is_some_and(|f| f.id == facet) {
+            return Some(view);
+        }
+        let at = view.other_hierarchies.iter().position(|h| h.facet == facet)?;
+        let other = std::mem::replace(
+            &mut view.other_hierarchies[at],
+            FacetHierarchy { facet: String::new(), clusters: Vec::new(), levels: 0, placements: Vec::new() },
+        );
+        let own_facet = self.params.cluster_facet().map(|f| f.id.clone()).unwrap_or_default();
+        let own_placements = view
+            .conversations
+            .iter_mut()
+            .zip(other.placements.into_iter().chain(std::iter::repeat(None)))
+            .map(|(c, theirs)| {
+                let own = c.cluster.take().zip(c.position.take()).map(|(cluster, position)| Placement { cluster, position });
+                if let Some(p) = theirs {
+                    c.cluster = Some(p.cluster);
+                    c.position = Some(p.position);
+                }
+                own
+            })
+            .collect();
+        view.other_hierarchies[at] = FacetHierarchy {
+            facet: own_facet,
+            clusters: std::mem::replace(&mut view.clusters, other.clusters),
+            levels: std::mem::replace(&mut view.levels, other.levels),
+            placements: own_placements,
+        };
+        view.params.clustered = std::iter::once(facet.to_string()).chain(view.other_hierarchies.iter().map(|h| h.facet.clone())).collect();
+        Some(view)
+    }
+
+    /// Each clustered facet with how many conversations it placed (the
+    /// vectors its run embedded), the analysis's own first.
+    pub fn clustered_counts(&self) -> Vec<(String, usize)> {
+        let own = self.conversations.iter().filter(|c| c.cluster.is_some()).count();
+        let facets = self.hierarchy_facets();
+        std::iter::once(own)
+            .chain(self.other_hierarchies.iter().map(|h| h.placements.iter().filter(|p| p.is_some()).count()))
+            .zip(facets)
+            .map(|(n, f)| (f, n))
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -32,6 +32,11 @@ pub struct Facet {
 }
 
 impl Facet {
+    /// The facets Kleio asks without being told how, in the order they are asked.
+    pub fn built_in() -> [Facet; 4] {
+        [Facet::request(), Facet::task(), Facet::language(), Facet::concern()]
+    }
+
     pub fn request() -> Self {
         Facet { id: facet_id::REQUEST.into(), question: "What is the user's overall request for the assistant?".into(), kind: FacetKind::OpenText }
     }

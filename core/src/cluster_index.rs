@@ -141,6 +141,7 @@ mod tests {
             conversations: Vec::new(),
             levels: 2,
             clusters,
+            other_hierarchies: Vec::new(),
         }
     }
 

@@ -62,7 +62,8 @@ pub struct CostEstimate {
     pub usd: f64,
 }
 
-/// The calls and cost of analysing `conversations` with `params`, where the
+/// The calls and cost of analysing `conversations` with `params` (each
+/// clustered facet counted), where the
 /// proxy's `fast` and `strong` models cost what they say. `conversation_tokens`
 /// is the proxy's cut-off for one conversation.
 pub fn estimate(conversations: &[Conversation], params: &RunParams, conversation_tokens: usize, fast: Price, strong: Price) -> CostEstimate {
@@ -91,33 +92,37 @@ pub fn estimate(conversations: &[Conversation], params: &RunParams, conversation
         fast_use.add(n, mean_input, answer);
     }
 
-    // Base names: members and contrast, each a short answer.
-    let k = params.base_k(n);
-    let per_cluster = n.div_ceil(k);
-    let shown = (params.naming_members.min(per_cluster) + params.naming_contrast.min(n)) * SHORT_ANSWER_TOKENS;
-    strong_use.add(k, PROMPT_TOKENS + shown, SHORT_ANSWER_TOKENS * 2);
+    // Each clustered facet gets its own names, hierarchy and audit, over
+    // the conversations that answer it: all of them, at most.
+    for _ in params.clustered_facets() {
+        // Base names: members and contrast, each a short answer.
+        let k = params.base_k(n);
+        let per_cluster = n.div_ceil(k);
+        let shown = (params.naming_members.min(per_cluster) + params.naming_contrast.min(n)) * SHORT_ANSWER_TOKENS;
+        strong_use.add(k, PROMPT_TOKENS + shown, SHORT_ANSWER_TOKENS * 2);
 
-    // Each level above: proposals per neighbourhood, one de-duplication, the
-    // children placed a call's worth at a time (each call seeing every
-    // parent once), one rename per parent.
-    let mut children = k;
-    let mut clusters = k;
-    for l in 1.. {
-        let Some(wanted) = params.hierarchy.parents_wanted(k, l, children) else { break };
-        let hoods = children.div_ceil(params.hierarchy.neighbourhood.max(2));
-        let hood_size = children.div_ceil(hoods);
-        strong_use.add(hoods, PROMPT_TOKENS + (hood_size + params.hierarchy.outside) * BRIEF_TOKENS, wanted.div_ceil(hoods) * BRIEF_TOKENS);
-        strong_use.add(1, PROMPT_TOKENS + wanted * BRIEF_TOKENS * 2, wanted * BRIEF_TOKENS);
-        let placing = children.div_ceil(CHILDREN_PER_CALL);
-        let per_call = children.div_ceil(placing.max(1));
-        strong_use.add(placing, PROMPT_TOKENS + (per_call + wanted) * BRIEF_TOKENS, per_call * SCALE_ANSWER_TOKENS);
-        strong_use.add(wanted, PROMPT_TOKENS + children.div_ceil(wanted) * BRIEF_TOKENS, BRIEF_TOKENS);
-        clusters += wanted;
-        children = wanted;
+        // Each level above: proposals per neighbourhood, one de-duplication, the
+        // children placed a call's worth at a time (each call seeing every
+        // parent once), one rename per parent.
+        let mut children = k;
+        let mut clusters = k;
+        for l in 1.. {
+            let Some(wanted) = params.hierarchy.parents_wanted(k, l, children) else { break };
+            let hoods = children.div_ceil(params.hierarchy.neighbourhood.max(2));
+            let hood_size = children.div_ceil(hoods);
+            strong_use.add(hoods, PROMPT_TOKENS + (hood_size + params.hierarchy.outside) * BRIEF_TOKENS, wanted.div_ceil(hoods) * BRIEF_TOKENS);
+            strong_use.add(1, PROMPT_TOKENS + wanted * BRIEF_TOKENS * 2, wanted * BRIEF_TOKENS);
+            let placing = children.div_ceil(CHILDREN_PER_CALL);
+            let per_call = children.div_ceil(placing.max(1));
+            strong_use.add(placing, PROMPT_TOKENS + (per_call + wanted) * BRIEF_TOKENS, per_call * SCALE_ANSWER_TOKENS);
+            strong_use.add(wanted, PROMPT_TOKENS + children.div_ceil(wanted) * BRIEF_TOKENS, BRIEF_TOKENS);
+            clusters += wanted;
+            children = wanted;
+        }
+
+        // The audit reads every cluster's name and summary.
+        fast_use.add(clusters, PROMPT_TOKENS + BRIEF_TOKENS, SCALE_ANSWER_TOKENS * 4);
     }
-
-    // The audit reads every cluster's name and summary.
-    fast_use.add(clusters, PROMPT_TOKENS + BRIEF_TOKENS, SCALE_ANSWER_TOKENS * 4);
 
     CostEstimate { fast: fast_use, strong: strong_use, usd: fast_use.usd(fast) + strong_use.usd(strong) }
 }
@@ -173,6 +178,18 @@ mod tests {
         let strong_only = estimate(&conversations(1000, 400), &RunParams::default(), 8000, Price::default(), PRICE);
         assert!(strong_only.usd > 0.0 && strong_only.usd < small.usd);
         assert!(strong_only.strong.calls >= choose_k(1000, 5));
+    }
+
+    #[test]
+    fn each_clustered_facet_is_named_arranged_and_audited() {
+        let one = estimate(&conversations(1000, 400), &RunParams::default(), 8000, PRICE, PRICE);
+        let two_facets = RunParams { facets: vec![crate::analyst::Facet::request(), crate::analyst::Facet::task()], ..Default::default() };
+        let extracted_only = estimate(&conversations(1000, 400), &two_facets, 8000, PRICE, PRICE);
+        let both = estimate(&conversations(1000, 400), &RunParams { clustered: vec!["request".into(), "task".into()], ..two_facets }, 8000, PRICE, PRICE);
+        // The second facet's extraction is there either way; its clustering only when it is clustered.
+        assert_eq!(extracted_only.strong, one.strong);
+        assert_eq!(both.strong.calls, 2 * one.strong.calls);
+        assert_eq!(both.fast.calls - extracted_only.fast.calls, one.fast.calls - 3000);
     }
 
     #[test]

@@ -14,8 +14,14 @@ use crate::PipelineError;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunParams {
     pub seed: u64,
-    /// Facets to extract; the first open-text one is clustered.
+    /// Facets to extract.
     pub facets: Vec<Facet>,
+    /// The open-text facets to cluster, by id, each into its own base
+    /// clusters, names, hierarchy and map from the one run (the paper builds
+    /// a hierarchy per facet). The first is the one shown first. Empty
+    /// means the first open-text facet of `facets`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clustered: Vec<String>,
     /// Optional yes/no question; only conversations answered yes are analysed (paper G.3).
     pub screener: Option<String>,
     /// Base clusters; `None` applies [`choose_k`].
@@ -34,6 +40,7 @@ impl Default for RunParams {
         RunParams {
             seed: 0,
             facets: vec![Facet::request(), Facet::language(), Facet::concern()],
+            clustered: Vec::new(),
             screener: None,
             k: None,
             privacy: PrivacyParams::default(),
@@ -46,11 +53,23 @@ impl Default for RunParams {
 }
 
 impl RunParams {
-    /// Fills the seeds of the parts from the run's seed, and checks the values.
+    /// Fills the seeds of the parts from the run's seed and the clustered
+    /// facets from the default rule, and checks the values.
     pub fn checked(mut self) -> Result<Self, PipelineError> {
         if !self.facets.iter().any(|f| f.kind == FacetKind::OpenText) {
             return Err(PipelineError::Params("at least one open-text facet is needed to cluster".into()));
         }
+        for (i, id) in self.clustered.iter().enumerate() {
+            match self.facets.iter().find(|f| &f.id == id) {
+                None => return Err(PipelineError::Params(format!("the clustered facet {id:?} is not among the facets extracted"))),
+                Some(f) if f.kind != FacetKind::OpenText => {
+                    return Err(PipelineError::Params(format!("the facet {id:?} cannot be clustered: only open-text answers are embedded")))
+                }
+                Some(_) if self.clustered[..i].contains(id) => return Err(PipelineError::Params(format!("the facet {id:?} is clustered twice"))),
+                Some(_) => {}
+            }
+        }
+        self.clustered = self.clustered_facets().into_iter().map(|f| f.id.clone()).collect();
         if self.hierarchy.levels == 0 || self.hierarchy.top == 0 {
             return Err(PipelineError::Params("levels and top must be at least 1".into()));
         }
@@ -65,11 +84,24 @@ impl RunParams {
         Ok(self)
     }
 
-    /// The facet whose answers are embedded and clustered: the first
-    /// open-text one. `None` only in parameters that were never checked (an
-    /// analysis file from elsewhere, say).
+    /// The facet whose hierarchy is shown first (the analysis's own
+    /// clusters): the first of [`Self::clustered_facets`]. `None` only in
+    /// parameters that were never checked (an analysis file from elsewhere,
+    /// say).
     pub fn cluster_facet(&self) -> Option<&Facet> {
-        self.facets.iter().find(|f| f.kind == FacetKind::OpenText)
+        self.clustered_facets().into_iter().next()
+    }
+
+    /// The facets whose answers are embedded and clustered, in order: those
+    /// named in `clustered` that are extracted open-text facets, or the first
+    /// open-text facet when none is named.
+    pub fn clustered_facets(&self) -> Vec<&Facet> {
+        let named: Vec<&Facet> = self.clustered.iter().filter_map(|id| self.facets.iter().find(|f| &f.id == id && f.kind == FacetKind::OpenText)).collect();
+        if named.is_empty() {
+            self.facets.iter().find(|f| f.kind == FacetKind::OpenText).into_iter().collect()
+        } else {
+            named
+        }
     }
 
     /// The number of base clusters for `n` clustered conversations: the

@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, SCHEMA_VERSION};
+use crate::analysis::{cluster_id, Analysis, ClusterResult, ConversationResult, FacetHierarchy, Placement, SCHEMA_VERSION};
 use crate::analyst::*;
 use crate::checkpoint::{kept_or_done, Checkpoints, Codec, Json, NoCheckpoints, Piece, Rows};
 use crate::compute::Compute;
@@ -62,27 +62,26 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
 
     let (conversations, screened_out) = run.screen(conversations, progress).await?;
     let mut results = run.extract_facets(&conversations, progress).await?;
+    let mut own = None;
 
-    let facet = params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("at least one open-text facet is needed to cluster".into()))?;
-    let clustered: Vec<usize> = (0..results.len()).filter(|&i| matches!(results[i].answers.get(&facet.id), Some(FacetAnswer::Text(_)))).collect();
-    if clustered.is_empty() {
-        return Err(PipelineError::Params(format!("no conversation has an answer for the {:?} facet", facet.id)));
+    let mut other_hierarchies = Vec::new();
+    let clustered_facets = params.clustered_facets();
+    for (i, facet) in clustered_facets.iter().enumerate() {
+        progress.clustering_facet(&facet.id, i, clustered_facets.len());
+        let built = run.hierarchy_of(facet, &conversations, &results, progress).await?;
+        if i == 0 {
+            for (result, placement) in results.iter_mut().zip(built.placements) {
+                if let Some(Placement { cluster, position }) = placement {
+                    result.cluster = Some(cluster);
+                    result.position = Some(position);
+                }
+            }
+            own = Some((built.clusters, built.levels));
+        } else {
+            other_hierarchies.push(FacetHierarchy { facet: facet.id.clone(), clusters: built.clusters, levels: built.levels, placements: built.placements });
+        }
     }
-    let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
-    let vectors = run.embed(&texts, progress).await?;
-    let (matrix, base) = run.cluster(&vectors, progress).await?;
-    let members = base.members();
-    let base_labels = run.name_base(&facet, &texts, &vectors, &base, &members, progress).await?;
-    let base_nodes: Vec<Node> =
-        base_labels.into_iter().zip(&members).map(|(label, own)| Node { label, size: own.len(), children: Vec::new(), parent: None }).collect();
-    let levels = hierarchy::build(base_nodes, &facet, &params.hierarchy, analyst, embedder, progress).await?;
-    let layout = run.lay_out(&matrix, progress).await?;
-    for (j, &i) in clustered.iter().enumerate() {
-        results[i].cluster = Some(cluster_id(0, base.assignments[j]));
-        results[i].position = Some(layout[j]);
-    }
-    let accounts: Vec<String> = clustered.iter().map(|&i| privacy::account_key(conversations[i].account.as_deref(), &conversations[i].id)).collect();
-    let clusters = run.audit_and_gate(&levels, members, &accounts, &layout, progress).await?;
+    let (clusters, levels) = own.ok_or_else(|| PipelineError::Params("at least one open-text facet is needed to cluster".into()))?;
 
     Ok(Analysis {
         schema_version: SCHEMA_VERSION,
@@ -93,34 +92,53 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
         import: report,
         screened_out,
         conversations: results,
-        levels: levels.len(),
+        levels,
         clusters,
+        other_hierarchies,
         params,
     })
 }
 
-/// The vectors a run kept of its clustered facet's answers (`count` of
+/// The vectors a run kept of a clustered facet's answers (`count` of
 /// them), in the order they were embedded: that of the analysis's
-/// conversations with a base cluster. None when any batch is missing, as
-/// for a run that kept nothing.
-pub async fn kept_vectors(checkpoints: &impl Checkpoints, count: usize) -> Option<Vec<Vec<f32>>> {
+/// conversations placed in the facet's hierarchy. None when any batch is
+/// missing, as for a run that kept nothing.
+pub async fn kept_vectors(checkpoints: &impl Checkpoints, facet: &str, count: usize) -> Option<Vec<Vec<f32>>> {
+    match read_vectors(checkpoints, embedding_keys(facet, count), count).await {
+        Some(vectors) => Some(vectors),
+        // Runs made when only one facet could be clustered kept its batches
+        // under keys without the facet.
+        None => read_vectors(checkpoints, (0..count.div_ceil(EMBED_BATCH)).map(|c| format!("embed/{c}")), count).await,
+    }
+}
+
+async fn read_vectors(checkpoints: &impl Checkpoints, keys: impl Iterator<Item = String>, count: usize) -> Option<Vec<Vec<f32>>> {
     let mut vectors = Vec::with_capacity(count);
-    for (c, key) in embedding_keys(count).enumerate() {
+    for (c, key) in keys.enumerate() {
         let len = EMBED_BATCH.min(count - c * EMBED_BATCH);
         vectors.extend(Rows::decode(&checkpoints.load(&key).await?, len)?);
     }
     Some(vectors)
 }
 
-/// The checkpoint keys of a run's embeddings of `count` texts, for a caller
-/// that keeps them past the run (the app, for search by meaning).
-pub fn embedding_keys(count: usize) -> impl Iterator<Item = String> {
-    (0..count.div_ceil(EMBED_BATCH)).map(embed_key)
+/// The checkpoint keys of a run's embeddings of `count` answers to
+/// `facet`, for a caller that keeps them past the run (the app, for search
+/// by meaning).
+pub fn embedding_keys(facet: &str, count: usize) -> impl Iterator<Item = String> + '_ {
+    (0..count.div_ceil(EMBED_BATCH)).map(move |c| embed_key(facet, c))
 }
 
-/// The key of the `c`-th batch of embeddings.
-fn embed_key(c: usize) -> String {
-    format!("embed/{c}")
+/// The key of the `c`-th batch of embeddings of `facet`'s answers.
+fn embed_key(facet: &str, c: usize) -> String {
+    format!("embed/{facet}/{c}")
+}
+
+/// One clustered facet's hierarchy as a run builds it.
+struct BuiltHierarchy {
+    clusters: Vec<ClusterResult>,
+    levels: usize,
+    /// Per conversation, as in [`FacetHierarchy::placements`].
+    placements: Vec<Option<Placement>>,
 }
 
 /// What every stage of one run reads: its parameters and the seams it runs on.
@@ -133,6 +151,37 @@ struct Run<'a, A, E, C, K> {
 }
 
 impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
+    /// One facet's answers embedded, clustered, named, arranged into a
+    /// hierarchy, laid out on a map, audited and gated (paper 2.2–2.3).
+    async fn hierarchy_of(
+        &self,
+        facet: &Facet,
+        conversations: &[Conversation],
+        results: &[ConversationResult],
+        progress: &mut dyn Progress,
+    ) -> Result<BuiltHierarchy, PipelineError> {
+        let clustered: Vec<usize> = (0..results.len()).filter(|&i| matches!(results[i].answers.get(&facet.id), Some(FacetAnswer::Text(_)))).collect();
+        if clustered.is_empty() {
+            return Err(PipelineError::Params(format!("no conversation has an answer for the {:?} facet", facet.id)));
+        }
+        let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
+        let vectors = self.embed(&facet.id, &texts, progress).await?;
+        let (matrix, base) = self.cluster(&vectors, progress).await?;
+        let members = base.members();
+        let base_labels = self.name_base(facet, &texts, &vectors, &base, &members, progress).await?;
+        let base_nodes: Vec<Node> =
+            base_labels.into_iter().zip(&members).map(|(label, own)| Node { label, size: own.len(), children: Vec::new(), parent: None }).collect();
+        let levels = hierarchy::build(base_nodes, facet, &self.params.hierarchy, self.analyst, self.embedder, progress).await?;
+        let layout = self.lay_out(&matrix, progress).await?;
+        let mut placements = vec![None; results.len()];
+        for (j, &i) in clustered.iter().enumerate() {
+            placements[i] = Some(Placement { cluster: cluster_id(0, base.assignments[j]), position: layout[j] });
+        }
+        let accounts: Vec<String> = clustered.iter().map(|&i| privacy::account_key(conversations[i].account.as_deref(), &conversations[i].id)).collect();
+        let clusters = self.audit_and_gate(&levels, members, &accounts, &layout, progress).await?;
+        Ok(BuiltHierarchy { clusters, levels: levels.len(), placements })
+    }
+
     /// The screener (optional, paper G.3): the conversations it keeps, and how many it left out.
     async fn screen(&self, conversations: Vec<Conversation>, progress: &mut dyn Progress) -> Result<(Vec<Conversation>, usize), PipelineError> {
         let total = conversations.len();
@@ -216,13 +265,13 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
         Ok(results)
     }
 
-    /// The clustered facet's answers as unit vectors, in batches.
-    async fn embed(&self, texts: &[String], progress: &mut dyn Progress) -> Result<Vec<Vec<f32>>, PipelineError> {
+    /// A clustered facet's answers as unit vectors, in batches.
+    async fn embed(&self, facet: &str, texts: &[String], progress: &mut dyn Progress) -> Result<Vec<Vec<f32>>, PipelineError> {
         let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
         progress.report(Stage::Embedding, 0, texts.len());
         for (c, chunk) in texts.chunks(EMBED_BATCH).enumerate() {
             between_units(&*progress).await?;
-            let piece = Piece { key: embed_key(c), stage: Stage::Embedding, len: chunk.len() };
+            let piece = Piece { key: embed_key(facet, c), stage: Stage::Embedding, len: chunk.len() };
             let batch = kept_or_done::<Rows>(
                 self.checkpoints,
                 progress,
@@ -249,7 +298,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
     }
 
     /// Names for the base clusters (paper G.5). Kept names belong to exactly
-    /// this partition: the key holds its digest.
+    /// this facet's partition: the key holds the facet and the partition's digest.
     async fn name_base(
         &self,
         facet: &Facet,
@@ -260,7 +309,7 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
         progress: &mut dyn Progress,
     ) -> Result<Vec<ClusterLabel>, PipelineError> {
         let k = members.len();
-        let piece = Piece { key: format!("names/{}", partition_digest(&base.assignments)), stage: Stage::Naming, len: k };
+        let piece = Piece { key: format!("names/{}/{}", facet.id, partition_digest(&base.assignments)), stage: Stage::Naming, len: k };
         let labels = kept_or_done::<Json<ClusterLabel>>(
             self.checkpoints,
             progress,

@@ -39,6 +39,10 @@ impl Stage {
 pub trait Progress {
     /// `done` of `total` units of `stage` are finished.
     fn report(&mut self, stage: Stage, done: usize, total: usize);
+    /// The stages from embedding on now work on the answers to `facet`, the
+    /// `index`-th (from 0) of the run's `count` clustered facets; they are
+    /// reported again from the start for each.
+    fn clustering_facet(&mut self, _facet: &str, _index: usize, _count: usize) {}
     /// `units` of `stage` were not done again: an earlier try of the same
     /// run had kept them (see `checkpoint`).
     fn restored(&mut self, _stage: Stage, _units: usize) {}

@@ -219,3 +219,46 @@ fn a_dashboard_submission_holds_aggregates_of_shareable_clusters_only() {
     let other = kleio_core::publish::submission(&a, "HWU64 slice", &accounts, b"salt-2");
     assert!(other.clusters[0].account_hashes.iter().all(|h| !sub.clusters[0].account_hashes.contains(h)));
 }
+
+#[test]
+fn each_clustered_facet_gets_its_own_hierarchy_and_map() {
+    use kleio_core::analyst::Facet;
+    let text = hwu64_slice(500);
+    let params = RunParams {
+        seed: 4,
+        facets: vec![Facet::request(), Facet::task(), Facet::language()],
+        clustered: vec!["request".into(), "language".into()],
+        ..Default::default()
+    };
+    let a = analyse(&text, params);
+    assert_eq!(a.hierarchy_facets(), ["request", "language"]);
+    assert_eq!(a.clustered_counts(), [("request".to_string(), 500), ("language".to_string(), 500)]);
+    check_invariants(&a);
+    let by_language = a.viewed_by("language").expect("a language hierarchy");
+    check_invariants(&by_language);
+    assert_eq!(by_language.params.cluster_facet().map(|f| f.id.as_str()), Some("language"));
+    assert_eq!(by_language.hierarchy_facets(), ["language", "request"]);
+    // Every answer is "English" here, so the language map is not the request map.
+    assert_ne!(by_language.clusters, a.clusters);
+    assert!(by_language.clusters.iter().filter(|c| c.level == 0).count() < a.clusters.iter().filter(|c| c.level == 0).count());
+    // Viewing the first facet again gives back the analysis the run made.
+    assert_eq!(by_language.viewed_by("request").as_ref(), Some(&a));
+    assert_eq!(a.viewed_by("request").as_ref(), Some(&a));
+    assert!(a.viewed_by("task").is_none(), "task was extracted, not clustered");
+    // Only the hierarchy in view is published.
+    let published = kleio_core::publish::submission(&by_language, "languages", &Default::default(), b"salt");
+    assert_eq!(published.facet, "language");
+}
+
+#[test]
+fn a_clustered_facet_must_be_an_extracted_open_text_one() {
+    use kleio_core::analyst::Facet;
+    for (clustered, why) in
+        [(vec!["task"], "not among the facets extracted"), (vec!["concern"], "only open-text answers"), (vec!["request", "request"], "clustered twice")]
+    {
+        let params = RunParams { clustered: clustered.into_iter().map(String::from).collect(), ..Default::default() };
+        assert_eq!(params.facets, vec![Facet::request(), Facet::language(), Facet::concern()]);
+        let err = params.checked().unwrap_err().to_string();
+        assert!(err.contains(why), "{err}");
+    }
+}

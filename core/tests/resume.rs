@@ -132,15 +132,21 @@ fn the_kept_vectors_are_the_clustered_conversations_in_order() {
     let text = rows(300);
     let a = analyse(&text, &params, &store, &mut Recorder::default()).unwrap();
     let clustered: Vec<&str> = a.conversations.iter().filter(|c| c.cluster.is_some()).map(|c| c.id.as_str()).collect();
-    let vectors = block_on(kept_vectors(&store, clustered.len())).expect("every batch kept");
+    let facet = params.cluster_facet().unwrap().id.clone();
+    let vectors = block_on(kept_vectors(&store, &facet, clustered.len())).expect("every batch kept");
     assert_eq!(vectors.len(), clustered.len());
     // Each is the embedding of that conversation's clustered answer.
-    let facet = params.cluster_facet().unwrap().id.clone();
     let embedder = HashingEmbedder { dim: 256 };
     for (k, id) in [0, 150, clustered.len() - 1].map(|k| (k, clustered[k])) {
         let c = a.conversations.iter().find(|c| c.id == id).unwrap();
         let again = block_on(kleio_core::embedder::Embedder::embed(&embedder, &[c.answers[&facet].as_text()])).unwrap();
         assert_eq!(vectors[k], again[0], "vector {k}");
     }
-    assert!(block_on(kept_vectors(&MemoryCheckpoints::default(), 10)).is_none(), "nothing kept, nothing made up");
+    assert!(block_on(kept_vectors(&MemoryCheckpoints::default(), &facet, 10)).is_none(), "nothing kept, nothing made up");
+    // A run kept before facets were named in the keys is still read.
+    let legacy = MemoryCheckpoints::default();
+    for (c, key) in kleio_core::pipeline::embedding_keys(&facet, clustered.len()).enumerate() {
+        block_on(legacy.save(&format!("embed/{c}"), block_on(store.load(&key)).unwrap()));
+    }
+    assert_eq!(block_on(kept_vectors(&legacy, &facet, clustered.len())), Some(vectors));
 }

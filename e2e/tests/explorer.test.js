@@ -4,7 +4,7 @@
 // the safety views, and a cluster's conversations read in the owner's view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKleio, launch, artifacts, tempDir } from './browser.js';
 import { Explorer, openStart } from './pages.js';
@@ -143,6 +143,81 @@ test('safety views find the one-account template, a cluster\'s conversations rea
     assert.ok(await page.getByRole('list', { name: 'Nearest clusters' }).getByRole('button').count() >= 1);
     await page.getByRole('button', { name: 'Clear' }).click();
     assert.doesNotMatch(await page.getByLabel('Legend').textContent(), /nearest to/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+// The same gardening questions asked in English, Spanish and German, so the
+// request facet and the language facet cluster them differently.
+const multilingual = path.join(dir, 'gardening-three-languages.jsonl');
+const asked = {
+  en: (p) => `My ${p} have yellow leaves and the soil stays wet for days; how often should I water them in winter?`,
+  es: (p) => `Mis ${p} tienen hojas amarillas y la tierra sigue mojada durante días; ¿con qué frecuencia debo regarlas en invierno?`,
+  de: (p) => `Meine ${p} haben gelbe Blätter und die Erde bleibt tagelang nass; wie oft sollte ich sie im Winter gießen?`,
+};
+writeFileSync(multilingual, Object.entries(asked).flatMap(([lang, ask]) => plants.flatMap((p, i) => [0, 1].map((k) => JSON.stringify({
+  id: `${lang}${i}-${k}`, user: `u${(i * 2 + k) % 12}`, messages: [{ role: 'user', content: ask(p) + (k ? ' Thanks!' : '') }],
+})))).join('\n'));
+
+test('two clustered facets in one run: the explorer switches hierarchies, map, tree and panel follow, the address keeps the choice', { timeout: 300_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, errors, start } = await openStart(browser, kleio.url);
+    await start.choose(multilingual);
+    await start.readyPanel().waitFor({ timeout: 30_000 });
+    const toCluster = page.getByRole('group', { name: 'Facets to cluster' });
+    const languageToggle = toCluster.getByRole('button', { name: 'Language', exact: true });
+    assert.equal(await languageToggle.getAttribute('aria-pressed'), 'false');
+    assert.ok(await toCluster.getByRole('button', { name: 'Request', exact: true }).isDisabled(), 'the only clustered facet cannot be unchosen');
+    await languageToggle.click();
+    assert.equal(await languageToggle.getAttribute('aria-pressed'), 'true');
+    await page.getByRole('button', { name: 'Start the analysis' }).click();
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+
+    const picker = page.getByLabel('Clustered facet');
+    assert.deepEqual(await picker.locator('option').allTextContents(), ['request facet', 'language facet']);
+    const names = async () => (await explorer.treeItems().allTextContents()).sort().join(' | ');
+    const byRequest = { names: await names(), map: await explorer.mapHash(), stats: await explorer.stats() };
+    await picker.selectOption({ label: 'language facet' });
+    await page.waitForFunction(() => location.hash.includes('h=language'));
+    await explorer.waitForMap();
+    const byLanguage = { names: await names(), map: await explorer.mapHash(), stats: await explorer.stats() };
+    assert.notEqual(byLanguage.names, byRequest.names, 'the tree follows');
+    assert.notEqual(byLanguage.map, byRequest.map, 'the map follows');
+    assert.match(byLanguage.stats, /^48 conversations/);
+    await page.screenshot({ path: path.join(artifacts, 'explorer-language-hierarchy.png'), fullPage: true });
+
+    // The panel follows: a language cluster's conversations share one language.
+    await explorer.treeItems().first().click();
+    const heading = (await explorer.panel().getByRole('heading').first().textContent()).trim();
+    assert.match(page.url(), /#h=language&s=L\d+-\d+/);
+    const link = page.url();
+    // Back through the selection and the switch, to the request hierarchy.
+    await page.goBack();
+    await page.waitForFunction(() => location.hash.includes('h=language') && !location.hash.includes('s='));
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('select[aria-label="Clustered facet"]')?.value === '0');
+    assert.doesNotMatch(page.url(), /h=/);
+    assert.equal(await names(), byRequest.names);
+    // A copied link reopens the language hierarchy with the same selection.
+    await page.goto('about:blank');
+    await page.goto(link);
+    await explorer.waitForMap();
+    await explorer.panel().getByRole('heading', { name: heading, exact: true }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByLabel('Clustered facet').inputValue(), '1');
+    assert.equal(await names(), byLanguage.names);
+
+    // The export holds both hierarchies, the one in view first (it reopens on it).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const file = path.join(dir, 'two-hierarchies.json');
+    await download.saveAs(file);
+    const analysis = JSON.parse(readFileSync(file, 'utf8'));
+    assert.deepEqual(analysis.params.clustered, ['language', 'request']);
+    assert.equal(analysis.other_hierarchies[0].facet, 'request');
+    assert.equal(analysis.other_hierarchies[0].placements.filter(Boolean).length, 48);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

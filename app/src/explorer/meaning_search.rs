@@ -145,7 +145,10 @@ async fn search(
             let clusters = model.embed(&texts).await.map_err(|e| e.to_string())?;
             let clustered: Vec<usize> = (0..analysis.conversations.len()).filter(|&k| analysis.conversations[k].cluster.is_some()).collect();
             let conversations = match run {
-                Some(run) => kept_vectors(&IdbCheckpoints { run: run.to_string() }, clustered.len()).await.unwrap_or_default(),
+                Some(run) => {
+                    let facet = analysis.params.cluster_facet().map(|f| f.id.as_str()).unwrap_or_default();
+                    kept_vectors(&IdbCheckpoints { run: run.to_string() }, facet, clustered.len()).await.unwrap_or_default()
+                }
                 None => Vec::new(),
             };
             let v = Rc::new(Vectors { clusters, clustered, conversations });

@@ -1,6 +1,7 @@
 //! What the explorer shows, kept in the address's fragment
-//! (`#s=L1-3&o=by:language&v=2,-480,-360&q=recipes`): the selected cluster,
-//! the overlay, the zoom and the search. A copied link (on the owner's
+//! (`#h=task&s=L1-3&o=by:language&v=2,-480,-360&q=recipes`): the hierarchy
+//! (where it is not the analysis's own), the selected cluster, the overlay,
+//! the zoom and the search. A copied link (on the owner's
 //! machine, where the run is kept) reopens the same view, and each new
 //! selection is a step the back button returns through. Zooming, the
 //! overlay and the search replace the current step instead of adding one.
@@ -41,7 +42,7 @@ struct Parsed {
 fn parse(fragment: &str, index: &ClusterIndex) -> Parsed {
     let mut parsed = Parsed { selected: None, overlay: Overlay::TopCluster, view: View::FITTED, query: String::new() };
     for (key, value) in fragment.trim_start_matches('#').split('&').filter_map(|p| p.split_once('=')) {
-        let value = js_sys::decode_uri_component(value).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let value = decode(value);
         match key {
             "s" => parsed.selected = index.get(&value),
             "o" => parsed.overlay = Overlay::from_key(&value).unwrap_or(Overlay::TopCluster),
@@ -67,9 +68,42 @@ impl ViewState {
     }
 }
 
+/// The hierarchy the address names, as an index into `facets` (the
+/// analysis's own, 0, when it names none or one the analysis lacks).
+pub fn hierarchy_in(facets: &[String]) -> usize {
+    let fragment = fragment();
+    let named = fragment.trim_start_matches('#').split('&').filter_map(|p| p.split_once('=')).find(|(key, _)| *key == "h").map(|(_, value)| decode(value));
+    named.and_then(|h| facets.iter().position(|f| *f == h)).unwrap_or(0)
+}
+
+/// Keeps `chosen` following the hierarchy the address names as the back and
+/// forward buttons move through it.
+pub fn follow_hierarchy(facets: Vec<String>, chosen: RwSignal<usize>) {
+    let handle = window_event_listener(ev::popstate, move |_| {
+        let named = hierarchy_in(&facets);
+        if chosen.get_untracked() != named {
+            chosen.set(named);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// A new step in the address for showing `facets[i]`'s hierarchy, with
+/// nothing selected in it yet.
+pub fn step_to_hierarchy(facets: &[String], i: usize) {
+    let address = match i {
+        0 => "#".to_string(),
+        _ => format!("#h={}", encode(&facets[i])),
+    };
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&address));
+    }
+}
+
 /// Sets `state` from the address, then keeps the address following it, and
-/// it following the back and forward buttons.
-pub fn keep_in_address(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, state: ViewState) {
+/// it following the back and forward buttons. `hierarchy` is kept in it
+/// too, where it is not the analysis's own.
+pub fn keep_in_address(analysis: Arc<Analysis>, hierarchy: Option<String>, index: Arc<ClusterIndex>, state: ViewState) {
     let first = parse(&fragment(), &index);
     let stepped = StoredValue::new(first.selected);
     state.set(first);
@@ -77,6 +111,9 @@ pub fn keep_in_address(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, state:
     Effect::new(move |_| {
         let selected = state.selected.get();
         let mut parts = Vec::new();
+        if let Some(h) = &hierarchy {
+            parts.push(format!("h={}", encode(h)));
+        }
         if let Some(i) = selected {
             parts.push(format!("s={}", encode(&analysis.clusters[i].id)));
         }
@@ -125,6 +162,10 @@ pub fn keep_in_address(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, state:
 
 fn fragment() -> String {
     window().location().hash().unwrap_or_default()
+}
+
+fn decode(s: &str) -> String {
+    js_sys::decode_uri_component(s).ok().and_then(|v| v.as_string()).unwrap_or_default()
 }
 
 fn encode(s: &str) -> String {

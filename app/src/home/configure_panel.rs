@@ -10,11 +10,6 @@ use leptos::prelude::*;
 
 use crate::run_settings::RunSettings;
 
-/// The built-in facets, in the order they are asked.
-fn built_in() -> [Facet; 4] {
-    [Facet::request(), Facet::task(), Facet::language(), Facet::concern()]
-}
-
 /// What the custom-question inputs hold, kept apart from the settings so a
 /// kind or category list typed before the question is not lost.
 #[derive(Clone, Default)]
@@ -49,10 +44,47 @@ fn set_facets(settings: RwSignal<RunSettings>, toggled: Option<(&str, bool)>, cu
             Some((t, on)) if t == id => on,
             _ => s.params.facets.iter().any(|f| f.id == id),
         };
-        let mut facets: Vec<Facet> = built_in().into_iter().filter(|f| chosen(&f.id)).collect();
+        let mut facets: Vec<Facet> = Facet::built_in().into_iter().filter(|f| chosen(&f.id)).collect();
         facets.extend(custom);
         s.params.facets = facets;
+        // A facet no longer asked, or no longer open text, cannot stay clustered.
+        let open: Vec<String> = s.params.facets.iter().filter(|f| f.kind == FacetKind::OpenText).map(|f| f.id.clone()).collect();
+        s.params.clustered.retain(|id| open.contains(id));
     });
+}
+
+/// Clusters `id` too, or no longer: the list starts from what a run would
+/// cluster now, and never ends empty (a run clusters at least one facet).
+fn set_clustered(settings: RwSignal<RunSettings>, id: &str, on: bool) {
+    settings.update(|s| {
+        let mut clustered: Vec<String> = s.params.clustered_facets().into_iter().map(|f| f.id.clone()).collect();
+        if on && !clustered.iter().any(|c| c == id) {
+            clustered.push(id.to_string());
+        } else if !on && clustered.len() > 1 {
+            clustered.retain(|c| c != id);
+        }
+        s.params.clustered = clustered;
+    });
+}
+
+/// The open-text facets a run would extract, with their labels, for the
+/// choice of which to cluster.
+fn open_text_facets(settings: &RunSettings) -> Vec<(String, String)> {
+    settings
+        .params
+        .facets
+        .iter()
+        .filter(|f| f.kind == FacetKind::OpenText)
+        .map(|f| {
+            let label = match f.id.as_str() {
+                facet_id::REQUEST => "Request".to_string(),
+                facet_id::TASK => "Task".to_string(),
+                facet_id::LANGUAGE => "Language".to_string(),
+                _ => format!("“{}”", f.question),
+            };
+            (f.id.clone(), label)
+        })
+        .collect()
 }
 
 #[component]
@@ -138,7 +170,23 @@ pub fn ConfigurePanel(
                     <input type="text" placeholder="yes, no, other" prop:value=move || draft.get().options disabled=move || draft.get().kind != "category"
                         on:change=move |e| { let v = event_target_value(&e); edit_custom(&|d| d.options = v.clone()) } />
                 </label>
-                <p class="stats wide">"The first open-text facet is the one clustered. The offline analyst answers a category question from the categories' words; open and 1–5 questions need the proxy's LLM."</p>
+                <p class="stats wide">"The offline analyst answers a category question from the categories' words; open and 1–5 questions need the proxy's LLM."</p>
+            </fieldset>
+            <fieldset class="facets" aria-label="Facets to cluster">
+                <legend>"Facets to cluster"</legend>
+                {move || {
+                    let clustered: Vec<String> = settings.with(|s| s.params.clustered_facets().into_iter().map(|f| f.id.clone()).collect());
+                    settings.with(open_text_facets).into_iter().map(|(id, label)| {
+                        // Toggle buttons, not checkboxes: the extraction checkboxes above carry these names as labels.
+                        let pressed = clustered.contains(&id);
+                        let only = pressed && clustered.len() == 1;
+                        view! {
+                            <button type="button" class="toggle" aria-pressed=pressed.to_string() disabled=only
+                                on:click=move |_| set_clustered(settings, &id, !pressed)>{label}</button>
+                        }
+                    }).collect_view()
+                }}
+                <p class="stats wide">"Each chosen facet gets its own base clusters, names, hierarchy and map from the same run (the explorer’s “Hierarchy of the” switch moves between them); the first chosen is shown first. Each adds its naming, hierarchy and audit calls to an LLM run's cost."</p>
             </fieldset>
             <label>"Base clusters "
                 <input type="number" min="1" placeholder="automatic" prop:value=move || settings.get().params.k.map(|k| k.to_string()).unwrap_or_default()
