@@ -40,6 +40,13 @@ pub struct StageState {
     pub restored: usize,
 }
 
+impl StageState {
+    /// Time spent in the stage until `now`, every round counted.
+    pub fn elapsed_ms(&self, now: f64) -> f64 {
+        self.earlier_ms + self.started_ms.map(|t| self.finished_ms.unwrap_or(now) - t).unwrap_or(0.0)
+    }
+}
+
 /// The run's progress: one state per stage, in `Stage::ALL` order, and what
 /// is happening right now in words.
 #[derive(Clone, Copy)]
@@ -96,11 +103,6 @@ impl RunProgress {
                 s.finished_ms = Some(now);
             }
         });
-    }
-
-    /// Time spent in `s` so far, every round counted.
-    pub fn elapsed_ms(s: &StageState, now: f64) -> f64 {
-        s.earlier_ms + s.started_ms.map(|t| s.finished_ms.unwrap_or(now) - t).unwrap_or(0.0)
     }
 
     fn restored(&self, stage: Stage, units: usize) {
@@ -225,6 +227,6 @@ pub async fn run(
     };
     progress.status.set("done".into());
     let end = now_ms();
-    let stage_seconds = progress.stages.get_untracked().iter().map(|s| RunProgress::elapsed_ms(s, end) / 1000.0).collect();
+    let stage_seconds = progress.stages.get_untracked().iter().map(|s| s.elapsed_ms(end) / 1000.0).collect();
     Ok((RunOutcome { analysis, accounts, templates, stage_seconds }, conversations))
 }

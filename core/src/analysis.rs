@@ -76,10 +76,7 @@ impl Analysis {
             return Some(view);
         }
         let at = view.other_hierarchies.iter().position(|h| h.facet == facet)?;
-        let other = std::mem::replace(
-            &mut view.other_hierarchies[at],
-            FacetHierarchy { facet: String::new(), clusters: Vec::new(), levels: 0, placements: Vec::new() },
-        );
+        let other = view.other_hierarchies.remove(at);
         let own_facet = self.params.cluster_facet().map(|f| f.id.clone()).unwrap_or_default();
         let own_placements = view
             .conversations
@@ -94,12 +91,13 @@ impl Analysis {
                 own
             })
             .collect();
-        view.other_hierarchies[at] = FacetHierarchy {
+        let own = FacetHierarchy {
             facet: own_facet,
             clusters: std::mem::replace(&mut view.clusters, other.clusters),
             levels: std::mem::replace(&mut view.levels, other.levels),
             placements: own_placements,
         };
+        view.other_hierarchies.insert(at, own);
         view.params.clustered = std::iter::once(facet.to_string()).chain(view.other_hierarchies.iter().map(|h| h.facet.clone())).collect();
         Some(view)
     }

@@ -296,8 +296,6 @@ pub enum AnalystError {
     Cancelled,
 }
 
-/// One method per LLM task of the paper. Futures need not be `Send`, so the
-/// browser's single-threaded executor can drive them.
 /// The models and prompt versions an LLM analyst answers with, for the
 /// privacy report of what it named; empty for the offline analyst.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +322,8 @@ impl AnalystVersions {
     }
 }
 
+/// One method per LLM task of the paper. Futures need not be `Send`, so the
+/// browser's single-threaded executor can drive them.
 #[allow(async_fn_in_trait)]
 pub trait Analyst {
     /// A short description for reports: "offline", "claude-haiku-…", …

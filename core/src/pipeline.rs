@@ -62,26 +62,24 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
 
     let (conversations, screened_out) = run.screen(conversations, progress).await?;
     let mut results = run.extract_facets(&conversations, progress).await?;
-    let mut own = None;
 
-    let mut other_hierarchies = Vec::new();
     let clustered_facets = params.clustered_facets();
+    let mut built = Vec::with_capacity(clustered_facets.len());
     for (i, facet) in clustered_facets.iter().enumerate() {
         progress.clustering_facet(&facet.id, i, clustered_facets.len());
-        let built = run.hierarchy_of(facet, &conversations, &results, progress).await?;
-        if i == 0 {
-            for (result, placement) in results.iter_mut().zip(built.placements) {
-                if let Some(Placement { cluster, position }) = placement {
-                    result.cluster = Some(cluster);
-                    result.position = Some(position);
-                }
-            }
-            own = Some((built.clusters, built.levels));
-        } else {
-            other_hierarchies.push(FacetHierarchy { facet: facet.id.clone(), clusters: built.clusters, levels: built.levels, placements: built.placements });
+        built.push(run.hierarchy_of(facet, &conversations, &results, progress).await?);
+    }
+    // The first clustered facet's hierarchy is the analysis's own; the rest go beside it.
+    let mut built = clustered_facets.iter().zip(built);
+    let (_, own) = built.next().ok_or_else(|| PipelineError::Params("at least one open-text facet is needed to cluster".into()))?;
+    for (result, placement) in results.iter_mut().zip(own.placements) {
+        if let Some(Placement { cluster, position }) = placement {
+            result.cluster = Some(cluster);
+            result.position = Some(position);
         }
     }
-    let (clusters, levels) = own.ok_or_else(|| PipelineError::Params("at least one open-text facet is needed to cluster".into()))?;
+    let other_hierarchies =
+        built.map(|(facet, h)| FacetHierarchy { facet: facet.id.clone(), clusters: h.clusters, levels: h.levels, placements: h.placements }).collect();
 
     Ok(Analysis {
         schema_version: SCHEMA_VERSION,
@@ -92,8 +90,8 @@ pub async fn run_resumable<A: Analyst, E: Embedder, C: Compute>(
         import: report,
         screened_out,
         conversations: results,
-        levels,
-        clusters,
+        levels: own.levels,
+        clusters: own.clusters,
         other_hierarchies,
         params,
     })

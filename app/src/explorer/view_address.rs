@@ -41,8 +41,7 @@ struct Parsed {
 
 fn parse(fragment: &str, index: &ClusterIndex) -> Parsed {
     let mut parsed = Parsed { selected: None, overlay: Overlay::TopCluster, view: View::FITTED, query: String::new() };
-    for (key, value) in fragment.trim_start_matches('#').split('&').filter_map(|p| p.split_once('=')) {
-        let value = decode(value);
+    for (key, value) in fields(fragment) {
         match key {
             "s" => parsed.selected = index.get(&value),
             "o" => parsed.overlay = Overlay::from_key(&value).unwrap_or(Overlay::TopCluster),
@@ -71,8 +70,7 @@ impl ViewState {
 /// The hierarchy the address names, as an index into `facets` (the
 /// analysis's own, 0, when it names none or one the analysis lacks).
 pub fn hierarchy_in(facets: &[String]) -> usize {
-    let fragment = fragment();
-    let named = fragment.trim_start_matches('#').split('&').filter_map(|p| p.split_once('=')).find(|(key, _)| *key == "h").map(|(_, value)| decode(value));
+    let named = fields(&fragment()).find(|(key, _)| *key == "h").map(|(_, value)| value);
     named.and_then(|h| facets.iter().position(|f| *f == h)).unwrap_or(0)
 }
 
@@ -162,6 +160,11 @@ pub fn keep_in_address(analysis: Arc<Analysis>, hierarchy: Option<String>, index
 
 fn fragment() -> String {
     window().location().hash().unwrap_or_default()
+}
+
+/// The fragment's `key=value` pairs, values decoded.
+fn fields(fragment: &str) -> impl Iterator<Item = (&str, String)> {
+    fragment.trim_start_matches('#').split('&').filter_map(|p| p.split_once('=')).map(|(key, value)| (key, decode(value)))
 }
 
 fn decode(s: &str) -> String {

@@ -50,7 +50,7 @@ fn describe(s: &StageState, now: f64) -> String {
 fn progress_words(s: &StageState, now: f64) -> String {
     match (s.started_ms, s.finished_ms) {
         (None, _) => "waiting".into(),
-        (Some(_), Some(_)) => format!("{} done in {:.1} s", s.total, RunProgress::elapsed_ms(s, now) / 1000.0),
+        (Some(_), Some(_)) => format!("{} done in {:.1} s", s.total, s.elapsed_ms(now) / 1000.0),
         (Some(start), None) => {
             let elapsed = now - start;
             if s.done == 0 || s.total == 0 {
