@@ -4,17 +4,57 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Context};
+use kleio_core::analysis::Analysis;
 use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
-use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_of, KnownCategory};
+use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_coherence, top_level_of, KnownCategory};
+use kleio_core::offline::{AssignWeights, OfflineAnalyst};
 
 use super::{charts, command_line, table};
+use crate::engines::AnyAnalyst;
 use crate::run_flags::{analyse, runtime, DatasetArgs};
 
 /// FILE holds rows with `labels.level1` and `labels.level2` (for example
 /// ../shared/data/hwu64); `--out` gets report.md, the charts and analysis.json.
-pub type Args = DatasetArgs;
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DatasetArgs,
+    /// Also assign the base clusters with the offline analyst under each pair
+    /// of assign weights on a grid (soft-maximum temperature × weight of the
+    /// children already placed), printing one `sweep` line per pair: what
+    /// docs/eval/cross_validate.py chooses the weights from.
+    #[arg(long)]
+    pub sweep: bool,
+    /// The offline analyst's soft-maximum temperature for the whole run (its
+    /// hierarchy and the assignment to the known categories).
+    #[arg(long, default_value_t = AssignWeights::default().part_temperature)]
+    pub part_temperature: f32,
+    /// The offline analyst's weight of the children already placed, for the
+    /// whole run (0 turns the batch assign's later rounds off).
+    #[arg(long, default_value_t = AssignWeights::default().placed_weight)]
+    pub placed_weight: f32,
+}
+
+/// The grid `--sweep` measures.
+const SWEEP_TEMPERATURES: [f32; 5] = [0.02, 0.03, 0.05, 0.08, 0.12];
+const SWEEP_PLACED_WEIGHTS: [f32; 6] = [0.0, 0.75, 1.5, 2.5, 4.0, 6.0];
+
+/// Each labelled conversation's true category and the one its base cluster
+/// was assigned (`names.len()` when it has none), in the analysis's order.
+fn reconstructed(analysis: &Analysis, assigned: &HashMap<String, usize>, truth_l1: &HashMap<String, String>, names: &[String]) -> (Vec<usize>, Vec<usize>) {
+    analysis
+        .conversations
+        .iter()
+        .filter_map(|conv| {
+            let label = truth_l1.get(&conv.id)?;
+            let truth = names.iter().position(|n| n == label).expect("from the same rows");
+            let predicted = conv.cluster.as_ref().and_then(|c| assigned.get(c)).copied().unwrap_or(names.len());
+            Some((truth, predicted))
+        })
+        .unzip()
+}
 
 /// A known category as the analyst sees it: its name, described by the
 /// names of its sub-labels (the dataset's own taxonomy, not any row's label).
@@ -64,7 +104,10 @@ async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &i
 /// How much of a cluster's vector comes from its members rather than its label.
 const CENTROID_WEIGHT: f32 = 0.8;
 
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(Args { data: args, sweep, part_temperature, placed_weight }: Args) -> anyhow::Result<()> {
+    if !(part_temperature > 0.0 && placed_weight >= 0.0) {
+        bail!("--part-temperature must be above 0 and --placed-weight at least 0");
+    }
     let imported = args.run.import_labelled(&args.file)?;
     let labelled: Vec<_> = imported.conversations.iter().filter(|c| c.labels.contains_key("level1")).collect();
     if labelled.is_empty() {
@@ -82,8 +125,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let names: Vec<String> = taxonomy.keys().cloned().collect();
     let n_rows = imported.conversations.len();
 
-    let (analysis, assigned, analyst_name) = runtime()?.block_on(async {
+    let (analysis, assigned, analyst_name, coherence) = runtime()?.block_on(async {
         let (analyst, embedder) = args.run.engines("eval-reconstruct").await?;
+        let analyst = match analyst {
+            AnyAnalyst::Offline(offline) => AnyAnalyst::Offline(offline.with_assign(AssignWeights { part_temperature, placed_weight })),
+            proxied => proxied,
+        };
         let compute = embedder.compute();
         // The cluster vectors below embed the run's own summaries again.
         let embedder = Remembering::new(embedder);
@@ -91,25 +138,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("assigning {} base clusters to {} known categories", analysis.clusters.iter().filter(|c| c.level == 0).count(), categories.len());
         let vectors = cluster_vectors(&analysis, &embedder).await?;
         let assigned = assign_base_clusters(&analysis, &categories, &vectors, &analyst, &embedder, args.run.seed).await?;
-        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst)))
+        let coherence = top_level_coherence(&analysis, &vectors);
+        if sweep {
+            for part_temperature in SWEEP_TEMPERATURES {
+                for placed_weight in SWEEP_PLACED_WEIGHTS {
+                    let offline = OfflineAnalyst::new(args.run.seed).with_assign(AssignWeights { part_temperature, placed_weight });
+                    let assigned = assign_base_clusters(&analysis, &categories, &vectors, &offline, &embedder, args.run.seed).await?;
+                    let (truth, predicted) = reconstructed(&analysis, &assigned, &truth_l1, &names);
+                    println!("sweep temperature={part_temperature} placed_weight={placed_weight} accuracy={:.4}", accuracy(&truth, &predicted));
+                }
+            }
+        }
+        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst), coherence))
     })?;
 
     // Supervised: every labelled conversation's category is its base cluster's.
-    let mut truth = Vec::new();
-    let mut predicted = Vec::new();
-    let mut langs = Vec::new();
-    let unassigned = names.len();
-    let mut unclustered = 0;
-    for conv in &analysis.conversations {
-        let Some(label) = truth_l1.get(&conv.id) else { continue };
-        truth.push(names.iter().position(|n| n == label).expect("from the same rows"));
-        let p = conv.cluster.as_ref().and_then(|c| assigned.get(c)).copied();
-        if p.is_none() {
-            unclustered += 1;
-        }
-        predicted.push(p.unwrap_or(unassigned));
-        langs.push(language.get(&conv.id).cloned().or_else(|| conv.facets.language.clone()).unwrap_or_else(|| "unknown".into()));
-    }
+    let (truth, predicted) = reconstructed(&analysis, &assigned, &truth_l1, &names);
+    let unclustered = predicted.iter().filter(|&&p| p == names.len()).count();
+    let langs: Vec<String> = analysis
+        .conversations
+        .iter()
+        .filter(|conv| truth_l1.contains_key(&conv.id))
+        .map(|conv| language.get(&conv.id).cloned().or_else(|| conv.facets.language.clone()).unwrap_or_else(|| "unknown".into()))
+        .collect();
     let acc = accuracy(&truth, &predicted);
     let scores = class_scores(&truth, &predicted, names.len());
 
@@ -227,8 +278,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ]
         )
     ));
+    report.push_str(&format!(
+        "\n### How the top level holds together\n\nA base cluster is misplaced when its vector (the mean of its members' embedded answers with its embedded name) is closer to another top-level cluster than to the rest of its own (each the size-weighted sum of its base clusters' vectors): {} of {} base clusters ({:.1} %), holding {:.1} % of the conversations.\n",
+        coherence.misplaced,
+        coherence.clusters,
+        coherence.misplaced_share() * 100.0,
+        coherence.misplaced_conversation_share() * 100.0
+    ));
     std::fs::write(args.out.join("report.md"), report)?;
     eprintln!("wrote {}", args.out.join("report.md").display());
-    println!("accuracy={acc:.3} macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3}", macro_f1(&scores));
+    println!(
+        "accuracy={acc:.3} macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3} misplaced_top={:.3}",
+        macro_f1(&scores),
+        coherence.misplaced_share()
+    );
     Ok(())
 }

@@ -96,3 +96,101 @@ pub fn top_level_of(analysis: &Analysis) -> HashMap<String, String> {
         })
         .collect()
 }
+
+/// How well the top level of a hierarchy holds together (issue #22): how
+/// many base clusters sit closer to another top-level group than to their
+/// own. A group is the size-weighted sum of its base clusters' vectors; a
+/// cluster is compared with its own group without itself, so a cluster is
+/// not kept in place by its own weight, and a group of one cluster cannot
+/// misplace it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Coherence {
+    pub clusters: usize,
+    pub misplaced: usize,
+    pub conversations: usize,
+    pub misplaced_conversations: usize,
+}
+
+impl Coherence {
+    /// The share of base clusters closer to another group than to their own.
+    pub fn misplaced_share(&self) -> f64 {
+        self.misplaced as f64 / self.clusters.max(1) as f64
+    }
+
+    /// The same, counting each cluster by its conversations.
+    pub fn misplaced_conversation_share(&self) -> f64 {
+        self.misplaced_conversations as f64 / self.conversations.max(1) as f64
+    }
+}
+
+/// [`Coherence`] of `analysis`'s top level, with each base cluster's unit
+/// vector from `vectors` (clusters without one are left out).
+pub fn top_level_coherence(analysis: &Analysis, vectors: &HashMap<String, Vec<f32>>) -> Coherence {
+    let index = ClusterIndex::new(analysis);
+    let base: Vec<(usize, &Vec<f32>, f32)> = analysis
+        .clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.level == 0)
+        .filter_map(|(i, c)| Some((index.top(i, analysis), vectors.get(&c.id)?, c.size.max(1) as f32)))
+        .collect();
+    let mut groups: HashMap<usize, Vec<f32>> = HashMap::new();
+    for (top, v, w) in &base {
+        let sum = groups.entry(*top).or_insert_with(|| vec![0.0; v.len()]);
+        sum.iter_mut().zip(v.iter()).for_each(|(s, x)| *s += w * x);
+    }
+    let cosine = |v: &[f32], sum: &[f32]| {
+        let norm = crate::vector::dot(sum, sum).sqrt();
+        (norm > 1e-6).then(|| crate::vector::dot(v, sum) / norm)
+    };
+    let mut out = Coherence::default();
+    for (top, v, w) in &base {
+        let own: Vec<f32> = groups[top].iter().zip(v.iter()).map(|(s, x)| s - w * x).collect();
+        out.clusters += 1;
+        out.conversations += *w as usize;
+        let Some(own) = cosine(v, &own) else { continue };
+        let closer_elsewhere = groups.iter().any(|(g, sum)| g != top && cosine(v, sum).is_some_and(|c| c > own));
+        if closer_elsewhere {
+            out.misplaced += 1;
+            out.misplaced_conversations += *w as usize;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_rows::{analyse, imported};
+
+    #[test]
+    fn a_base_cluster_nearer_another_group_is_misplaced() {
+        let topics = ["set an alarm for the morning", "play some jazz music", "what is the weather in paris", "book a table for dinner"];
+        let rows: Vec<serde_json::Value> = (0..400)
+            .map(|i| serde_json::json!({"id": format!("r{i}"), "account_id": format!("u{}", i % 50), "messages": [{"role": "user", "content": format!("{} {}", topics[i % 4], i % 7)}]}))
+            .collect();
+        let analysis = analyse(imported(&rows), 3);
+        let index = ClusterIndex::new(&analysis);
+        let base: Vec<(usize, &crate::analysis::ClusterResult)> = analysis.clusters.iter().enumerate().filter(|(_, c)| c.level == 0).collect();
+        let mut tops: Vec<usize> = base.iter().map(|&(i, _)| index.top(i, &analysis)).collect();
+        tops.sort_unstable();
+        tops.dedup();
+        // Each base cluster points the way of its own top-level group.
+        let one_hot = |top: usize| -> Vec<f32> { tops.iter().map(|&t| if t == top { 1.0 } else { 0.0 }).collect() };
+        let mut vectors: HashMap<String, Vec<f32>> = base.iter().map(|&(i, c)| (c.id.clone(), one_hot(index.top(i, &analysis)))).collect();
+        let c = top_level_coherence(&analysis, &vectors);
+        assert_eq!((c.clusters, c.misplaced), (base.len(), 0));
+        assert_eq!(c.conversations, analysis.conversations.len());
+        // One cluster of a group with others in it turned towards another group.
+        let (moved, own_top) = base
+            .iter()
+            .map(|&(i, c)| (c, index.top(i, &analysis)))
+            .find(|&(_, top)| base.iter().filter(|&&(j, _)| index.top(j, &analysis) == top).count() >= 2)
+            .expect("a top-level group with two base clusters");
+        let elsewhere = *tops.iter().find(|&&t| t != own_top).expect("two top-level groups");
+        vectors.insert(moved.id.clone(), one_hot(elsewhere));
+        let c = top_level_coherence(&analysis, &vectors);
+        assert_eq!((c.misplaced, c.misplaced_conversations), (1, moved.size));
+        assert!((c.misplaced_share() - 1.0 / base.len() as f64).abs() < 1e-12);
+    }
+}

@@ -5,13 +5,25 @@
 use crate::analyst::{AnalystError, AssignBatchRequest, AssignRequest, ClusterBrief};
 use crate::vector::{dot, first_max};
 
-/// The temperature of the soft maximum over a candidate's parts, in cosine
-/// units: parts within about this much of the closest one add to the score.
-const PART_TEMPERATURE: f32 = 0.05;
+/// The offline assign's two weights. Their defaults were chosen by
+/// cross-validation across the labelled sets (docs/eval/README.md says how);
+/// `kleio eval reconstruct --sweep` measures others.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AssignWeights {
+    /// The temperature of the soft maximum over a candidate's parts, in
+    /// cosine units: parts within about this much of the closest one add to
+    /// the score.
+    pub part_temperature: f32,
+    /// How much the children already placed under a parent count, against
+    /// the parent's own vectors, in the batch assign.
+    pub placed_weight: f32,
+}
 
-/// How much the children already placed under a parent count, against the
-/// parent's own vectors, in the batch assign.
-const PLACED_WEIGHT: f32 = 1.5;
+impl Default for AssignWeights {
+    fn default() -> Self {
+        AssignWeights { part_temperature: 0.08, placed_weight: 1.5 }
+    }
+}
 
 /// The batch assign stops when no child moves, or after this many rounds.
 const ROUNDS: usize = 10;
@@ -23,14 +35,14 @@ const ROUNDS: usize = 10;
 /// one vector of the whole description would sit between its phrases, near
 /// none of them. (On HWU64 with MiniLM this took supervised reconstruction
 /// from 75.7 % to 83.4 %; see docs/eval/README.md.)
-fn closeness(child: &[f32], candidate: &ClusterBrief) -> f32 {
+fn closeness(child: &[f32], candidate: &ClusterBrief, temperature: f32) -> f32 {
     if candidate.parts.is_empty() {
         return dot(child, &candidate.embedding);
     }
     let cosines: Vec<f32> = candidate.parts.iter().map(|p| dot(child, p)).collect();
     let top = cosines.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     // Shifted by the largest cosine, so no exponential overflows.
-    top + PART_TEMPERATURE * cosines.iter().map(|c| ((c - top) / PART_TEMPERATURE).exp()).sum::<f32>().ln()
+    top + temperature * cosines.iter().map(|c| ((c - top) / temperature).exp()).sum::<f32>().ln()
 }
 
 fn missing_vectors(child: &ClusterBrief, parents: &[ClusterBrief]) -> bool {
@@ -42,11 +54,12 @@ fn unsupported() -> AnalystError {
 }
 
 /// One child alone: the closest parent.
-pub(super) fn assign_one(req: &AssignRequest) -> Result<usize, AnalystError> {
+pub(super) fn assign_one(req: &AssignRequest, weights: AssignWeights) -> Result<usize, AnalystError> {
     if missing_vectors(&req.child, &req.parents) {
         return Err(unsupported());
     }
-    first_max(req.parents.iter().map(|p| closeness(&req.child.embedding, p))).ok_or_else(|| AnalystError::Malformed("no parents to choose from".into()))
+    first_max(req.parents.iter().map(|p| closeness(&req.child.embedding, p, weights.part_temperature)))
+        .ok_or_else(|| AnalystError::Malformed("no parents to choose from".into()))
 }
 
 /// Every child of a step together. The first round places each child by
@@ -58,7 +71,7 @@ pub(super) fn assign_one(req: &AssignRequest) -> Result<usize, AnalystError> {
 /// children that sit between two descriptions go where their neighbours
 /// went. (On HWU64: MiniLM 83.4 % → 86.0 %, MPNet 84.6 % → 85.8 %;
 /// docs/eval/README.md.)
-pub(super) fn assign_all(req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
+pub(super) fn assign_all(req: &AssignBatchRequest, weights: AssignWeights) -> Vec<Result<usize, AnalystError>> {
     let failed = |e: AnalystError| req.children.iter().map(|_| Err(e.clone())).collect();
     if let Err(e) = req.check() {
         return failed(e);
@@ -66,7 +79,7 @@ pub(super) fn assign_all(req: &AssignBatchRequest) -> Vec<Result<usize, AnalystE
     if req.children.iter().any(|c| missing_vectors(c, &req.parents)) {
         return failed(unsupported());
     }
-    let own: Vec<Vec<f32>> = req.children.iter().map(|c| req.parents.iter().map(|p| closeness(&c.embedding, p)).collect()).collect();
+    let own: Vec<Vec<f32>> = req.children.iter().map(|c| req.parents.iter().map(|p| closeness(&c.embedding, p, weights.part_temperature)).collect()).collect();
     let weight: Vec<f32> = req.children.iter().map(|c| c.size.max(1) as f32).collect();
     let pick = |scores: &[f32]| first_max(scores.iter().copied()).unwrap_or(0);
     let mut placed: Vec<usize> = own.iter().map(|s| pick(s)).collect();
@@ -98,7 +111,7 @@ pub(super) fn assign_all(req: &AssignBatchRequest) -> Vec<Result<usize, AnalystE
                         // stand in for them: otherwise a parent's only child
                         // would be drawn away by every parent that has some.
                         let others = if norm2 > 1e-6 { towards / norm2.sqrt() } else { own[i][p] };
-                        own[i][p] + PLACED_WEIGHT * others
+                        own[i][p] + weights.placed_weight * others
                     })
                     .collect();
                 pick(&scores)
@@ -137,23 +150,24 @@ mod tests {
         let b = brief(unit(&[0.8, 0.0, 0.6]), Vec::new());
         assert!(dot(&child, &a.embedding) < dot(&child, &b.embedding), "the description vectors alone favour B");
         let req = AssignRequest { facet: Facet::request(), child: brief(child, Vec::new()), parents: vec![b, a] };
-        assert_eq!(assign_one(&req), Ok(1));
+        assert_eq!(assign_one(&req, AssignWeights::default()), Ok(1));
     }
 
     #[test]
     fn the_soft_maximum_is_finite_and_at_least_the_maximum() {
         let child = unit(&[1.0, 0.0]);
         let parts = vec![unit(&[1.0, 0.0]), unit(&[-1.0, 0.0]), unit(&[0.0, 1.0])];
-        let score = closeness(&child, &brief(Vec::new(), parts));
-        assert!(score.is_finite() && score >= 1.0 && score < 1.0 + PART_TEMPERATURE * 3f32.ln(), "{score}");
+        let t = AssignWeights::default().part_temperature;
+        let score = closeness(&child, &brief(Vec::new(), parts), t);
+        assert!(score.is_finite() && score >= 1.0 && score < 1.0 + t * 3f32.ln(), "{score}");
     }
 
     #[test]
     fn missing_vectors_are_a_clear_error() {
         let req = AssignRequest { facet: Facet::request(), child: brief(vec![1.0], Vec::new()), parents: vec![brief(Vec::new(), Vec::new())] };
-        assert!(matches!(assign_one(&req), Err(AnalystError::Unsupported(_))));
+        assert!(matches!(assign_one(&req, AssignWeights::default()), Err(AnalystError::Unsupported(_))));
         let batch = AssignBatchRequest { facet: Facet::request(), parents: req.parents.clone(), children: vec![req.child.clone()], orders: vec![vec![0]] };
-        assert!(matches!(assign_all(&batch)[..], [Err(AnalystError::Unsupported(_))]));
+        assert!(matches!(assign_all(&batch, AssignWeights::default())[..], [Err(AnalystError::Unsupported(_))]));
     }
 
     /// Parent A is described at (1, 0), B at (0, 1). A big group of children
@@ -171,15 +185,16 @@ mod tests {
         children.push(brief(unit(&[0.1, 1.0]), Vec::new()));
         let orders = vec![vec![1, 0]; children.len()];
         let req = AssignBatchRequest { facet: Facet::request(), parents: vec![a, b], children, orders };
-        let alone: Vec<usize> = (0..req.children.len()).map(|i| req.orders[i][assign_one(&req.single(i)).unwrap()]).collect();
+        let w = AssignWeights::default();
+        let alone: Vec<usize> = (0..req.children.len()).map(|i| req.orders[i][assign_one(&req.single(i), w).unwrap()]).collect();
         assert_eq!(alone, [0, 0, 0, 1, 1]);
-        assert_eq!(assign_all(&req), [Ok(0), Ok(0), Ok(0), Ok(0), Ok(1)]);
+        assert_eq!(assign_all(&req, w), [Ok(0), Ok(0), Ok(0), Ok(0), Ok(1)]);
     }
 
     #[test]
     fn a_batch_without_children_places_none() {
         let req = AssignBatchRequest { facet: Facet::request(), parents: vec![brief(vec![1.0, 0.0], Vec::new())], children: Vec::new(), orders: Vec::new() };
-        assert!(assign_all(&req).is_empty());
+        assert!(assign_all(&req, AssignWeights::default()).is_empty());
     }
 
     #[test]
@@ -187,6 +202,6 @@ mod tests {
         let parents = vec![brief(vec![1.0, 0.0], Vec::new()), brief(vec![0.0, 1.0], Vec::new())];
         let req =
             AssignBatchRequest { facet: Facet::request(), parents, children: vec![brief(vec![1.0, 0.0], Vec::new()); 2], orders: vec![vec![0, 1], vec![1, 1]] };
-        assert!(assign_all(&req).iter().all(|r| matches!(r, Err(AnalystError::Malformed(m)) if m.contains("child 1"))));
+        assert!(assign_all(&req, AssignWeights::default()).iter().all(|r| matches!(r, Err(AnalystError::Malformed(m)) if m.contains("child 1"))));
     }
 }

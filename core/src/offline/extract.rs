@@ -2,6 +2,7 @@
 //! lexicon, the detected language, and keyword matching for categories.
 
 use super::scrub::scrub;
+use super::segment::split_words;
 use super::terms::{terms, words};
 use crate::analyst::ConversationText;
 use crate::facets::detect_language;
@@ -18,30 +19,40 @@ pub fn request_summary(c: &ConversationText) -> String {
     summarise(&first.content)
 }
 
-/// The opening of a text, cut at a sentence end after the first few words or at the word limit.
+/// The opening of a text, cut at a sentence end after the first few words or
+/// at the word limit. Words are counted as `segment::split_words` finds them,
+/// so a Chinese or Japanese text, which has no spaces, is cut as short as an
+/// English one rather than kept whole as one "word".
 pub fn summarise(text: &str) -> String {
     // Scrub before cutting, so a name split by the cut is still caught whole.
     let clean = scrub(text);
     let flat: String = clean.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::new();
-    let mut count = 0;
-    for w in flat.split(' ') {
-        if count >= SUMMARY_WORDS {
-            out.push('…');
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-        count += 1;
-        let ends = w.ends_with(['.', '?', '!', '。', '？', '！']);
-        if ends && count >= 8 {
-            break;
-        }
+    let word_ends: Vec<usize> = split_words(&flat).iter().map(|w| w.end).collect();
+    let words_before = |at: usize| word_ends.partition_point(|&end| end <= at);
+    // A full stop, question or exclamation mark ends a sentence when a space
+    // or the end follows it (not the dot of "3.5" or "e.g"); the full-width
+    // marks of Chinese and Japanese end one wherever they are.
+    let sentence_end = flat.char_indices().find_map(|(at, c)| {
+        let end = at + c.len_utf8();
+        let ends = match c {
+            '.' | '?' | '!' => flat[end..].chars().next().is_none_or(char::is_whitespace),
+            '。' | '？' | '！' => true,
+            _ => false,
+        };
+        (ends && words_before(end) >= SENTENCE_MIN_WORDS).then_some(end)
+    });
+    let limit = word_ends.get(SUMMARY_WORDS - 1).copied().filter(|_| word_ends.len() > SUMMARY_WORDS);
+    match (sentence_end, limit) {
+        (Some(end), Some(cut)) if cut < end => format!("{}…", &flat[..cut]),
+        (Some(end), _) => flat[..end].to_string(),
+        (None, Some(cut)) => format!("{}…", &flat[..cut]),
+        (None, None) => flat,
     }
-    out
 }
+
+/// A sentence end closes a summary only after this many words, so a
+/// greeting ("Hi there!") is not all that is kept.
+const SENTENCE_MIN_WORDS: usize = 8;
 
 /// English name of a language code, for the language facet.
 pub fn language_name(code: &str) -> String {
@@ -297,6 +308,11 @@ mod tests {
         ));
         assert!(!s.contains("Rubija") && !s.contains("example.com"), "{s}");
         assert!(s.split_whitespace().count() <= SUMMARY_WORDS + 1, "{s}");
+        // No spaces to count by: cut by words all the same.
+        let zh = summarise(&"我想写一本关于中国古代历史的小说".repeat(20));
+        assert!(zh.ends_with('…') && split_words(&zh).len() <= SUMMARY_WORDS, "{zh}");
+        let decimal = "Please explain to me why the old version 3.5 of the tool fails to start";
+        assert_eq!(summarise(decimal), decimal);
     }
 
     #[test]

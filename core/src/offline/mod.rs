@@ -5,20 +5,25 @@
 //! - screen: keyword overlap between the question and the user's turns;
 //! - extract: scrubbed extractive summaries (request, task), the detected
 //!   language, a concern lexicon, keyword matching for category questions;
-//! - name a cluster: its distinctive terms against the nearest non-members (c-TF-IDF);
+//! - name a cluster: the phrase of its members' answers that sets them apart
+//!   from the nearest non-members (c-TF-IDF over phrases, in the members' languages);
 //! - propose parents: k-means over the neighbourhood's cluster embeddings,
-//!   each group named from its children's terms;
+//!   each group named from its children's phrases the same way;
 //! - de-duplicate: k-means over the proposals' embeddings, one representative per group;
 //! - assign: the parent whose embedding (or closest phrases) is most similar,
 //!   and, for a whole step at once, whose other children are too;
-//! - rename: the most shared terms of the children;
+//! - rename: the phrase most of the children's conversations share;
 //! - audit: rules on the 1–5 scale of the paper's Table 6.
 
 mod assign;
+pub use assign::AssignWeights;
 pub mod audit;
 pub mod extract;
+mod lexicon;
 pub mod normalise;
+pub mod phrases;
 pub mod scrub;
+pub mod segment;
 pub mod terms;
 mod words;
 
@@ -26,63 +31,109 @@ use crate::analyst::*;
 use crate::api::facet_id;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
-use terms::{capitalise, distinctive, join_list};
+use lexicon::Lexicon;
+use phrases::{distinctive_phrases, further_phrases, naming_phrase, sentence_case};
 
 #[derive(Clone, Debug)]
 pub struct OfflineAnalyst {
     /// Seeds the k-means inside proposals and de-duplication.
     pub seed: u64,
+    pub assign: AssignWeights,
 }
 
 impl OfflineAnalyst {
     pub fn new(seed: u64) -> Self {
-        OfflineAnalyst { seed }
+        OfflineAnalyst { seed, assign: AssignWeights::default() }
+    }
+
+    /// The same analyst with other assign weights (for measuring them).
+    pub fn with_assign(self, assign: AssignWeights) -> Self {
+        OfflineAnalyst { assign, ..self }
     }
 }
 
-/// A name from the top terms, a summary from more of them and from what sets
-/// the group apart. Terms come only from scrubbed texts and must be shared by
-/// at least two of them.
+/// What a group of texts is called: the phrase it shares most distinctly
+/// (`phrases::naming_phrase`), in sentence case, and a summary quoting it
+/// and two or three further phrases of the members, with how many texts
+/// hold the name's phrase and what the nearest other texts say instead.
+/// Every quoted phrase is in at least `min_texts` members.
 ///
-/// `min_docs` is 2 when the texts are individual conversations' answers (no
+/// `min_texts` is 2 when the texts are individual conversations' answers (no
 /// single person's words may name a cluster) and 1 when they are clusters,
-/// which are aggregates already.
-fn label_from_terms(members: &[String], contrast: &[String], min_docs: usize, fallback: &str) -> ClusterLabel {
-    let min_docs = min_docs.min(members.len()).max(1);
-    let top: Vec<String> = distinctive(members, contrast, min_docs).into_iter().map(|(t, _)| t).take(8).collect();
-    if top.is_empty() {
-        return ClusterLabel { name: fallback.to_string(), summary: format!("{} items{NO_SHARED_TERMS}", members.len()) };
+/// which are aggregates already; `unit` says what the texts are in the
+/// summary ("sampled answers", "groups").
+fn label_from_phrases(members: &[String], weights: &[f32], contrast: &[String], min_texts: usize, unit: &str) -> ClusterLabel {
+    let lexicon = Lexicon::for_texts(members);
+    let min_texts = min_texts.max(1);
+    let ranked = distinctive_phrases(members, weights, contrast, min_texts, &lexicon);
+    let Some(name) = naming_phrase(&ranked) else {
+        return assorted(members, unit);
+    };
+    let mut summary = format!("“{}” is in {} of the {} {unit}", name.surface, name.texts, members.len());
+    let others: Vec<String> = further_phrases(&ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)).collect();
+    if !others.is_empty() {
+        summary.push_str(&format!("; others say {}", join_list(&others, "or")));
     }
-    let name = capitalise(&join_list(&top[..top.len().min(3)]));
-    let mut summary = format!("{MOSTLY_ABOUT}{}.", join_list(&top[..top.len().min(6)]));
-    let unlike: Vec<String> = distinctive(contrast, members, 2).into_iter().map(|(t, _)| t).take(3).collect();
-    if !unlike.is_empty() {
-        summary.push_str(&format!("{UNLIKE}{}.", join_list(&unlike).replace(" and ", " or ")));
+    summary.push('.');
+    if let Some(instead) = distinctive_phrases(contrast, &[], members, 2, &lexicon).first() {
+        summary.push_str(&format!("{NEARBY}“{}” instead.", instead.surface));
     }
+    ClusterLabel { name: sentence_case(&name.surface), summary }
+}
+
+/// A group whose texts share no distinctive wording, said plainly (also
+/// a group too small to name without repeating one text's words).
+fn assorted(members: &[String], unit: &str) -> ClusterLabel {
+    let words: usize = members.iter().map(|m| m.split_whitespace().count()).sum();
+    let short = words < SHORT_WORDS * members.len().max(1);
+    let name = if short { format!("{ASSORTED}short requests") } else { format!("{ASSORTED}requests") };
+    let summary = match members.len() {
+        0 | 1 => format!("Too few {unit} to name without repeating one of them."),
+        n => format!("The {n} {unit} share no wording that sets them apart."),
+    };
     ClusterLabel { name, summary }
 }
 
-/// What a cluster says about its topic: its name and the terms of its summary,
-/// without the offline analyst's own template words (which would otherwise
-/// become the most shared terms of every group).
-fn brief_text(b: &ClusterBrief) -> String {
-    let mut summary = b.summary.as_str();
-    if let Some(rest) = summary.strip_prefix(MOSTLY_ABOUT) {
-        summary = rest.split(". ").next().unwrap_or(rest);
+/// Below this many words on average, a group's texts are short questions.
+const SHORT_WORDS: usize = 8;
+
+/// "a, b and c" (or "a, b or c").
+fn join_list(items: &[String], conjunction: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
     }
-    let summary = summary.split(INCLUDES).next().unwrap_or(summary);
-    let summary = if summary.ends_with(NO_SHARED_TERMS) { "" } else { summary };
-    format!("{}. {}", b.name, summary)
 }
 
-const MOSTLY_ABOUT: &str = "Mostly about ";
-const UNLIKE: &str = " Unlike nearby groups, rarely about ";
+/// What a cluster says about its topic: its name and the phrases its summary
+/// quotes, without the offline analyst's own template words (which would
+/// otherwise become the most shared phrases of every group) or what its
+/// neighbours say.
+fn brief_text(b: &ClusterBrief) -> String {
+    let own = b.summary.split(NEARBY).next().unwrap_or_default();
+    let own = own.split(INCLUDES).next().unwrap_or(own);
+    if b.name.starts_with(ASSORTED) {
+        return b.name.clone();
+    }
+    let quoted: Vec<&str> = own.split('“').skip(1).filter_map(|s| s.split('”').next()).collect();
+    if quoted.is_empty() {
+        format!("{}. {}", b.name, own)
+    } else {
+        // A full stop between phrases keeps one phrase from running into the next.
+        format!("{}. {}", b.name, quoted.join(". "))
+    }
+}
+
+const NEARBY: &str = " Nearby groups say ";
 const INCLUDES: &str = " Includes: ";
-const NO_SHARED_TERMS: &str = " with no shared distinctive wording.";
+/// Opens the name of every group named by [`assorted`], whose summary
+/// quotes nothing.
+const ASSORTED: &str = "Assorted ";
 
 impl Analyst for OfflineAnalyst {
     fn describe(&self) -> String {
-        "offline (no model: scrubbed extracts, c-TF-IDF names, rule-based audit)".into()
+        "offline (no model: scrubbed extracts, names from shared phrases, rule-based audit)".into()
     }
 
     async fn screen(&self, req: &ScreenRequest) -> Result<bool, AnalystError> {
@@ -104,7 +155,7 @@ impl Analyst for OfflineAnalyst {
     }
 
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
-        Ok(label_from_terms(&req.members, &req.contrast, 2, "Miscellaneous requests"))
+        Ok(label_from_phrases(&req.members, &[], &req.contrast, 2, "sampled answers"))
     }
 
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
@@ -126,7 +177,13 @@ impl Analyst for OfflineAnalyst {
                 .map(|(c, _)| brief_text(c))
                 .chain(req.outside.iter().map(brief_text))
                 .collect();
-            out.push(label_from_terms(&members, &contrast, 1, "Other requests"));
+            // Phrases shared by two of the group's children first; a group
+            // whose children share none is named by its most distinctive child's.
+            let mut label = label_from_phrases(&members, &[], &contrast, 2, "groups below it");
+            if label.name.starts_with(ASSORTED) {
+                label = label_from_phrases(&members, &[], &contrast, 1, "groups below it");
+            }
+            out.push(label);
         }
         Ok(out)
     }
@@ -159,21 +216,23 @@ impl Analyst for OfflineAnalyst {
     }
 
     async fn assign(&self, req: &AssignRequest) -> Result<usize, AnalystError> {
-        assign::assign_one(req)
+        assign::assign_one(req, self.assign)
     }
 
     async fn assign_batch(&self, req: &AssignBatchRequest) -> Vec<Result<usize, AnalystError>> {
-        assign::assign_all(req)
+        assign::assign_all(req, self.assign)
     }
 
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
-        // Weight each child by its size, so a parent is named for most of its conversations.
-        let mut texts = Vec::new();
-        for c in &req.children {
-            let copies = ((c.size as f64).sqrt().round() as usize).clamp(1, 10);
-            texts.extend(std::iter::repeat_n(brief_text(c), copies));
+        // Each child weighs by its size, so a parent is named for most of its
+        // conversations (by the square root, so one big child does not
+        // drown the others).
+        let texts: Vec<String> = req.children.iter().map(brief_text).collect();
+        let weights: Vec<f32> = req.children.iter().map(|c| (c.size.max(1) as f32).sqrt()).collect();
+        let mut label = label_from_phrases(&texts, &weights, &[], 2, "groups below it");
+        if label.name.starts_with(ASSORTED) {
+            label = label_from_phrases(&texts, &weights, &[], 1, "groups below it");
         }
-        let mut label = label_from_terms(&texts, &[], 1, "Other requests");
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();

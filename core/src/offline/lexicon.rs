@@ -1,0 +1,106 @@
+//! Which words carry a topic, in the languages a group of texts is written in.
+//!
+//! Function words come from the `stop-words` crate's Stopwords ISO lists
+//! (58 languages; NLTK's are shorter, and its Chinese list lacks single
+//! characters such as 上 and 会), English's from `words.rs`, which keeps
+//! words such as "computer" that the ISO English list drops. A group is read
+//! with English's list and the lists of the languages its texts are written
+//! in, never with every list at once: one language's function word is
+//! another's topic (German "die", Dutch "door", Romanian "care").
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::segment::is_ideograph;
+use super::words::STOPWORDS;
+use crate::facets::detect_language;
+
+/// A language counts for a group when at least this share of its texts are
+/// written in it.
+const LANGUAGE_SHARE: f64 = 0.2;
+
+/// How many of a group's texts are read to tell its languages.
+const LANGUAGE_SAMPLE: usize = 64;
+
+/// The function words of a group's languages.
+#[derive(Clone, Debug)]
+pub struct Lexicon {
+    stop: HashSet<&'static str>,
+    languages: Vec<String>,
+}
+
+impl Lexicon {
+    /// English only.
+    pub fn english() -> Self {
+        Self::of_languages(&[])
+    }
+
+    /// English and every language at least a fifth of the texts are written
+    /// in (read from an evenly spaced sample of them, so the result does not
+    /// depend on the texts' order more than the sample does).
+    pub fn for_texts(texts: &[String]) -> Self {
+        let step = texts.len().div_ceil(LANGUAGE_SAMPLE).max(1);
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut read = 0usize;
+        for text in texts.iter().step_by(step) {
+            read += 1;
+            if let Some(code) = detect_language(text) {
+                *counts.entry(code).or_default() += 1;
+            }
+        }
+        let codes: Vec<String> = counts.into_iter().filter(|&(_, n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code).collect();
+        Self::of_languages(&codes.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    fn of_languages(codes: &[&str]) -> Self {
+        let mut stop: HashSet<&'static str> = STOPWORDS.iter().copied().collect();
+        let mut languages = vec!["en".to_string()];
+        for &code in codes {
+            // A language with no list (Tamil, Georgian, …) is read with English's alone.
+            if code == "en" {
+                continue;
+            }
+            if let Some(list) = stop_words::lookup(code).filter(|_| !languages.iter().any(|l| l == code)) {
+                stop.extend(list.iter().copied());
+                languages.push(code.to_string());
+            }
+        }
+        Lexicon { stop, languages }
+    }
+
+    /// The languages whose function words this lexicon holds, English first.
+    pub fn languages(&self) -> &[String] {
+        &self.languages
+    }
+
+    /// Whether a lower-case word can carry a topic: not a function word, not
+    /// a number, and at least two letters long, except for a Han ideograph,
+    /// which is a word on its own (猫, cat).
+    pub fn is_content(&self, word: &str) -> bool {
+        let long_enough = word.chars().count() >= 2 || word.chars().all(is_ideograph);
+        long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_is_read_in_its_own_languages() {
+        let russian: Vec<String> =
+            ["Как настроить будильник на утро", "Напиши стихотворение о весне и о любви", "Что такое квантовая механика и как она работает"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let lexicon = Lexicon::for_texts(&russian);
+        assert_eq!(lexicon.languages(), ["en", "ru"]);
+        assert!(!lexicon.is_content("как") && !lexicon.is_content("на") && lexicon.is_content("будильник"));
+        // German's function words are not English text's.
+        assert!(Lexicon::english().is_content("door") && Lexicon::english().is_content("war"));
+        let chinese: Vec<String> = ["如何设置闹钟", "请帮我写一首关于春天的诗", "什么是量子力学"].iter().map(|s| s.to_string()).collect();
+        let lexicon = Lexicon::for_texts(&chinese);
+        assert!(lexicon.languages().iter().any(|l| l == "zh"));
+        assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
+        assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
+    }
+}

@@ -1,0 +1,278 @@
+//! Phrases a group of texts shares, ranked by how much they set the group
+//! apart from its neighbours: the paper's contrastive naming (G.5) done by
+//! counting. A phrase is a run of words as some texts wrote it, inside one
+//! clause (no punctuation or removed detail between its words), opening and
+//! closing on a word that carries a topic, with no word twice and at most
+//! [`MAX_PHRASE_WORDS`] words.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::lexicon::Lexicon;
+use super::segment::{split_words, Word};
+
+/// The longest phrase, in words.
+pub const MAX_PHRASE_WORDS: usize = 6;
+
+/// Each content word beyond the first adds this much to a phrase's score: a
+/// longer phrase says more, so it wins over a shorter one held by nearly as
+/// many texts.
+const LENGTH_BONUS: f32 = 0.25;
+
+/// A phrase found in a group's texts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phrase {
+    /// The phrase's words in lower case, as texts are compared.
+    pub key: String,
+    /// The phrase as most of the texts holding it write it (an opening
+    /// capital that only starts a sentence is lowered).
+    pub surface: String,
+    /// Its words that carry a topic, in lower case.
+    pub content: Vec<String>,
+    /// How many of the group's texts hold it.
+    pub texts: usize,
+    pub score: f32,
+    /// Where it starts in its texts, in words, on average: between phrases
+    /// that score alike, the earlier one wins, since a request names what it
+    /// wants first ("planting tomatoes and peppers in a garden bed").
+    pub position: f32,
+}
+
+/// A phrase's occurrences while a group's texts are read.
+#[derive(Default)]
+struct Seen {
+    texts: BTreeSet<usize>,
+    /// The sum over its texts of where it first starts.
+    starts: usize,
+    surfaces: BTreeMap<String, usize>,
+    content: Vec<String>,
+}
+
+/// A clause's words: lower case, whether each carries a topic, and how it is
+/// joined to the word before (a space, or nothing in unspaced scripts).
+struct Clause<'a> {
+    words: Vec<Word<'a>>,
+    lower: Vec<String>,
+    content: Vec<bool>,
+    spaced: Vec<bool>,
+    /// The clause opens a sentence, so its first capital says nothing.
+    opens_sentence: bool,
+}
+
+fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
+    let mut out: Vec<Clause<'a>> = Vec::new();
+    let mut previous_end: Option<usize> = None;
+    for word in split_words(text) {
+        let gap = previous_end.map(|end| &text[end..word.start]);
+        previous_end = Some(word.end);
+        if word.placeholder {
+            // What was removed separates the words around it.
+            previous_end = None;
+            continue;
+        }
+        let joins = matches!(gap, Some(g) if g.chars().all(char::is_whitespace));
+        if !joins || out.is_empty() {
+            let opens_sentence = match gap {
+                None => text[..word.start].trim_end().is_empty() || text[..word.start].trim_end().ends_with(['.', '?', '!', '。', '？', '！', '\n']),
+                Some(g) => g.trim_end().ends_with(['.', '?', '!', '。', '？', '！']) || g.contains('\n'),
+            };
+            out.push(Clause { words: Vec::new(), lower: Vec::new(), content: Vec::new(), spaced: Vec::new(), opens_sentence });
+        }
+        let clause = out.last_mut().expect("pushed above");
+        let lower = word.text.to_lowercase();
+        clause.content.push(lexicon.is_content(&lower));
+        clause.lower.push(lower);
+        clause.spaced.push(matches!(gap, Some(g) if !g.is_empty()));
+        clause.words.push(word);
+    }
+    out
+}
+
+/// Every phrase of one text, each once, where it first occurs: key →
+/// (surface, content words, index of its first word in the text).
+fn phrases_of(text: &str, lexicon: &Lexicon) -> BTreeMap<String, (String, Vec<String>, usize)> {
+    let mut out = BTreeMap::new();
+    let mut words_before = 0;
+    for clause in clauses(text, lexicon) {
+        for first in 0..clause.words.len() {
+            if !clause.content[first] {
+                continue;
+            }
+            let mut used: BTreeSet<&str> = BTreeSet::new();
+            let mut key = String::new();
+            let mut content = Vec::new();
+            for last in first..clause.words.len().min(first + MAX_PHRASE_WORDS) {
+                if !used.insert(&clause.lower[last]) {
+                    // A word twice: every longer phrase from here repeats it too.
+                    break;
+                }
+                if last > first && clause.spaced[last] {
+                    key.push(' ');
+                }
+                key.push_str(&clause.lower[last]);
+                if !clause.content[last] {
+                    continue;
+                }
+                content.push(clause.lower[last].clone());
+                let raw = &text[clause.words[first].start..clause.words[last].end];
+                let mut surface = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                if first == 0 && clause.opens_sentence {
+                    surface = lower_first_unless_acronym(&surface, clause.words[first].text);
+                }
+                out.entry(key.clone()).or_insert((surface, content.clone(), words_before + first));
+            }
+        }
+        words_before += clause.words.len();
+    }
+    out
+}
+
+fn lower_first_unless_acronym(surface: &str, first_word: &str) -> String {
+    let acronym = first_word.chars().count() >= 2 && first_word.chars().all(|c| !c.is_lowercase());
+    if acronym {
+        return surface.to_string();
+    }
+    let mut chars = surface.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The phrases of `members` that set them apart from `contrast`, best first.
+///
+/// A phrase must be in at least `min_texts` member texts, so no single
+/// text's words can name a group. Its score is a class-based TF-IDF: its
+/// share of member texts times the log of how much more often it occurs
+/// there than among the contrast texts, plus [`LENGTH_BONUS`] per further
+/// content word. With no contrast texts, the share alone ranks it. A
+/// member's share counts by its weight (`weights`, one per member; empty
+/// for all alike), so a group can be named for most of what it holds.
+pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[String], min_texts: usize, lexicon: &Lexicon) -> Vec<Phrase> {
+    let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
+    let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
+    for (i, text) in members.iter().enumerate() {
+        for (key, (surface, content, start)) in phrases_of(text, lexicon) {
+            let entry = seen.entry(key).or_default();
+            entry.texts.insert(i);
+            entry.starts += start;
+            *entry.surfaces.entry(surface).or_default() += 1;
+            entry.content = content;
+        }
+    }
+    seen.retain(|_, s| s.texts.len() >= min_texts.max(1));
+    let mut outside: BTreeMap<&str, usize> = BTreeMap::new();
+    for text in contrast {
+        for key in phrases_of(text, lexicon).into_keys() {
+            if let Some((known, _)) = seen.get_key_value(&key) {
+                *outside.entry(known.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let total_weight: f32 = (0..members.len()).map(weight).sum::<f32>().max(f32::MIN_POSITIVE);
+    let n_out = contrast.len() as f32;
+    let mut ranked: Vec<Phrase> = seen
+        .iter()
+        .filter_map(|(key, s)| {
+            let p_in = s.texts.iter().map(|&i| weight(i)).sum::<f32>() / total_weight;
+            let p_out = (*outside.get(key.as_str()).unwrap_or(&0) as f32 + 0.5) / (n_out + 1.0);
+            let lift = if contrast.is_empty() { 1.0 } else { (p_in / p_out).ln() };
+            let bonus = 1.0 + LENGTH_BONUS * (s.content.len() as f32 - 1.0);
+            // The commonest way of writing it; ties go to the first in order.
+            let surface = s.surfaces.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(w, _)| w.clone()).unwrap_or_default();
+            let position = s.starts as f32 / s.texts.len() as f32;
+            (lift > 0.0).then(|| Phrase { key: key.clone(), surface, content: s.content.clone(), texts: s.texts.len(), score: p_in * lift * bonus, position })
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.position.total_cmp(&b.position)).then_with(|| a.key.cmp(&b.key)));
+    ranked
+}
+
+/// The phrase to name a group by: the best one, or, when a longer phrase
+/// holding all its content words is in at least half as many texts, the
+/// longest such (so "alarm" becomes "set an alarm" when most who say one say
+/// the other).
+pub fn naming_phrase(ranked: &[Phrase]) -> Option<&Phrase> {
+    let best = ranked.first()?;
+    let needed = best.texts.div_ceil(2);
+    ranked.iter().filter(|p| p.texts >= needed && best.content.iter().all(|w| p.content.contains(w))).max_by(|a, b| {
+        a.content.len().cmp(&b.content.len()).then(a.texts.cmp(&b.texts)).then(b.position.total_cmp(&a.position)).then_with(|| b.key.cmp(&a.key))
+    })
+}
+
+/// Up to `count` further phrases, best first, each bringing a content word
+/// none of the phrases before it has.
+pub fn further_phrases<'a>(ranked: &'a [Phrase], chosen: &Phrase, count: usize) -> Vec<&'a Phrase> {
+    let mut covered: BTreeSet<&str> = chosen.content.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for p in ranked {
+        if out.len() == count {
+            break;
+        }
+        if p.content.iter().all(|w| covered.contains(w.as_str())) {
+            continue;
+        }
+        covered.extend(p.content.iter().map(String::as_str));
+        out.push(p);
+    }
+    out
+}
+
+/// A phrase as a name: its first letter in capitals, the rest as written.
+pub fn sentence_case(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_phrase_stays_inside_its_clause_and_keeps_no_word_twice() {
+        let phrases = phrases_of("Set an alarm, please set [NAME] alarm for six", &Lexicon::english());
+        assert!(phrases.contains_key("set an alarm"));
+        // Not across the comma nor across the removed name.
+        assert!(!phrases.keys().any(|k| k.contains("alarm please") || k.contains("set alarm")));
+        let repeated = phrases_of("alarm alarm clock", &Lexicon::english());
+        assert!(repeated.keys().all(|k| k.split(' ').collect::<BTreeSet<_>>().len() == k.split(' ').count()), "{repeated:?}");
+        // Phrases open and close on content words.
+        assert!(!phrases.keys().any(|k| k.starts_with("an ") || k.ends_with(" for")));
+    }
+
+    #[test]
+    fn the_name_is_the_commonest_longer_wording_of_the_best_term() {
+        let members = strings(&["Set an alarm for six", "Set an alarm for seven tomorrow", "Wake me with an alarm at eight", "Alarm for the gym"]);
+        let contrast = strings(&["Set a timer for pasta", "Timer for ten minutes", "Set the thermostat"]);
+        let ranked = distinctive_phrases(&members, &[], &contrast, 2, &Lexicon::english());
+        assert_eq!(ranked[0].key, "alarm");
+        let name = naming_phrase(&ranked).unwrap();
+        assert_eq!(sentence_case(&name.surface), "Set an alarm");
+        // "six" is in one text only: never a phrase.
+        assert!(ranked.iter().all(|p| !p.content.contains(&"six".to_string())));
+    }
+
+    #[test]
+    fn sentence_openers_lose_their_capital_but_names_and_acronyms_keep_theirs() {
+        let members = strings(&["Explain Rust lifetimes to me", "How do Rust lifetimes work?", "NASA launch dates", "When did NASA launch Apollo"]);
+        let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
+        let surfaces: Vec<&str> = ranked.iter().map(|p| p.surface.as_str()).collect();
+        assert!(surfaces.contains(&"Rust lifetimes") && surfaces.contains(&"NASA"), "{surfaces:?}");
+    }
+
+    #[test]
+    fn chinese_phrases_are_words_not_characters_or_particles() {
+        let members = strings(&["如何设置闹钟", "帮我设置闹钟", "明天早上的闹钟"]);
+        let lexicon = Lexicon::for_texts(&members);
+        let ranked = distinctive_phrases(&members, &[], &strings(&["今天天气怎么样", "写一首诗"]), 2, &lexicon);
+        let name = naming_phrase(&ranked).unwrap();
+        assert!(name.surface.contains("闹钟"), "{ranked:?}");
+        assert!(ranked.iter().all(|p| !p.content.contains(&"的".to_string())));
+    }
+}
