@@ -73,7 +73,7 @@ test('the demo: tree selects the panel, overlays, search, export, publish and sh
     const first = explorer.treeItems().first();
     const name = (await first.locator('.name').textContent()).trim();
     await first.click();
-    await explorer.panel().getByRole('heading', { name }).waitFor();
+    await explorer.panel().getByRole('heading', { name, exact: true }).waitFor();
     assert.equal(await first.getAttribute('aria-selected'), 'true');
     await first.press('ArrowRight');
     assert.equal(await first.getAttribute('aria-expanded'), 'true');
@@ -157,7 +157,7 @@ test('compare: clusters surely over and under a value\'s base rate, and placed b
     await value.selectOption(second);
     const name = (await top.textContent()).trim();
     await top.click();
-    await explorer.panel().getByRole('heading', { name }).waitFor();
+    await explorer.panel().getByRole('heading', { name, exact: true }).waitFor();
 
     // Figure 8: mean concern across, mean turns up (the demo's own columns are mostly empty).
     await compare.getByRole('combobox', { name: 'Across', exact: true }).selectOption({ label: 'concern (facet)' });
@@ -169,7 +169,7 @@ test('compare: clusters surely over and under a value\'s base rate, and placed b
     await dots.nth(1).dispatchEvent('click');
     assert.equal(await plot.locator('circle.chosen').count(), 1);
     const title = await dots.nth(1).locator('title').textContent();
-    await explorer.panel().getByRole('heading', { name: title.split(' (')[0] }).waitFor();
+    await explorer.panel().getByRole('heading', { name: title.split(' (')[0], exact: true }).waitFor();
     assert.equal(await plot.locator('line.diagonal').count(), 1);
     const gaps = (await compare.getByRole('table', { name: 'Clusters where the measures disagree' }).locator('tbody tr td:last-child').allTextContents())
       .map((t) => Math.abs(parseFloat(t)));

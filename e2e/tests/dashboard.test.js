@@ -94,12 +94,18 @@ async function discPoint(page) {
   const box = await canvas.boundingBox();
   const at = await canvas.evaluate((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    // A fully drawn disc pixel, away from the labels' dark text and white halo.
-    for (let y = 0; y < c.height; y += 3) {
-      for (let x = 0; x < c.width; x += 3) {
-        const i = 4 * (y * c.width + x);
-        const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
-        if (a > 150 && Math.max(r, g, b) - Math.min(r, g, b) > 60) return [x / c.width, y / c.height];
+    // A fully drawn disc pixel, away from the labels' dark text and white
+    // halo, and inside its disc (so are the pixels a few steps around it),
+    // not on an edge a click could miss.
+    const drawn = (x, y) => {
+      const i = 4 * (y * c.width + x);
+      const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      return a > 150 && Math.max(r, g, b) - Math.min(r, g, b) > 60;
+    };
+    const step = 4;
+    for (let y = step; y < c.height - step; y += 3) {
+      for (let x = step; x < c.width - step; x += 3) {
+        if (drawn(x, y) && drawn(x - step, y) && drawn(x + step, y) && drawn(x, y - step) && drawn(x, y + step)) return [x / c.width, y / c.height];
       }
     }
     return null;
@@ -157,7 +163,7 @@ test('a run published from the app: the minimums previewed, the dashboard explor
   const name = (await first.locator('.name').textContent()).trim();
   await first.click();
   const panel = shared.getByRole('region', { name: 'Cluster details' });
-  await panel.getByRole('heading', { name }).waitFor();
+  await panel.getByRole('heading', { name, exact: true }).waitFor();
   const language = panel.getByRole('figure', { name: 'Language' });
   assert.ok(await language.locator('.bar-row').count() >= 1);
   assert.match(await language.textContent(), /\d+% vs \d+%/);
