@@ -67,6 +67,42 @@ pub struct Node {
     pub children: Vec<usize>,
     /// Index into the level above, once there is one.
     pub parent: Option<usize>,
+    /// The unit mean of the embeddings of the conversations under it (empty
+    /// when not known). What a cluster holds says more than its name and
+    /// summary do, so the hierarchy places clusters mostly by it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub centroid: Vec<f32>,
+}
+
+/// How much of a cluster's vector in the hierarchy comes from what it holds
+/// rather than from its name and summary (as `kleio eval reconstruct` weighs
+/// them too).
+const CENTROID_WEIGHT: f32 = 0.8;
+
+/// A cluster's vector for the hierarchy: its members' mean blended with the
+/// embedding of its label, or the label's alone when the mean is not known.
+fn placing_vector(node: &Node, label: Vec<f32>) -> Vec<f32> {
+    if node.centroid.len() != label.len() {
+        return label;
+    }
+    let mut v: Vec<f32> = node.centroid.iter().zip(&label).map(|(c, l)| CENTROID_WEIGHT * c + (1.0 - CENTROID_WEIGHT) * l).collect();
+    crate::vector::normalize(&mut v);
+    v
+}
+
+/// The unit size-weighted mean of some clusters' centroids; empty when any
+/// of them has none.
+fn mean_centroid<'a>(nodes: impl Iterator<Item = &'a Node>) -> Vec<f32> {
+    let mut sum: Vec<f32> = Vec::new();
+    for node in nodes {
+        if node.centroid.is_empty() || (!sum.is_empty() && sum.len() != node.centroid.len()) {
+            return Vec::new();
+        }
+        sum.resize(node.centroid.len(), 0.0);
+        sum.iter_mut().zip(&node.centroid).for_each(|(s, c)| *s += node.size as f32 * c);
+    }
+    crate::vector::normalize(&mut sum);
+    sum
 }
 
 /// How many clusters level `l` (1-based above the base) should have.
@@ -150,7 +186,8 @@ async fn build_level<A: Analyst, E: Embedder>(
     progress: &mut dyn Progress,
 ) -> Result<Vec<Node>, PipelineError> {
     let n = children.len();
-    let emb = embed_labels(embedder, &children.iter().map(|c| &c.label).collect::<Vec<_>>()).await?;
+    let labels = embed_labels(embedder, &children.iter().map(|c| &c.label).collect::<Vec<_>>()).await?;
+    let emb: Vec<Vec<f32>> = children.iter().zip(labels).map(|(c, label)| placing_vector(c, label)).collect();
     let briefs: Vec<ClusterBrief> = children.iter().zip(&emb).map(|(c, e)| brief(c, e)).collect();
 
     // Neighbourhoods of about `params.neighbourhood` clusters.
@@ -209,7 +246,8 @@ async fn build_level<A: Analyst, E: Embedder>(
         }
         let req = RenameRequest { facet: facet.clone(), children: kids.iter().map(|&c| placement.children[c].clone()).collect() };
         let label = analyst.rename(&req).await.map_err(PipelineError::Analyst)?;
-        out.push(Node { label, size: kids.iter().map(|&c| children[c].size).sum(), children: kids, parent: None });
+        let centroid = mean_centroid(kids.iter().map(|&c| &children[c]));
+        out.push(Node { label, size: kids.iter().map(|&c| children[c].size).sum(), children: kids, parent: None, centroid });
     }
     Ok(out)
 }

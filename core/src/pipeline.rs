@@ -167,8 +167,15 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
         let (matrix, base) = self.cluster(&vectors, progress).await?;
         let members = base.members();
         let base_labels = self.name_base(facet, &texts, &vectors, &base, &members, progress).await?;
-        let base_nodes: Vec<Node> =
-            base_labels.into_iter().zip(&members).map(|(label, own)| Node { label, size: own.len(), children: Vec::new(), parent: None }).collect();
+        let dim = vectors.first().map_or(0, Vec::len);
+        let base_nodes: Vec<Node> = base_labels
+            .into_iter()
+            .zip(&members)
+            .map(|(label, own)| {
+                let centroid = crate::vector::centroid(own.iter().map(|&j| vectors[j].as_slice()), dim);
+                Node { label, size: own.len(), children: Vec::new(), parent: None, centroid }
+            })
+            .collect();
         let levels = hierarchy::build(base_nodes, facet, &self.params.hierarchy, self.analyst, self.embedder, progress).await?;
         let layout = self.lay_out(&matrix, progress).await?;
         let mut placements = vec![None; results.len()];
