@@ -75,17 +75,18 @@ pub struct Node {
 }
 
 /// How much of a cluster's vector in the hierarchy comes from what it holds
-/// rather than from its name and summary (as `kleio eval reconstruct` weighs
-/// them too).
-const CENTROID_WEIGHT: f32 = 0.8;
+/// rather than from its name and summary.
+pub const CENTROID_WEIGHT: f32 = 0.8;
 
-/// A cluster's vector for the hierarchy: its members' mean blended with the
-/// embedding of its label, or the label's alone when the mean is not known.
-fn placing_vector(node: &Node, label: Vec<f32>) -> Vec<f32> {
-    if node.centroid.len() != label.len() {
+/// A cluster's vector for placing it: its members' unit mean blended with
+/// the embedding of its label, or the label's alone when the mean is not
+/// known. The hierarchy places clusters by it, and `kleio eval reconstruct`
+/// measures how they were placed with it.
+pub fn placing_vector(centroid: &[f32], label: Vec<f32>) -> Vec<f32> {
+    if centroid.len() != label.len() {
         return label;
     }
-    let mut v: Vec<f32> = node.centroid.iter().zip(&label).map(|(c, l)| CENTROID_WEIGHT * c + (1.0 - CENTROID_WEIGHT) * l).collect();
+    let mut v: Vec<f32> = centroid.iter().zip(&label).map(|(c, l)| CENTROID_WEIGHT * c + (1.0 - CENTROID_WEIGHT) * l).collect();
     crate::vector::normalize(&mut v);
     v
 }
@@ -187,7 +188,7 @@ async fn build_level<A: Analyst, E: Embedder>(
 ) -> Result<Vec<Node>, PipelineError> {
     let n = children.len();
     let labels = embed_labels(embedder, &children.iter().map(|c| &c.label).collect::<Vec<_>>()).await?;
-    let emb: Vec<Vec<f32>> = children.iter().zip(labels).map(|(c, label)| placing_vector(c, label)).collect();
+    let emb: Vec<Vec<f32>> = children.iter().zip(labels).map(|(c, label)| placing_vector(&c.centroid, label)).collect();
     let briefs: Vec<ClusterBrief> = children.iter().zip(&emb).map(|(c, e)| brief(c, e)).collect();
 
     // Neighbourhoods of about `params.neighbourhood` clusters.

@@ -9,6 +9,7 @@ use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
 use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_coherence, top_level_of, KnownCategory};
+use kleio_core::hierarchy::placing_vector;
 use kleio_core::offline::{AssignWeights, OfflineAnalyst};
 
 use super::{charts, command_line, table};
@@ -71,8 +72,9 @@ fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Ve
 }
 
 /// Each base cluster as the mean of its members' embedded answers plus the
-/// embedding of its name and summary: the members say what the cluster
-/// holds far better than a list of its distinctive terms does.
+/// embedding of its name and summary, weighed as the hierarchy weighs them
+/// (`hierarchy::placing_vector`): the members say what the cluster holds
+/// far better than its name does.
 async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &impl Embedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
     let facet = analysis.params.cluster_facet().map(|f| f.id.clone()).context("the analysis names no clustered (open-text) facet")?;
     let members: Vec<(&str, String)> = analysis.conversations.iter().filter_map(|c| Some((c.cluster.as_deref()?, c.answers.get(&facet)?.as_text()))).collect();
@@ -87,22 +89,16 @@ async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &i
     let base: Vec<&kleio_core::analysis::ClusterResult> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let labels: Vec<String> = base.iter().map(|c| kleio_core::analyst::cluster_text(&c.name, &c.summary)).collect();
     let label_vectors = embedder.embed(&labels).await?;
-    let unit = |v: &mut Vec<f32>| kleio_core::vector::normalize(v);
     Ok(base
         .iter()
         .zip(label_vectors)
         .map(|(c, label)| {
-            let mut centroid = sums.get(c.id.as_str()).cloned().unwrap_or_else(|| vec![0.0; label.len()]);
-            unit(&mut centroid);
-            let mut v: Vec<f32> = centroid.iter().zip(&label).map(|(a, b)| a * CENTROID_WEIGHT + b * (1.0 - CENTROID_WEIGHT)).collect();
-            unit(&mut v);
-            (c.id.clone(), v)
+            let mut centroid = sums.get(c.id.as_str()).cloned().unwrap_or_default();
+            kleio_core::vector::normalize(&mut centroid);
+            (c.id.clone(), placing_vector(&centroid, label))
         })
         .collect())
 }
-
-/// How much of a cluster's vector comes from its members rather than its label.
-const CENTROID_WEIGHT: f32 = 0.8;
 
 pub fn run(Args { data: args, sweep, part_temperature, placed_weight }: Args) -> anyhow::Result<()> {
     if !(part_temperature > 0.0 && placed_weight >= 0.0) {

@@ -32,7 +32,7 @@ use crate::api::facet_id;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
 use lexicon::Lexicon;
-use phrases::{distinctive_phrases, further_phrases, naming_phrase, sentence_case};
+use phrases::{distinctive_phrases, further_phrases, naming_phrase, sentence_case, Phrase};
 
 #[derive(Clone, Debug)]
 pub struct OfflineAnalyst {
@@ -56,26 +56,42 @@ impl OfflineAnalyst {
 /// (`phrases::naming_phrase`), in sentence case, and a summary quoting it
 /// and two or three further phrases of the members, with how many texts
 /// hold the name's phrase and what the nearest other texts say instead.
-/// Every quoted phrase is in at least `min_texts` members.
-///
-/// `min_texts` is 2 when the texts are individual conversations' answers (no
-/// single person's words may name a cluster) and 1 when they are clusters,
-/// which are aggregates already; `unit` says what the texts are in the
-/// summary ("sampled answers", "groups").
-fn label_from_phrases(members: &[String], weights: &[f32], contrast: &[String], min_texts: usize, unit: &str) -> ClusterLabel {
+/// Every quoted phrase is in at least [`MIN_ANSWERS`] members' answers.
+fn label_from_phrases(members: &[String], contrast: &[String]) -> ClusterLabel {
     let lexicon = Lexicon::for_texts(members);
-    let min_texts = min_texts.max(1);
-    let ranked = distinctive_phrases(members, weights, contrast, min_texts, &lexicon);
-    let Some(name) = naming_phrase(&ranked) else {
+    let ranked = distinctive_phrases(members, &[], contrast, MIN_ANSWERS, &lexicon);
+    label_from_ranked(&ranked, members, contrast, &lexicon, "sampled answers")
+}
+
+/// A phrase names a cluster only when this many of its members' answers hold
+/// it, so no single person's words name a cluster.
+const MIN_ANSWERS: usize = 2;
+
+/// A parent's label from its children's texts (each weighing `weights`):
+/// by the phrases two of them share, or, when they share none, by the most
+/// distinctive phrase of one (children are aggregates already).
+fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -> ClusterLabel {
+    let lexicon = Lexicon::for_texts(texts);
+    // A phrase's score does not depend on the least support asked for, so
+    // the phrases two children share rank among themselves as they would alone.
+    let every = distinctive_phrases(texts, weights, contrast, 1, &lexicon);
+    let shared: Vec<Phrase> = every.iter().filter(|p| p.texts >= 2).cloned().collect();
+    let ranked = if shared.is_empty() { every } else { shared };
+    label_from_ranked(&ranked, texts, contrast, &lexicon, "groups below it")
+}
+
+/// The label of ranked phrases (`unit` says what the texts are in the summary).
+fn label_from_ranked(ranked: &[Phrase], members: &[String], contrast: &[String], lexicon: &Lexicon, unit: &str) -> ClusterLabel {
+    let Some(name) = naming_phrase(ranked) else {
         return assorted(members, unit);
     };
     let mut summary = format!("“{}” is in {} of the {} {unit}", name.surface, name.texts, members.len());
-    let others: Vec<String> = further_phrases(&ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)).collect();
+    let others: Vec<String> = further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)).collect();
     if !others.is_empty() {
         summary.push_str(&format!("; others say {}", join_list(&others, "or")));
     }
     summary.push('.');
-    if let Some(instead) = distinctive_phrases(contrast, &[], members, 2, &lexicon).first() {
+    if let Some(instead) = distinctive_phrases(contrast, &[], members, 2, lexicon).first() {
         summary.push_str(&format!("{NEARBY}“{}” instead.", instead.surface));
     }
     ClusterLabel { name: sentence_case(&name.surface), summary }
@@ -111,11 +127,11 @@ fn join_list(items: &[String], conjunction: &str) -> String {
 /// otherwise become the most shared phrases of every group) or what its
 /// neighbours say.
 fn brief_text(b: &ClusterBrief) -> String {
-    let own = b.summary.split(NEARBY).next().unwrap_or_default();
-    let own = own.split(INCLUDES).next().unwrap_or(own);
     if b.name.starts_with(ASSORTED) {
         return b.name.clone();
     }
+    let own = b.summary.split(NEARBY).next().unwrap_or_default();
+    let own = own.split(INCLUDES).next().unwrap_or(own);
     let quoted: Vec<&str> = own.split('“').skip(1).filter_map(|s| s.split('”').next()).collect();
     if quoted.is_empty() {
         format!("{}. {}", b.name, own)
@@ -155,7 +171,7 @@ impl Analyst for OfflineAnalyst {
     }
 
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
-        Ok(label_from_phrases(&req.members, &[], &req.contrast, 2, "sampled answers"))
+        Ok(label_from_phrases(&req.members, &req.contrast))
     }
 
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
@@ -177,13 +193,7 @@ impl Analyst for OfflineAnalyst {
                 .map(|(c, _)| brief_text(c))
                 .chain(req.outside.iter().map(brief_text))
                 .collect();
-            // Phrases shared by two of the group's children first; a group
-            // whose children share none is named by its most distinctive child's.
-            let mut label = label_from_phrases(&members, &[], &contrast, 2, "groups below it");
-            if label.name.starts_with(ASSORTED) {
-                label = label_from_phrases(&members, &[], &contrast, 1, "groups below it");
-            }
-            out.push(label);
+            out.push(label_from_children(&members, &[], &contrast));
         }
         Ok(out)
     }
@@ -229,10 +239,7 @@ impl Analyst for OfflineAnalyst {
         // drown the others).
         let texts: Vec<String> = req.children.iter().map(brief_text).collect();
         let weights: Vec<f32> = req.children.iter().map(|c| (c.size.max(1) as f32).sqrt()).collect();
-        let mut label = label_from_phrases(&texts, &weights, &[], 2, "groups below it");
-        if label.name.starts_with(ASSORTED) {
-            label = label_from_phrases(&texts, &weights, &[], 1, "groups below it");
-        }
+        let mut label = label_from_children(&texts, &weights, &[]);
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();
