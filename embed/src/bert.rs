@@ -3,7 +3,7 @@
 use burn::nn::{Embedding, LayerNorm};
 use burn::prelude::*;
 
-use crate::encoder::{padding_bias, EncoderLayer, LayerNames};
+use crate::encoder::{LayerNames, Layers};
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
@@ -27,20 +27,17 @@ const NAMES: LayerNames = LayerNames {
     out_norm: "output.LayerNorm",
 };
 
-#[derive(Module, Debug)]
 pub struct Bert {
     words: Embedding,
     positions: Embedding,
     token_types: Embedding,
     norm: LayerNorm,
-    layers: Vec<EncoderLayer>,
+    layers: Layers,
 }
 
 impl Bert {
     pub fn load(config: &BertConfig, w: &Weights, device: &Device) -> Result<Self, EmbedModelError> {
-        let layers = (0..config.layers)
-            .map(|i| EncoderLayer::load(w, &format!("encoder.layer.{i}"), &NAMES, config.heads, config.layer_norm_eps, device))
-            .collect::<Result<_, _>>()?;
+        let layers = Layers::load(w, "encoder.layer", config.layers, &NAMES, config.heads, config.layer_norm_eps, device)?;
         Ok(Bert {
             words: w.embedding("embeddings.word_embeddings.weight", device)?,
             positions: w.embedding("embeddings.position_embeddings.weight", device)?,
@@ -51,7 +48,7 @@ impl Bert {
     }
 
     /// Token vectors `[batch, len, hidden]` for right-padded ids and their mask.
-    pub fn forward(&self, ids: &[Vec<u32>], mask: &[Vec<u8>], device: &Device) -> Tensor<3> {
+    pub fn forward(&self, ids: &[Vec<u32>], mask: &[Vec<u8>], device: &Device) -> Result<Tensor<3>, EmbedModelError> {
         let (b, l) = (ids.len(), ids[0].len());
         let flat: Vec<i64> = ids.iter().flatten().map(|&i| i as i64).collect();
         let ids_t = Tensor::<2, Int>::from_data(TensorData::new(flat, [b, l]), device);
@@ -59,11 +56,6 @@ impl Bert {
         let pos_t = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, l]), device);
         let types_t = Tensor::<2, Int>::zeros([b, l], device);
         let x = self.words.forward(ids_t) + self.positions.forward(pos_t) + self.token_types.forward(types_t);
-        let mut x = self.norm.forward(x);
-        let bias = padding_bias(mask, device);
-        for layer in &self.layers {
-            x = layer.forward(x, bias.clone());
-        }
-        x
+        self.layers.forward(self.norm.forward(x), mask, None)
     }
 }

@@ -36,7 +36,7 @@ pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 
 // Inlined whole, so that the compiler vectorises the loop.
 #[inline(always)]
-fn gelu_values(values: &mut [f32]) {
+pub(crate) fn gelu_values(values: &mut [f32]) {
     values.iter_mut().for_each(|v| *v = gelu_value(*v));
 }
 
@@ -49,7 +49,7 @@ pub fn softmax<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// use SIMD lanes; one running total would be a chain of dependent adds.
 const LANES: usize = 8;
 
-fn softmax_row(row: &mut [f32]) {
+pub(crate) fn softmax_row(row: &mut [f32]) {
     let mut tops = [f32::NEG_INFINITY; LANES];
     let mut chunks = row.chunks_exact(LANES);
     for chunk in &mut chunks {

@@ -6,8 +6,51 @@ use crate::cpu_kernels::{gelu, softmax};
 use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
 
+use crate::host_encoder::{AttentionBias, HostLayer};
 use crate::weights::Weights;
 use crate::EmbedModelError;
+
+/// A model's stack of layers, as burn modules on the device or, for the CPU
+/// in the browser, as the host layer of `host_encoder.rs`.
+pub enum Layers {
+    Device(Vec<EncoderLayer>),
+    Host(Vec<HostLayer>),
+}
+
+impl Layers {
+    /// Layers `{stack}.0` to `{stack}.{count - 1}`.
+    pub fn load(w: &Weights, stack: &str, count: usize, names: &LayerNames, heads: usize, eps: f64, device: &Device) -> Result<Self, EmbedModelError> {
+        let prefixes = (0..count).map(|i| format!("{stack}.{i}"));
+        if cfg!(target_arch = "wasm32") && *device == Device::flex() {
+            Ok(Layers::Host(prefixes.map(|p| HostLayer::load(w, &p, names, heads, eps)).collect::<Result<_, _>>()?))
+        } else {
+            Ok(Layers::Device(prefixes.map(|p| EncoderLayer::load(w, &p, names, heads, eps, device)).collect::<Result<_, _>>()?))
+        }
+    }
+
+    /// `x`: `[batch, len, hidden]`; `mask`: 1 for each real token, per row;
+    /// `position`: `[heads, len, len]` of position biases, where the model has them.
+    pub fn forward(&self, x: Tensor<3>, mask: &[Vec<u8>], position: Option<Vec<f32>>) -> Result<Tensor<3>, EmbedModelError> {
+        let device = x.device();
+        let [b, l, h] = x.dims();
+        match self {
+            Layers::Device(layers) => {
+                let mut bias = padding_bias(mask, &device);
+                if let Some(position) = position {
+                    let heads = position.len() / (l * l).max(1);
+                    bias = bias + Tensor::<3>::from_data(TensorData::new(position, [heads, l, l]), &device).reshape([1, heads, l, l]);
+                }
+                Ok(layers.iter().fold(x, |x, layer| layer.forward(x, bias.clone())))
+            }
+            Layers::Host(layers) => {
+                let bias = AttentionBias { padding: padding_values(mask), position };
+                let mut values = x.into_data().convert::<f32>().try_into_vec::<f32>().map_err(|e| EmbedModelError::Readback(format!("{e:?}")))?;
+                layers.iter().for_each(|layer| layer.forward(&mut values, b, l, &bias));
+                Ok(Tensor::from_data(TensorData::new(values, [b, l, h]), &device))
+            }
+        }
+    }
+}
 
 /// Where a checkpoint keeps each part of a layer.
 pub struct LayerNames {
@@ -66,10 +109,14 @@ impl EncoderLayer {
     }
 }
 
-/// `[batch, 1, 1, len]` additive mask: 0 where a token is real, a large negative where it is padding.
+/// `[batch × len]` additive mask: 0 where a token is real, a large negative where it is padding.
+fn padding_values(mask: &[Vec<u8>]) -> Vec<f32> {
+    mask.iter().flatten().map(|&m| if m == 1 { 0.0 } else { -1e9 }).collect()
+}
+
+/// The padding mask as a `[batch, 1, 1, len]` tensor.
 pub fn padding_bias(mask: &[Vec<u8>], device: &Device) -> Tensor<4> {
     let b = mask.len();
     let l = mask.first().map_or(0, Vec::len);
-    let values: Vec<f32> = mask.iter().flatten().map(|&m| if m == 1 { 0.0 } else { -1e9 }).collect();
-    Tensor::<2>::from_data(TensorData::new(values, [b, l]), device).reshape([b, 1, 1, l])
+    Tensor::<2>::from_data(TensorData::new(padding_values(mask), [b, l]), device).reshape([b, 1, 1, l])
 }

@@ -11,6 +11,8 @@ mod bert;
 mod cpu_kernels;
 mod device;
 mod encoder;
+mod host_encoder;
+mod matmul;
 mod model;
 mod mpnet;
 mod pooling;

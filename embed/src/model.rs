@@ -174,7 +174,7 @@ impl SentenceEmbedder {
         let tokens = match &self.network {
             Network::Bert(m) => m.forward(&padded, &mask, d),
             Network::MpNet(m) => m.forward(&padded, &mask, d),
-        };
+        }?;
         let mask_f: Vec<f32> = mask.iter().flatten().map(|&m| m as f32).collect();
         let mask_t = Tensor::<2>::from_data(TensorData::new(mask_f, [ids.len(), l]), d);
         let pooled = l2_normalize(mean_pool(tokens, mask_t));

@@ -5,7 +5,7 @@
 use burn::nn::{Embedding, LayerNorm};
 use burn::prelude::*;
 
-use crate::encoder::{padding_bias, EncoderLayer, LayerNames};
+use crate::encoder::{LayerNames, Layers};
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
@@ -35,12 +35,11 @@ const NAMES: LayerNames = LayerNames {
     out_norm: "output.LayerNorm",
 };
 
-#[derive(Module, Debug)]
 pub struct MpNet {
     words: Embedding,
     positions: Embedding,
     norm: LayerNorm,
-    layers: Vec<EncoderLayer>,
+    layers: Layers,
     /// `[buckets, heads]`, kept on the host: the bias table is built per sequence length.
     relative_bias: Vec<f32>,
     heads: usize,
@@ -70,9 +69,7 @@ pub fn relative_bucket(relative: i64, buckets: usize, max_distance: usize) -> us
 
 impl MpNet {
     pub fn load(config: &MpNetConfig, w: &Weights, device: &Device) -> Result<Self, EmbedModelError> {
-        let layers = (0..config.layers)
-            .map(|i| EncoderLayer::load(w, &format!("encoder.layer.{i}"), &NAMES, config.heads, config.layer_norm_eps, device))
-            .collect::<Result<_, _>>()?;
+        let layers = Layers::load(w, "encoder.layer", config.layers, &NAMES, config.heads, config.layer_norm_eps, device)?;
         let (relative_bias, _) = w.values("encoder.relative_attention_bias.weight")?;
         Ok(MpNet {
             words: w.embedding("embeddings.word_embeddings.weight", device)?,
@@ -87,7 +84,8 @@ impl MpNet {
         })
     }
 
-    fn position_bias(&self, l: usize, device: &Device) -> Tensor<4> {
+    /// `[heads, len, len]`: the learned bias of each head for each pair of positions.
+    fn position_bias(&self, l: usize) -> Vec<f32> {
         let mut values = vec![0.0f32; self.heads * l * l];
         for q in 0..l {
             for k in 0..l {
@@ -97,10 +95,10 @@ impl MpNet {
                 }
             }
         }
-        Tensor::<3>::from_data(TensorData::new(values, [self.heads, l, l]), device).reshape([1, self.heads, l, l])
+        values
     }
 
-    pub fn forward(&self, ids: &[Vec<u32>], mask: &[Vec<u8>], device: &Device) -> Tensor<3> {
+    pub fn forward(&self, ids: &[Vec<u32>], mask: &[Vec<u8>], device: &Device) -> Result<Tensor<3>, EmbedModelError> {
         let (b, l) = (ids.len(), ids[0].len());
         let flat: Vec<i64> = ids.iter().flatten().map(|&i| i as i64).collect();
         let ids_t = Tensor::<2, Int>::from_data(TensorData::new(flat, [b, l]), device);
@@ -123,12 +121,8 @@ impl MpNet {
             })
             .collect();
         let pos_t = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, l]), device);
-        let mut x = self.norm.forward(self.words.forward(ids_t) + self.positions.forward(pos_t));
-        let bias = self.position_bias(l, device) + padding_bias(mask, device);
-        for layer in &self.layers {
-            x = layer.forward(x, bias.clone());
-        }
-        x
+        let x = self.norm.forward(self.words.forward(ids_t) + self.positions.forward(pos_t));
+        self.layers.forward(x, mask, Some(self.position_bias(l)))
     }
 }
 

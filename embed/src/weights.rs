@@ -17,6 +17,11 @@ impl<'a> Weights<'a> {
         Ok(Weights { file, tensors })
     }
 
+    /// The error for a file whose tensors do not fit the model.
+    pub fn corrupt(&self, detail: String) -> EmbedModelError {
+        EmbedModelError::Corrupt { file: self.file.to_string(), detail }
+    }
+
     /// The raw f32 values and shape of one tensor.
     pub fn values(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>), EmbedModelError> {
         let view =
