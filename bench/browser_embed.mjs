@@ -8,6 +8,8 @@ const kleio = await startKleio();
 const browser = await launch({ webgpu: device === 'gpu' });
 try {
   const page = await browser.newPage();
+  // KLEIO_SIMD=plain: the embedding workers' plain SIMD build instead of the relaxed one.
+  if (process.env.KLEIO_SIMD === 'plain') await page.addInitScript(() => localStorage.setItem('kleio.simd', 'plain'));
   await page.goto(kleio.url);
   await page.waitForFunction(() => window.wasmBindings?.embed, null, { timeout: 60_000 });
   // Loads the model (and compiles kernels on a GPU) outside the timing.

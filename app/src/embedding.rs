@@ -8,10 +8,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use kleio_core::embedder::{EmbedError, Embedder};
-use kleio_embed::{BackendChoice, ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder};
+use kleio_embed::{BackendChoice, ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder, WARM_UP_TEXT};
 
 use crate::api;
-use crate::embed_workers::EmbedWorkers;
+use crate::embed_workers::{EmbedModule, EmbedWorkers};
 use crate::gpu_probe::webgpu_adapter_exists;
 use crate::module_worker::WorkerError;
 
@@ -19,10 +19,6 @@ use crate::module_worker::WorkerError;
 /// (where workers could not start): the page cannot repaint during a batch,
 /// and 512 tokens of MiniLM take about a second there.
 const PAGE_CPU_BATCH_TOKENS: usize = 512;
-
-/// What a freshly loaded model embeds first, on the page or in a worker, so
-/// that a device that cannot run it fails at load rather than mid-run.
-pub const WARM_UP_TEXT: &str = "Kleio warms up the model.";
 
 thread_local! {
     /// The last model loaded, with the device it is on and its choice: loading takes seconds.
@@ -114,7 +110,7 @@ pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<LoadedMod
     let model = if device.is_gpu {
         LoadedModel::OnPage(Box::new(load_on_page(kind, &safetensors, &tokenizer_json, device).await?))
     } else {
-        match EmbedWorkers::start(kind, EmbedWorkers::count_for(kind), &safetensors, &tokenizer_json).await {
+        match EmbedWorkers::start(kind, EmbedModule::for_this_browser(), EmbedWorkers::count_for(kind), &safetensors, &tokenizer_json).await {
             Ok(workers) => LoadedModel::InWorkers(workers),
             Err(e) => {
                 // Slower and the page stutters, but the run still goes on.

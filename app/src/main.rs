@@ -9,7 +9,6 @@ mod compare_tables;
 mod compute_worker;
 mod dashboard;
 mod dataset;
-mod embed_worker;
 mod embed_workers;
 mod embedding;
 mod explorer;

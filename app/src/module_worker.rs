@@ -30,6 +30,13 @@ extern "C" {
     static IMPORT_META: ImportMeta;
 }
 
+/// The absolute URL of a file of the built app: files sit beside the app's
+/// glue, wherever the app is served from.
+pub fn app_url(path: &str) -> Result<String, WorkerError> {
+    let glue = IMPORT_META.with(ImportMeta::url);
+    Ok(web_sys::Url::new_with_base(path, &glue).map_err(|e| WorkerError(js_text(&e)))?.href())
+}
+
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct WorkerError(pub String);
@@ -72,11 +79,14 @@ impl ModuleWorker {
     /// Starts a worker and instantiates this module in it, from the module
     /// the page already compiled.
     pub async fn start() -> Result<Self, WorkerError> {
-        let glue = IMPORT_META.with(ImportMeta::url);
-        // The worker script sits beside the glue, wherever the app is served from.
-        let script = web_sys::Url::new_with_base("worker.js", &glue).map_err(|e| WorkerError(js_text(&e)))?.href();
-        let worker = Self::spawn(&script)?;
-        let start = message(&[("kind", &"start".into()), ("glue", &glue.into()), ("module", &wasm_bindgen::module())]);
+        Self::start_module(&IMPORT_META.with(ImportMeta::url), &wasm_bindgen::module()).await
+    }
+
+    /// Starts a worker running another module: `glue` is the URL of its
+    /// wasm-bindgen glue, `module` the compiled `WebAssembly.Module`.
+    pub async fn start_module(glue: &str, module: &JsValue) -> Result<Self, WorkerError> {
+        let worker = Self::spawn(&app_url("worker.js")?)?;
+        let start = message(&[("kind", &"start".into()), ("glue", &glue.into()), ("module", module)]);
         worker.ask(&start, &Array::new(), &|_| {}).await?;
         Ok(worker)
     }

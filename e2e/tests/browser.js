@@ -55,11 +55,13 @@ export async function launch({ webgpu = false } = {}) {
  * Opens the app in a fresh headless Chromium, waits until the page API
  * `window.wasmBindings[binding]` is there, runs `fn(args)` in the page and
  * resolves to its result, failing if the page threw anything meanwhile.
+ * `init`, where given, runs in the page before the app's own scripts.
  */
-export async function evaluateInApp(url, { webgpu = false, binding }, fn, args) {
+export async function evaluateInApp(url, { webgpu = false, binding, init }, fn, args) {
   const browser = await launch({ webgpu });
   try {
     const page = await browser.newPage();
+    if (init) await page.addInitScript(init);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);

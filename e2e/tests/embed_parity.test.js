@@ -1,7 +1,8 @@
 // The browser path of the sentence-transformer matches sentence-transformers:
 // every vector of the committed reference (embed/tests/fixtures, made by
 // make_reference.py) has cosine >= 0.999 with what the app computes, on the
-// WebGPU device (Chromium's SwiftShader adapter) and on the CPU fallback.
+// WebGPU device (Chromium's SwiftShader adapter) and on the CPU fallback, in
+// both builds of the embedding workers' module (relaxed SIMD and plain).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,8 +22,8 @@ const cosine = (a, b) => {
 };
 
 /** Opens the app and embeds through its page API; resolves to { device, vectors }. */
-async function embedInBrowser({ webgpu, texts, model, device }) {
-  const json = await evaluateInApp(kleio.url, { webgpu, binding: 'embed' }, ([t, m, d]) => window.wasmBindings.embed(t, m, d), [texts, model, device]);
+async function embedInBrowser({ webgpu, texts, model, device, init }) {
+  const json = await evaluateInApp(kleio.url, { webgpu, binding: 'embed', init }, ([t, m, d]) => window.wasmBindings.embed(t, m, d), [texts, model, device]);
   return JSON.parse(json);
 }
 
@@ -41,7 +42,17 @@ test('MiniLM on the WebGPU adapter matches sentence-transformers', { timeout: 60
 test('MiniLM falls back to the CPU without an adapter, in Web Workers, and matches sentence-transformers', { timeout: 600_000 }, async () => {
   const out = await embedInBrowser({ webgpu: false, texts: reference.texts, model: 'minilm', device: 'auto' });
   // Each worker embeds its share; parity in the texts' order shows the shares came back in place.
-  assert.match(out.device, /CPU .* in \d+ Web Workers?$/);
+  // Chromium has relaxed SIMD, so the workers run the build with the fused multiply-add.
+  assert.match(out.device, /CPU \(WebAssembly, relaxed SIMD\) in \d+ Web Workers?$/);
+  assertParity(out.vectors, reference.minilm, reference.texts);
+});
+
+test('Where relaxed SIMD is missing the workers run the plain SIMD build, which matches too', { timeout: 600_000 }, async () => {
+  // The page takes the plain build when its probe module does not validate,
+  // or when told to, as here: Chromium offers no switch that removes relaxed SIMD.
+  const init = () => localStorage.setItem('kleio.simd', 'plain');
+  const out = await embedInBrowser({ webgpu: false, texts: reference.texts, model: 'minilm', device: 'cpu', init });
+  assert.match(out.device, /CPU \(WebAssembly SIMD\) in \d+ Web Workers?$/);
   assertParity(out.vectors, reference.minilm, reference.texts);
 });
 

@@ -48,7 +48,16 @@ pub enum DeviceError {
 
 impl ComputeDevice {
     pub fn cpu() -> Self {
-        ComputeDevice { device: Device::flex(), description: "CPU (burn flex)".into(), is_gpu: false, max_binding_bytes: None }
+        // In WebAssembly the encoder runs on its own kernel (`host_encoder`),
+        // in one of two builds; which one is worth saying.
+        let description = if cfg!(not(target_arch = "wasm32")) {
+            "CPU (burn flex)"
+        } else if cfg!(feature = "relaxed-simd") {
+            "CPU (WebAssembly, relaxed SIMD)"
+        } else {
+            "CPU (WebAssembly SIMD)"
+        };
+        ComputeDevice { device: Device::flex(), description: description.into(), is_gpu: false, max_binding_bytes: None }
     }
 
     /// Sets up the device natively (synchronously).

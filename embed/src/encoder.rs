@@ -6,7 +6,7 @@ use crate::cpu_kernels::{gelu, softmax};
 use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
 
-use crate::host_encoder::{AttentionBias, HostLayer};
+use crate::host_encoder::{HostLayer, Packed};
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
@@ -43,10 +43,21 @@ impl Layers {
                 Ok(layers.iter().fold(x, |x, layer| layer.forward(x, bias.clone())))
             }
             Layers::Host(layers) => {
-                let bias = AttentionBias { padding: padding_values(mask), position };
-                let mut values = x.into_data().convert::<f32>().try_into_vec::<f32>().map_err(|e| EmbedModelError::Readback(format!("{e:?}")))?;
-                layers.iter().for_each(|layer| layer.forward(&mut values, b, l, &bias));
-                Ok(Tensor::from_data(TensorData::new(values, [b, l, h]), &device))
+                let padded = x.into_data().convert::<f32>().try_into_vec::<f32>().map_err(|e| EmbedModelError::Readback(format!("{e:?}")))?;
+                let lengths: Vec<usize> = mask.iter().map(|row| row.iter().filter(|&&m| m == 1).count()).collect();
+                // Right-padded rows: each sequence's real tokens come first.
+                let mut values: Vec<f32> =
+                    padded.chunks_exact(l * h).zip(&lengths).flat_map(|(sequence, &real)| sequence[..real * h].iter().copied()).collect();
+                let packed = Packed { lengths: &lengths, position: position.as_deref().map(|p| (p, l)) };
+                layers.iter().for_each(|layer| layer.forward(&mut values, &packed));
+                // Back to the padded shape the pooling takes; padded rows are zeros, which it skips.
+                let mut out = vec![0.0; b * l * h];
+                let mut first = 0;
+                for (sequence, &real) in out.chunks_exact_mut(l * h).zip(&lengths) {
+                    sequence[..real * h].copy_from_slice(&values[first..first + real * h]);
+                    first += real * h;
+                }
+                Ok(Tensor::from_data(TensorData::new(out, [b, l, h]), &device))
             }
         }
     }
@@ -109,14 +120,10 @@ impl EncoderLayer {
     }
 }
 
-/// `[batch × len]` additive mask: 0 where a token is real, a large negative where it is padding.
-fn padding_values(mask: &[Vec<u8>]) -> Vec<f32> {
-    mask.iter().flatten().map(|&m| if m == 1 { 0.0 } else { -1e9 }).collect()
-}
-
-/// The padding mask as a `[batch, 1, 1, len]` tensor.
+/// `[batch, 1, 1, len]` additive mask: 0 where a token is real, a large negative where it is padding.
 pub fn padding_bias(mask: &[Vec<u8>], device: &Device) -> Tensor<4> {
     let b = mask.len();
     let l = mask.first().map_or(0, Vec::len);
-    Tensor::<2>::from_data(TensorData::new(padding_values(mask), [b, l]), device).reshape([b, 1, 1, l])
+    let values: Vec<f32> = mask.iter().flatten().map(|&m| if m == 1 { 0.0 } else { -1e9 }).collect();
+    Tensor::<2>::from_data(TensorData::new(values, [b, l]), device).reshape([b, 1, 1, l])
 }

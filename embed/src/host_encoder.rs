@@ -101,12 +101,15 @@ impl HostNorm {
     }
 }
 
-/// What is added to the attention scores before the softmax.
-pub struct AttentionBias {
-    /// `[batch, len]`: 0 for a real token, a large negative for padding.
-    pub padding: Vec<f32>,
-    /// `[heads, len, len]`, where the model has position biases (MPNet).
-    pub position: Option<Vec<f32>>,
+/// The sequences of a batch, packed: their tokens' rows one after another,
+/// with no padding, so that no product computes a padded row (batches of
+/// texts sorted by length still padded 30 % of their rows).
+pub struct Packed<'a> {
+    /// Tokens in each sequence, in order.
+    pub lengths: &'a [usize],
+    /// `[heads, len, len]` for positions `0..len`, where the model adds a
+    /// bias for each pair of positions (MPNet); `len` covers the longest sequence.
+    pub position: Option<(&'a [f32], usize)>,
 }
 
 pub struct HostLayer {
@@ -156,48 +159,50 @@ impl HostLayer {
         Ok(layer)
     }
 
-    /// `x`: `[batch, len, hidden]` row-major, replaced by the layer's output.
-    pub fn forward(&self, x: &mut Vec<f32>, batch: usize, len: usize, bias: &AttentionBias) {
-        let rows = batch * len;
-        let hidden = self.attn_out.outputs;
+    /// `x`: the sequences' token rows, packed (`[Σ lengths, hidden]`,
+    /// row-major), replaced by the layer's output.
+    pub fn forward(&self, x: &mut Vec<f32>, packed: &Packed) {
+        let rows: usize = packed.lengths.iter().sum();
         let query_key_value = self.query_key_value.forward(x, rows);
-        let context = self.attention(&query_key_value, batch, len, bias);
+        let context = self.attention(&query_key_value, packed);
         let mut attended = self.attn_out.forward(&context, rows);
         self.attn_norm.add_and_normalize(&mut attended, x);
         let mut up = self.up.forward(&attended, rows);
         gelu_values(&mut up);
         let mut out = self.down.forward(&up, rows);
         self.out_norm.add_and_normalize(&mut out, &attended);
-        debug_assert_eq!(out.len(), rows * hidden);
         *x = out;
     }
 
-    /// softmax(Q·Kᵀ + bias)·V per sequence and head, merged back to `[batch, len, hidden]`.
-    fn attention(&self, query_key_value: &[f32], batch: usize, len: usize, bias: &AttentionBias) -> Vec<f32> {
+    /// softmax(Q·Kᵀ + bias)·V per sequence and head, each head's context
+    /// written into its columns of the packed `[Σ lengths, hidden]` output.
+    fn attention(&self, query_key_value: &[f32], packed: &Packed) -> Vec<f32> {
         let hidden = self.attn_out.outputs;
         let head_size = hidden / self.heads;
         let width = 3 * hidden;
-        let mut context = vec![0.0; batch * len * hidden];
-        let mut scores = vec![0.0; len * len];
-        for b in 0..batch {
-            let sequence = b * len * width;
-            let padding = &bias.padding[b * len..][..len];
+        let rows: usize = packed.lengths.iter().sum();
+        let longest = packed.lengths.iter().copied().max().unwrap_or(0);
+        let mut context = vec![0.0; rows * hidden];
+        let mut scores = vec![0.0; longest * longest];
+        let mut first_row = 0;
+        for &len in packed.lengths {
+            let scores = &mut scores[..len * len];
             for head in 0..self.heads {
                 let column = head * head_size;
-                let queries = Strided::rows(query_key_value, sequence + column, width);
-                let keys = Strided::columns(query_key_value, sequence + hidden + column, width);
-                product(len, head_size, len, queries, keys, Output { data: &mut scores, start: 0, row_step: len });
+                let queries = Strided::rows(query_key_value, first_row * width + column, width);
+                let keys = Strided::columns(query_key_value, first_row * width + hidden + column, width);
+                product(len, head_size, len, queries, keys, Output { data: scores, start: 0, row_step: len });
                 for (q, row) in scores.chunks_exact_mut(len).enumerate() {
-                    row.iter_mut().zip(padding).for_each(|(s, p)| *s += p);
-                    if let Some(position) = &bias.position {
-                        row.iter_mut().zip(&position[(head * len + q) * len..][..len]).for_each(|(s, p)| *s += p);
+                    if let Some((position, positions)) = packed.position {
+                        row.iter_mut().zip(&position[(head * positions + q) * positions..][..len]).for_each(|(s, p)| *s += p);
                     }
                     softmax_row(row);
                 }
-                let weights = Strided::rows(&scores, 0, len);
-                let values = Strided::rows(query_key_value, sequence + 2 * hidden + column, width);
-                product(len, len, head_size, weights, values, Output { data: &mut context, start: b * len * hidden + column, row_step: hidden });
+                let weights = Strided::rows(scores, 0, len);
+                let values = Strided::rows(query_key_value, first_row * width + 2 * hidden + column, width);
+                product(len, len, head_size, weights, values, Output { data: &mut context, start: first_row * hidden + column, row_step: hidden });
             }
+            first_row += len;
         }
         context
     }
@@ -238,9 +243,9 @@ mod tests {
         safetensors::serialize(views, None).unwrap()
     }
 
-    /// The host layer and burn's give the same output, with padding and a
-    /// position bias, on a batch whose head size, length and widths are not
-    /// multiples of the kernel's tile.
+    /// The host layer on packed sequences and burn's on padded ones give the
+    /// same output for every real token, with a position bias, on a batch
+    /// whose head size, lengths and widths are not multiples of the kernel's tile.
     #[test]
     fn the_host_layer_matches_burns_layer() {
         let (hidden, inner, heads, batch, len) = (24, 52, 4, 3, 7);
@@ -259,9 +264,12 @@ mod tests {
         let x_tensor = Tensor::<3>::from_data(TensorData::new(x.clone(), [batch, len, hidden]), &device);
         let want = burns.forward(x_tensor, tensor_bias).into_data().try_into_vec::<f32>().unwrap();
 
-        let padding = mask.iter().flatten().map(|&m| if m == 1 { 0.0 } else { -1e9 }).collect();
-        let mut got = x;
-        ours.forward(&mut got, batch, len, &AttentionBias { padding, position: Some(position) });
+        // The host layer takes the real tokens only, packed; burn's output is
+        // compared on those rows (its padded rows are never read).
+        let lengths: Vec<usize> = mask.iter().map(|row| row.iter().filter(|&&m| m == 1).count()).collect();
+        let mut got: Vec<f32> = x.chunks_exact(len * hidden).zip(&lengths).flat_map(|(sequence, &real)| sequence[..real * hidden].to_vec()).collect();
+        ours.forward(&mut got, &Packed { lengths: &lengths, position: Some((&position, len)) });
+        let want: Vec<f32> = want.chunks_exact(len * hidden).zip(&lengths).flat_map(|(sequence, &real)| sequence[..real * hidden].to_vec()).collect();
         assert_eq!(got.len(), want.len());
         for (i, (a, b)) in got.iter().zip(&want).enumerate() {
             assert!((a - b).abs() < 1e-4, "value {i}: {a} against burn's {b}");

@@ -22,6 +22,10 @@ mod weights;
 pub use device::{BackendChoice, ComputeDevice, DeviceError};
 pub use model::{ModelFiles, ModelKind, SentenceEmbedder};
 
+/// What a freshly loaded model embeds first (on a page or in a worker), so
+/// that a device that cannot run it fails at load rather than mid-run.
+pub const WARM_UP_TEXT: &str = "Kleio warms up the model.";
+
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum EmbedModelError {
     #[error("{file} is not a valid model file ({detail}); fetch the weights again with `bash scripts/setup`")]

@@ -1,14 +1,19 @@
-//! Inside an embedding worker (`worker.js`, see `module_worker`): the model lives here, one
-//! copy per worker, and embeds on the CPU what the page sends. The page's
-//! side is `embed_workers`.
+//! The embedding workers' own module: inside each worker (`worker.js`, see
+//! `module_worker`) the model lives here, one copy per worker, and embeds on
+//! the CPU what the page sends. The page's side is `embed_workers`.
+//!
+//! A module of its own rather than the app's: it holds the encoder and the
+//! tokenizer only, so it is small enough to build twice, once with relaxed
+//! SIMD's fused multiply-add (`--features relaxed-simd`, 1.2x faster) and
+//! once without, for browsers that lack it; the page picks one
+//! (`embed_workers::EmbedModule`). `scripts/build` builds both into
+//! `dist/embed/`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kleio_embed::{ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder};
+use kleio_embed::{ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder, WARM_UP_TEXT};
 use wasm_bindgen::prelude::*;
-
-use crate::embedding::WARM_UP_TEXT;
 
 thread_local! {
     /// This worker's model; a worker serves one page and one model.
@@ -43,3 +48,6 @@ pub async fn worker_embed(texts: Vec<String>, on_batch: js_sys::Function) -> Res
     let vectors = model.embed_texts_with(&texts, report).await.map_err(|e| JsError::new(&e.to_string()))?;
     Ok(vectors.concat())
 }
+
+/// Nothing runs when the module starts; the page calls the exports above.
+fn main() {}
