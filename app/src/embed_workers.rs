@@ -14,7 +14,7 @@ use crate::module_worker::{app_url, js_text, ModuleWorker, WorkerError};
 /// The two builds of the embedding module (`scripts/build` puts them in `dist/embed/`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmbedModule {
-    /// With relaxed SIMD's fused multiply-add: Chromium 114 and later, Firefox 145.
+    /// With relaxed SIMD's fused multiply-add, where the browser has it (Chromium since 114).
     Relaxed,
     /// 128-bit SIMD only, for every other browser with WebAssembly SIMD.
     Plain,
