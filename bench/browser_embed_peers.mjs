@@ -1,5 +1,6 @@
-// Kleio's embedding in headless Chromium against transformers.js's on the
-// same texts and the same machine; see bench/browser-embed-peers.
+// Kleio's embedding in headless Chromium (fp32, the default, and its int8
+// option) against transformers.js's on the same texts and the same machine;
+// see bench/browser-embed-peers.
 //   node bench/browser_embed_peers.mjs MODEL_DIR TEXTS_FILE OUT_JSON
 // MODEL_DIR is bench/onnx_export.py's output. transformers.js is served with
 // its onnxruntime-web files from this script's own origin, with the headers
@@ -70,26 +71,32 @@ function agreement(a, b) {
   return { min: cosines[worst], mean: cosines.reduce((s, c) => s + c, 0) / cosines.length, worst_text: worst };
 }
 
-const results = { texts: texts.length, batch_budgets: BATCH_BUDGETS, kleio: null, transformers_js: [] };
+const results = { texts: texts.length, batch_budgets: BATCH_BUDGETS, kleio: null, kleio_int8: null, transformers_js: [] };
 const browser = await launch();
 const kleio = await startKleio();
 const server = await serve();
 try {
-  {
+  for (const precision of ['fp32', 'int8']) {
     const page = await browser.newPage();
     await page.goto(kleio.url);
     await page.waitForFunction(() => window.wasmBindings?.embed, null, { timeout: 60_000 });
     // The warm-up is a whole pass over the texts, on both sides: the engines
     // compile a module's hot functions again, optimised, while it runs, and
     // onnxruntime grows its memory arena on the first large batches.
-    const warm = JSON.parse(await page.evaluate((t) => window.wasmBindings.embed(t, 'minilm', 'cpu'), texts));
-    const run = await page.evaluate(async (t) => {
+    const warm = JSON.parse(await page.evaluate(([t, p]) => window.wasmBindings.embed(t, 'minilm', 'cpu', p), [texts, precision]));
+    const run = await page.evaluate(async ([t, p]) => {
       const start = performance.now();
-      const out = JSON.parse(await window.wasmBindings.embed(t, 'minilm', 'cpu'));
+      const out = JSON.parse(await window.wasmBindings.embed(t, 'minilm', 'cpu', p));
       return { seconds: (performance.now() - start) / 1000, vectors: out.vectors };
-    }, texts);
-    results.kleio = { device: warm.device, seconds: run.seconds, texts_per_s: texts.length / run.seconds, vectors: run.vectors };
-    console.log(`Kleio (${warm.device}): ${texts.length} texts in ${run.seconds.toFixed(1)} s = ${(texts.length / run.seconds).toFixed(1)} texts/s`);
+    }, [texts, precision]);
+    const entry = { device: warm.device, seconds: run.seconds, texts_per_s: texts.length / run.seconds, vectors: run.vectors };
+    if (precision === 'fp32') results.kleio = entry;
+    else {
+      entry.cosine_to_fp32 = agreement(run.vectors, results.kleio.vectors);
+      results.kleio_int8 = entry;
+    }
+    const agree = precision === 'int8' ? `; cosine to Kleio's fp32 vectors min ${entry.cosine_to_fp32.min.toFixed(4)}, mean ${entry.cosine_to_fp32.mean.toFixed(4)}` : '';
+    console.log(`Kleio ${precision} (${warm.device}): ${texts.length} texts in ${run.seconds.toFixed(1)} s = ${entry.texts_per_s.toFixed(1)} texts/s${agree}`);
     await page.close();
   }
   const origin = `http://127.0.0.1:${server.address().port}`;
@@ -147,13 +154,16 @@ try {
       await page.close();
     }
   }
-  const ours = results.kleio.texts_per_s;
-  for (const dtype of ['fp32', 'q8']) {
-    const best = results.transformers_js.filter((r) => r.dtype === dtype).sort((a, b) => b.texts_per_s - a.texts_per_s)[0];
-    results[`ratio_to_best_${dtype}`] = ours / best.texts_per_s;
-    console.log(`Kleio against the best transformers.js ${dtype} (${best.threads} thread${best.threads > 1 ? 's' : ''}): ${ours.toFixed(1)} / ${best.texts_per_s.toFixed(1)} texts/s = ${(ours / best.texts_per_s).toFixed(2)}x`);
+  for (const [name, ours] of [['Kleio fp32', results.kleio], ['Kleio int8', results.kleio_int8]]) {
+    for (const dtype of ['fp32', 'q8']) {
+      const best = results.transformers_js.filter((r) => r.dtype === dtype).sort((a, b) => b.texts_per_s - a.texts_per_s)[0];
+      const ratio = ours.texts_per_s / best.texts_per_s;
+      ours[`ratio_to_best_${dtype}`] = ratio;
+      console.log(`${name} against the best transformers.js ${dtype} (${best.threads} thread${best.threads > 1 ? 's' : ''}): ${ours.texts_per_s.toFixed(1)} / ${best.texts_per_s.toFixed(1)} texts/s = ${ratio.toFixed(2)}x`);
+    }
   }
   delete results.kleio.vectors;
+  delete results.kleio_int8.vectors;
   writeFileSync(outJson, JSON.stringify(results, null, 2));
 } finally {
   server.close();

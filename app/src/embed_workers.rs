@@ -4,7 +4,7 @@
 //! shares every request's texts among them.
 
 use js_sys::{Array, Float32Array, Uint8Array};
-use kleio_embed::{ComputeDevice, ModelKind};
+use kleio_embed::{ComputeDevice, ModelKind, Precision};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -101,8 +101,17 @@ impl EmbedWorkers {
         cores.clamp(1, cap)
     }
 
-    /// Starts `count` workers running `module` and loads `kind` from its files' bytes in each.
-    pub async fn start(kind: ModelKind, module: EmbedModule, count: usize, safetensors: &[u8], tokenizer_json: &[u8]) -> Result<Self, WorkerError> {
+    /// Starts `count` workers running `module` and loads `kind` from its
+    /// files' bytes in each, with its products in `precision` where the
+    /// module can (int8 in the relaxed build only; the description says).
+    pub async fn start(
+        kind: ModelKind,
+        module: EmbedModule,
+        precision: Precision,
+        count: usize,
+        safetensors: &[u8],
+        tokenizer_json: &[u8],
+    ) -> Result<Self, WorkerError> {
         let (glue, compiled) = module.compile().await?;
         let workers =
             futures::future::join_all((0..count).map(|_| ModuleWorker::start_module(&glue, &compiled))).await.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -113,8 +122,12 @@ impl EmbedWorkers {
             let tokenizer = Uint8Array::from(tokenizer_json);
             async move {
                 let model = JsValue::from(kind.folder());
+                let precision = JsValue::from(match precision {
+                    Precision::F32 => "fp32",
+                    Precision::Int8 => "int8",
+                });
                 let buffers = (weights.buffer(), tokenizer.buffer());
-                w.call("worker_load_model", &[&model, &weights, &tokenizer], &[&buffers.0, &buffers.1]).await
+                w.call("worker_load_model", &[&model, &precision, &weights, &tokenizer], &[&buffers.0, &buffers.1]).await
             }
         });
         let mut description = None;

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use kleio_core::embedder::{EmbedError, Embedder};
-use kleio_embed::{BackendChoice, ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder, WARM_UP_TEXT};
+use kleio_embed::{BackendChoice, ComputeDevice, ModelFiles, ModelKind, Precision, SentenceEmbedder, WARM_UP_TEXT};
 
 use crate::api;
 use crate::embed_workers::{EmbedModule, EmbedWorkers};
@@ -20,9 +20,18 @@ use crate::module_worker::WorkerError;
 /// and 512 tokens of MiniLM take about a second there.
 const PAGE_CPU_BATCH_TOKENS: usize = 512;
 
+/// The last model loaded, whether it is on a GPU, and the precision asked for.
+#[derive(Clone)]
+struct Loaded {
+    kind: ModelKind,
+    on_gpu: bool,
+    precision: Precision,
+    model: Rc<LoadedModel>,
+}
+
 thread_local! {
-    /// The last model loaded, with the device it is on and its choice: loading takes seconds.
-    static LOADED: RefCell<Option<(ModelKind, bool, Rc<LoadedModel>)>> = const { RefCell::new(None) };
+    /// Kept because loading takes seconds.
+    static LOADED: RefCell<Option<Loaded>> = const { RefCell::new(None) };
 }
 
 #[derive(Clone, Debug, thiserror::Error)]
@@ -95,11 +104,15 @@ impl Embedder for LoadedModel {
 }
 
 /// The model `kind` on the device `choice` picks, loaded once per page.
-pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<LoadedModel>, EmbeddingError> {
+/// `precision` is the CPU's: int8 products run in the embedding workers'
+/// relaxed-SIMD build only, and a GPU or the other build computes in f32;
+/// the model's description says which.
+pub async fn load(kind: ModelKind, choice: BackendChoice, precision: Precision) -> Result<Rc<LoadedModel>, EmbeddingError> {
     let device = ComputeDevice::select_in_browser(choice, webgpu_adapter_exists().await).await.map_err(|e| EmbeddingError::Device(e.to_string()))?;
-    if let Some((k, gpu, m)) = LOADED.with_borrow(Clone::clone) {
-        if k == kind && gpu == device.is_gpu {
-            return Ok(m);
+    if let Some(loaded) = LOADED.with_borrow(Clone::clone) {
+        // A GPU computes in f32 whatever was asked.
+        if loaded.kind == kind && loaded.on_gpu == device.is_gpu && (loaded.on_gpu || loaded.precision == precision) {
+            return Ok(loaded.model);
         }
     }
     // Drop the previous model before fetching the next: two would double the memory.
@@ -110,7 +123,7 @@ pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<LoadedMod
     let model = if device.is_gpu {
         LoadedModel::OnPage(Box::new(load_on_page(kind, &safetensors, &tokenizer_json, device).await?))
     } else {
-        match EmbedWorkers::start(kind, EmbedModule::for_this_browser(), EmbedWorkers::count_for(kind), &safetensors, &tokenizer_json).await {
+        match EmbedWorkers::start(kind, EmbedModule::for_this_browser(), precision, EmbedWorkers::count_for(kind), &safetensors, &tokenizer_json).await {
             Ok(workers) => LoadedModel::InWorkers(workers),
             Err(e) => {
                 // Slower and the page stutters, but the run still goes on.
@@ -122,7 +135,7 @@ pub async fn load(kind: ModelKind, choice: BackendChoice) -> Result<Rc<LoadedMod
         }
     };
     let model = Rc::new(model);
-    LOADED.set(Some((kind, model.device().is_gpu, model.clone())));
+    LOADED.set(Some(Loaded { kind, on_gpu: model.device().is_gpu, precision, model: model.clone() }));
     Ok(model)
 }
 

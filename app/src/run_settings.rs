@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use kleio_core::analysis::Analysis;
 use kleio_core::import::ImportOptions;
 use kleio_core::params::RunParams;
-use kleio_embed::{BackendChoice, ModelKind};
+use kleio_embed::{BackendChoice, ModelKind, Precision};
 use serde::{Deserialize, Serialize};
 
 /// What the person chose before starting.
@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub struct RunSettings {
     pub model: ModelKind,
     pub device: BackendChoice,
+    /// The arithmetic of the embedding's dense products on the CPU.
+    #[serde(default)]
+    pub precision: Precision,
     /// Use the proxy's analyst (an LLM) rather than the offline one in the page.
     pub proxy_analyst: bool,
     /// The seed, facets, screener and privacy minimums.
@@ -28,6 +31,7 @@ impl Default for RunSettings {
         RunSettings {
             model: ModelKind::MiniLm,
             device: BackendChoice::Auto,
+            precision: Precision::F32,
             proxy_analyst: true,
             params: RunParams::default(),
             import: ImportOptions::default(),

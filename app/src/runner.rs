@@ -206,7 +206,7 @@ pub async fn run(
     let conversations = imported.conversations.clone();
 
     progress.status.set(format!("loading {} (the first time, the weights download once)", settings.model.name()));
-    let model = embedding::load(settings.model, settings.device).await?;
+    let model = embedding::load(settings.model, settings.device, settings.precision).await?;
     let device_status = format!("embedding on {}", model.device().description);
     progress.status.set(device_status.clone());
     // k-means and the neighbour graph run where the embeddings did: on the

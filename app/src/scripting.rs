@@ -9,7 +9,7 @@ use kleio_core::kmeans::KMeansParams;
 use kleio_core::knn::KnnParams;
 use kleio_core::matrix::Matrix;
 use kleio_core::projection::{project, ProjectionParams};
-use kleio_embed::{BackendChoice, ComputeDevice, ModelKind};
+use kleio_embed::{BackendChoice, ComputeDevice, ModelKind, Precision};
 use kleio_gpu::{DeviceCompute, TensorCompute};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -26,12 +26,14 @@ struct Embedded {
 }
 
 /// Embeds `texts` with `model` (`minilm` or `mpnet`) on `device` (`auto`,
-/// `gpu` or `cpu`) and resolves to JSON: `{"device": "...", "vectors": [[...], ...]}`.
+/// `gpu` or `cpu`), with the CPU's products in `precision` (`fp32`, the
+/// default, or `int8`), and resolves to JSON: `{"device": "...", "vectors": [[...], ...]}`.
 #[wasm_bindgen]
-pub async fn embed(texts: Vec<String>, model: String, device: String) -> Result<String, JsError> {
+pub async fn embed(texts: Vec<String>, model: String, device: String, precision: Option<String>) -> Result<String, JsError> {
     let kind: ModelKind = model.parse().map_err(|e: String| JsError::new(&e))?;
     let choice: BackendChoice = device.parse().map_err(|e: String| JsError::new(&e))?;
-    let model = embedding::load(kind, choice).await.map_err(|e| JsError::new(&e.to_string()))?;
+    let precision: Precision = precision.as_deref().unwrap_or("fp32").parse().map_err(|e: String| JsError::new(&e))?;
+    let model = embedding::load(kind, choice, precision).await.map_err(|e| JsError::new(&e.to_string()))?;
     let vectors = model.embed(&texts).await.map_err(|e| JsError::new(&e.to_string()))?;
     serde_json::to_string(&Embedded { device: model.describe(), vectors }).map_err(|e| JsError::new(&e.to_string()))
 }

@@ -4,6 +4,7 @@ use burn::nn::{Embedding, LayerNorm};
 use burn::prelude::*;
 
 use crate::encoder::{LayerNames, Layers};
+use crate::model::Precision;
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
@@ -36,8 +37,8 @@ pub struct Bert {
 }
 
 impl Bert {
-    pub fn load(config: &BertConfig, w: &Weights, device: &Device) -> Result<Self, EmbedModelError> {
-        let layers = Layers::load(w, "encoder.layer", config.layers, &NAMES, config.heads, config.layer_norm_eps, device)?;
+    pub fn load(config: &BertConfig, w: &Weights, device: &Device, precision: Precision) -> Result<Self, EmbedModelError> {
+        let layers = Layers::load(w, "encoder.layer", config.layers, &NAMES, config.heads, config.layer_norm_eps, device, precision)?;
         Ok(Bert {
             words: w.embedding("embeddings.word_embeddings.weight", device)?,
             positions: w.embedding("embeddings.position_embeddings.weight", device)?,

@@ -7,6 +7,7 @@ use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
 
 use crate::host_encoder::{HostLayer, Packed};
+use crate::model::Precision;
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
@@ -18,11 +19,24 @@ pub enum Layers {
 }
 
 impl Layers {
-    /// Layers `{stack}.0` to `{stack}.{count - 1}`.
-    pub fn load(w: &Weights, stack: &str, count: usize, names: &LayerNames, heads: usize, eps: f64, device: &Device) -> Result<Self, EmbedModelError> {
+    /// Layers `{stack}.0` to `{stack}.{count - 1}`; integer products
+    /// (`Precision::Int8`) exist on the host path only.
+    #[allow(clippy::too_many_arguments)]
+    pub fn load(
+        w: &Weights,
+        stack: &str,
+        count: usize,
+        names: &LayerNames,
+        heads: usize,
+        eps: f64,
+        device: &Device,
+        precision: Precision,
+    ) -> Result<Self, EmbedModelError> {
         let prefixes = (0..count).map(|i| format!("{stack}.{i}"));
         if cfg!(target_arch = "wasm32") && *device == Device::flex() {
-            Ok(Layers::Host(prefixes.map(|p| HostLayer::load(w, &p, names, heads, eps)).collect::<Result<_, _>>()?))
+            Ok(Layers::Host(prefixes.map(|p| HostLayer::load(w, &p, names, heads, eps, precision)).collect::<Result<_, _>>()?))
+        } else if precision == Precision::Int8 {
+            Err(EmbedModelError::Unsupported("int8 products run on the CPU in the browser only".into()))
         } else {
             Ok(Layers::Device(prefixes.map(|p| EncoderLayer::load(w, &p, names, heads, eps, device)).collect::<Result<_, _>>()?))
         }

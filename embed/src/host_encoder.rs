@@ -16,13 +16,19 @@
 
 use crate::cpu_kernels::{gelu_values, softmax_row};
 use crate::encoder::LayerNames;
-use crate::matmul::{product, Output, Strided};
+use crate::matmul::{product, quantized_product, Output, QuantizedPanels, Strided};
+use crate::model::Precision;
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
-/// A dense layer: `weight` is `[inputs, outputs]`, row-major.
+/// A dense layer's weights: `[inputs, outputs]`, row-major, or quantised.
+enum DenseWeights {
+    F32(Vec<f32>),
+    Int8(QuantizedPanels),
+}
+
 struct HostLinear {
-    weight: Vec<f32>,
+    weight: DenseWeights,
     bias: Vec<f32>,
     inputs: usize,
     outputs: usize,
@@ -31,7 +37,7 @@ struct HostLinear {
 impl HostLinear {
     /// The PyTorch layouts (`[out, in]`) of one or more dense layers over the
     /// same input, side by side in one `[in, Σ out]` layer, each scaled by its factor.
-    fn load_side_by_side(w: &Weights, prefixes: &[(&str, f32)]) -> Result<Self, EmbedModelError> {
+    fn load_side_by_side(w: &Weights, prefixes: &[(&str, f32)], precision: Precision) -> Result<Self, EmbedModelError> {
         let mut parts = Vec::new();
         for &(prefix, scale) in prefixes {
             let (weight, shape) = w.values(&format!("{prefix}.weight"))?;
@@ -59,15 +65,23 @@ impl HostLinear {
             bias.extend(part_bias.iter().map(|b| b * scale));
             column += part_outputs;
         }
+        let weight = match precision {
+            Precision::F32 => DenseWeights::F32(weight),
+            Precision::Int8 => DenseWeights::Int8(QuantizedPanels::new(&weight, inputs, outputs)),
+        };
         Ok(HostLinear { weight, bias, inputs, outputs })
     }
 
     /// `rows × outputs` values for `rows × inputs` of `x`.
     fn forward(&self, x: &[f32], rows: usize) -> Vec<f32> {
         let mut out = vec![0.0; rows * self.outputs];
-        let input = Strided::rows(x, 0, self.inputs);
-        let weight = Strided::rows(&self.weight, 0, self.outputs);
-        product(rows, self.inputs, self.outputs, input, weight, Output { data: &mut out, start: 0, row_step: self.outputs });
+        match &self.weight {
+            DenseWeights::F32(weight) => {
+                let (input, weight) = (Strided::rows(x, 0, self.inputs), Strided::rows(weight, 0, self.outputs));
+                product(rows, self.inputs, self.outputs, input, weight, Output { data: &mut out, start: 0, row_step: self.outputs });
+            }
+            DenseWeights::Int8(weight) => quantized_product(rows, x, weight, &mut out),
+        }
         out.chunks_exact_mut(self.outputs).for_each(|row| row.iter_mut().zip(&self.bias).for_each(|(v, b)| *v += b));
         out
     }
@@ -124,7 +138,9 @@ pub struct HostLayer {
 }
 
 impl HostLayer {
-    pub fn load(w: &Weights, prefix: &str, names: &LayerNames, heads: usize, eps: f64) -> Result<Self, EmbedModelError> {
+    /// With `Precision::Int8` the four dense products run in integers
+    /// (`matmul::quantized_product`); the attention stays in f32.
+    pub fn load(w: &Weights, prefix: &str, names: &LayerNames, heads: usize, eps: f64, precision: Precision) -> Result<Self, EmbedModelError> {
         let p = |s: &str| format!("{prefix}.{s}");
         let query_key_value = {
             let (query, key, value) = (p(names.query), p(names.key), p(names.value));
@@ -133,14 +149,14 @@ impl HostLayer {
                 return Err(w.corrupt(format!("{hidden} hidden values do not split into {heads} heads")));
             }
             let scale = 1.0 / ((hidden / heads) as f32).sqrt();
-            HostLinear::load_side_by_side(w, &[(&query, scale), (&key, 1.0), (&value, 1.0)])?
+            HostLinear::load_side_by_side(w, &[(&query, scale), (&key, 1.0), (&value, 1.0)], precision)?
         };
         let layer = HostLayer {
             query_key_value,
-            attn_out: HostLinear::load_side_by_side(w, &[(&p(names.attn_out), 1.0)])?,
+            attn_out: HostLinear::load_side_by_side(w, &[(&p(names.attn_out), 1.0)], precision)?,
             attn_norm: HostNorm::load(w, &p(names.attn_norm), eps)?,
-            up: HostLinear::load_side_by_side(w, &[(&p(names.up), 1.0)])?,
-            down: HostLinear::load_side_by_side(w, &[(&p(names.down), 1.0)])?,
+            up: HostLinear::load_side_by_side(w, &[(&p(names.up), 1.0)], precision)?,
+            down: HostLinear::load_side_by_side(w, &[(&p(names.down), 1.0)], precision)?,
             out_norm: HostNorm::load(w, &p(names.out_norm), eps)?,
             heads,
         };
@@ -243,17 +259,17 @@ mod tests {
         safetensors::serialize(views, None).unwrap()
     }
 
-    /// The host layer on packed sequences and burn's on padded ones give the
-    /// same output for every real token, with a position bias, on a batch
-    /// whose head size, lengths and widths are not multiples of the kernel's tile.
-    #[test]
-    fn the_host_layer_matches_burns_layer() {
+    /// One layer of random weights run by burn on padded sequences and by
+    /// the host layer on the same sequences packed, with a position bias, on
+    /// a batch whose head size, lengths and widths are not multiples of the
+    /// kernel's tile: both outputs for every real token, in order.
+    fn both_layers(precision: Precision) -> (Vec<f32>, Vec<f32>, usize) {
         let (hidden, inner, heads, batch, len) = (24, 52, 4, 3, 7);
         let file = layer_file(hidden, inner);
         let weights = Weights::parse("test.safetensors", &file).unwrap();
         let device = Device::flex();
         let burns = EncoderLayer::load(&weights, "l", &NAMES, heads, 1e-12, &device).unwrap();
-        let ours = HostLayer::load(&weights, "l", &NAMES, heads, 1e-12).unwrap();
+        let ours = HostLayer::load(&weights, "l", &NAMES, heads, 1e-12, precision).unwrap();
 
         let x: Vec<f32> = (0..batch * len * hidden).map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0).collect();
         let mask: Vec<Vec<u8>> = [7, 4, 1].iter().map(|&real| (0..len).map(|j| u8::from(j < real)).collect()).collect();
@@ -267,12 +283,33 @@ mod tests {
         // The host layer takes the real tokens only, packed; burn's output is
         // compared on those rows (its padded rows are never read).
         let lengths: Vec<usize> = mask.iter().map(|row| row.iter().filter(|&&m| m == 1).count()).collect();
-        let mut got: Vec<f32> = x.chunks_exact(len * hidden).zip(&lengths).flat_map(|(sequence, &real)| sequence[..real * hidden].to_vec()).collect();
+        let real_rows = |values: &[f32]| -> Vec<f32> {
+            values.chunks_exact(len * hidden).zip(&lengths).flat_map(|(sequence, &real)| sequence[..real * hidden].to_vec()).collect()
+        };
+        let mut got = real_rows(&x);
         ours.forward(&mut got, &Packed { lengths: &lengths, position: Some((&position, len)) });
-        let want: Vec<f32> = want.chunks_exact(len * hidden).zip(&lengths).flat_map(|(sequence, &real)| sequence[..real * hidden].to_vec()).collect();
+        (got, real_rows(&want), hidden)
+    }
+
+    #[test]
+    fn the_host_layer_matches_burns_layer() {
+        let (got, want, _) = both_layers(Precision::F32);
         assert_eq!(got.len(), want.len());
         for (i, (a, b)) in got.iter().zip(&want).enumerate() {
             assert!((a - b).abs() < 1e-4, "value {i}: {a} against burn's {b}");
+        }
+    }
+
+    /// With integer products each token's output points the same way as
+    /// the f32 layer's, within the quantisation's noise.
+    #[test]
+    fn the_int8_host_layer_stays_close_to_burns_layer() {
+        let (got, want, hidden) = both_layers(Precision::Int8);
+        assert_eq!(got.len(), want.len());
+        for (token, (a, b)) in got.chunks_exact(hidden).zip(want.chunks_exact(hidden)).enumerate() {
+            let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+            let cosine = dot / (a.iter().map(|x| x * x).sum::<f32>().sqrt() * b.iter().map(|y| y * y).sum::<f32>().sqrt());
+            assert!(cosine > 0.995, "token {token}: cosine {cosine} with burn's f32 layer");
         }
     }
 }

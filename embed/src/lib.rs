@@ -20,7 +20,7 @@ mod tokenize;
 mod weights;
 
 pub use device::{BackendChoice, ComputeDevice, DeviceError};
-pub use model::{ModelFiles, ModelKind, SentenceEmbedder};
+pub use model::{ModelFiles, ModelKind, Precision, SentenceEmbedder};
 
 /// What a freshly loaded model embeds first (on a page or in a worker), so
 /// that a device that cannot run it fails at load rather than mid-run.
@@ -34,4 +34,6 @@ pub enum EmbedModelError {
     Tokenize(String),
     #[error("reading results from the device failed: {0}")]
     Readback(String),
+    #[error("{0}")]
+    Unsupported(String),
 }

@@ -71,6 +71,48 @@ impl ModelKind {
     }
 }
 
+/// The arithmetic of the encoder's dense products.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// f32 throughout: the default, cosine >= 0.999 with sentence-transformers.
+    #[default]
+    F32,
+    /// The dense products in integers (7-bit weights per column, 8-bit
+    /// activations per row, as onnxruntime's dynamic quantisation), on the
+    /// CPU in the browser only; fast where relaxed SIMD has its 8-bit dot
+    /// product (`Precision::int8_is_fast`).
+    Int8,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fp32" | "f32" => Ok(Precision::F32),
+            "int8" => Ok(Precision::Int8),
+            other => Err(format!("unknown precision {other:?}: expected fp32 or int8")),
+        }
+    }
+}
+
+impl Precision {
+    /// Whether this build has the fast integer kernel: elsewhere int8 is slower than f32.
+    pub fn int8_is_fast() -> bool {
+        crate::matmul::FAST_INTEGER_PRODUCT
+    }
+
+    /// The precision an embedder's description names: every description of
+    /// integer products (`SentenceEmbedder`'s, the embedding workers') says "int8 products".
+    pub fn of_description(description: &str) -> Precision {
+        if description.contains("int8 products") {
+            Precision::Int8
+        } else {
+            Precision::F32
+        }
+    }
+}
+
 /// The bytes of a model's files.
 pub struct ModelFiles<'a> {
     pub safetensors: &'a [u8],
@@ -85,6 +127,7 @@ enum Network {
 /// A loaded model on a device, ready to embed.
 pub struct SentenceEmbedder {
     kind: ModelKind,
+    precision: Precision,
     network: Network,
     tokenizer: TextTokenizer,
     device: ComputeDevice,
@@ -95,19 +138,24 @@ pub struct SentenceEmbedder {
 
 impl SentenceEmbedder {
     pub fn load(kind: ModelKind, files: ModelFiles, device: ComputeDevice) -> Result<Self, EmbedModelError> {
+        Self::load_with(kind, files, device, Precision::F32)
+    }
+
+    /// As [`load`](Self::load), with the dense products in `precision`.
+    pub fn load_with(kind: ModelKind, files: ModelFiles, device: ComputeDevice, precision: Precision) -> Result<Self, EmbedModelError> {
         let weights_name = format!("weights/{}/model.safetensors", kind.folder());
         let tokenizer_name = format!("weights/{}/tokenizer.json", kind.folder());
         let w = Weights::parse(&weights_name, files.safetensors)?;
         let d = &device.device;
         let network = match kind {
-            ModelKind::MiniLm => Network::Bert(Bert::load(&BertConfig::new(384, 6, 12), &w, d)?),
-            ModelKind::MpNet => Network::MpNet(MpNet::load(&MpNetConfig::new(768, 12, 12), &w, d)?),
+            ModelKind::MiniLm => Network::Bert(Bert::load(&BertConfig::new(384, 6, 12), &w, d, precision)?),
+            ModelKind::MpNet => Network::MpNet(MpNet::load(&MpNetConfig::new(768, 12, 12), &w, d, precision)?),
         };
         let tokenizer = TextTokenizer::from_bytes(&tokenizer_name, files.tokenizer_json, kind.max_seq_len())?;
         // On the CPU smaller batches stay in cache (2,048 tokens embedded 2,000
         // texts in 0.8 of the time 8,192 took); a GPU wants big ones.
         let max_batch_tokens = if device.is_gpu { 8192 } else { 2048 };
-        Ok(SentenceEmbedder { kind, network, tokenizer, device, max_batch_tokens })
+        Ok(SentenceEmbedder { kind, precision, network, tokenizer, device, max_batch_tokens })
     }
 
     pub fn kind(&self) -> ModelKind {
@@ -116,6 +164,10 @@ impl SentenceEmbedder {
 
     pub fn device(&self) -> &ComputeDevice {
         &self.device
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, EmbedModelError> {
@@ -216,7 +268,10 @@ impl Embedder for SentenceEmbedder {
         self.kind.dim()
     }
     fn describe(&self) -> String {
-        format!("{} on {}", self.kind.name(), self.device.description)
+        match self.precision {
+            Precision::F32 => format!("{} on {}", self.kind.name(), self.device.description),
+            Precision::Int8 => format!("{} (int8 products) on {}", self.kind.name(), self.device.description),
+        }
     }
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
         self.embed_texts(texts).await.map_err(|e| EmbedError(e.to_string()))

@@ -6,6 +6,7 @@ use burn::nn::{Embedding, LayerNorm};
 use burn::prelude::*;
 
 use crate::encoder::{LayerNames, Layers};
+use crate::model::Precision;
 use crate::weights::Weights;
 use crate::EmbedModelError;
 
@@ -68,8 +69,8 @@ pub fn relative_bucket(relative: i64, buckets: usize, max_distance: usize) -> us
 }
 
 impl MpNet {
-    pub fn load(config: &MpNetConfig, w: &Weights, device: &Device) -> Result<Self, EmbedModelError> {
-        let layers = Layers::load(w, "encoder.layer", config.layers, &NAMES, config.heads, config.layer_norm_eps, device)?;
+    pub fn load(config: &MpNetConfig, w: &Weights, device: &Device, precision: Precision) -> Result<Self, EmbedModelError> {
+        let layers = Layers::load(w, "encoder.layer", config.layers, &NAMES, config.heads, config.layer_norm_eps, device, precision)?;
         let (relative_bias, _) = w.values("encoder.relative_attention_bias.weight")?;
         Ok(MpNet {
             words: w.embedding("embeddings.word_embeddings.weight", device)?,

@@ -12,7 +12,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kleio_embed::{ComputeDevice, ModelFiles, ModelKind, SentenceEmbedder, WARM_UP_TEXT};
+use kleio_embed::{ComputeDevice, ModelFiles, ModelKind, Precision, SentenceEmbedder, WARM_UP_TEXT};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -21,17 +21,26 @@ thread_local! {
 }
 
 /// Loads `model` (`minilm` or `mpnet`) from its files' bytes on this
-/// worker's CPU, embeds one text to prove it works, and says on what it runs.
+/// worker's CPU, with its dense products in `precision` (`fp32` or `int8`;
+/// int8 only in the build with relaxed SIMD, where its kernel is fast, and
+/// fp32 in the other), embeds one text to prove it works, and says on what
+/// it runs.
 #[wasm_bindgen]
-pub async fn worker_load_model(model: String, safetensors: Vec<u8>, tokenizer_json: Vec<u8>) -> Result<String, JsError> {
+pub async fn worker_load_model(model: String, precision: String, safetensors: Vec<u8>, tokenizer_json: Vec<u8>) -> Result<String, JsError> {
     let kind: ModelKind = model.parse().map_err(|e: String| JsError::new(&e))?;
+    let asked: Precision = precision.parse().map_err(|e: String| JsError::new(&e))?;
+    let precision = if Precision::int8_is_fast() { asked } else { Precision::F32 };
     // Free the old copy before building the new one: both at once double the memory.
     MODEL.set(None);
     let files = ModelFiles { safetensors: &safetensors, tokenizer_json: &tokenizer_json };
-    let loaded = SentenceEmbedder::load(kind, files, ComputeDevice::cpu()).map_err(|e| JsError::new(&e.to_string()))?;
+    let loaded = SentenceEmbedder::load_with(kind, files, ComputeDevice::cpu(), precision).map_err(|e| JsError::new(&e.to_string()))?;
     drop(safetensors);
     loaded.embed_texts(&[WARM_UP_TEXT.to_string()]).await.map_err(|e| JsError::new(&e.to_string()))?;
-    let description = loaded.device().description.clone();
+    let on = &loaded.device().description;
+    let description = match precision {
+        Precision::F32 => on.clone(),
+        Precision::Int8 => format!("{on} with int8 products"),
+    };
     MODEL.set(Some(Rc::new(loaded)));
     Ok(description)
 }

@@ -13,7 +13,7 @@ use kleio_core::cluster_index::ClusterIndex;
 use kleio_core::embedder::Embedder;
 use kleio_core::pipeline::kept_vectors;
 use kleio_core::semantic::{nearest, Hit};
-use kleio_embed::{BackendChoice, ModelKind};
+use kleio_embed::{BackendChoice, ModelKind, Precision};
 use leptos::prelude::*;
 
 use crate::embedding;
@@ -136,7 +136,8 @@ async fn search(
     let kind = ModelKind::of_description(&analysis.embedder)
         .ok_or_else(|| format!("this analysis was embedded by {}, which the browser does not have", analysis.embedder))?;
     status.set(Some(format!("loading {}…", kind.name())));
-    let model = embedding::load(kind, BackendChoice::Auto).await.map_err(|e| e.to_string())?;
+    // The query is embedded as the run's texts were, so it lands among them.
+    let model = embedding::load(kind, BackendChoice::Auto, Precision::of_description(&analysis.embedder)).await.map_err(|e| e.to_string())?;
     let vectors = match cache.get_value() {
         Some(v) => v,
         None => {

@@ -5,7 +5,7 @@
 
 use kleio_core::analyst::{Facet, FacetKind};
 use kleio_core::api::facet_id;
-use kleio_embed::{BackendChoice, ModelKind};
+use kleio_embed::{BackendChoice, ModelKind, Precision};
 use leptos::prelude::*;
 
 use crate::run_settings::RunSettings;
@@ -128,6 +128,15 @@ pub fn ConfigurePanel(
                     <option value="cpu">"CPU"</option>
                 </select>
             </label>
+            <label>"Arithmetic on the CPU "
+                <select prop:value=move || precision_value(settings.get().precision) on:change=move |e| {
+                    let precision = event_target_value(&e).parse().unwrap_or_default();
+                    settings.update(|s| s.precision = precision);
+                }>
+                    <option value="fp32">"fp32: matches sentence-transformers (cosine ≥ 0.999)"</option>
+                    <option value="int8">"int8: 1.6× faster, cosine 0.994 on average (0.97 at worst); needs relaxed SIMD, else fp32"</option>
+                </select>
+            </label>
             <label>"Seed "
                 <input type="number" min="0" prop:value=move || settings.get().params.seed.to_string()
                     on:change=move |e| if let Ok(seed) = event_target_value(&e).parse() { settings.update(|s| s.params.seed = seed) } />
@@ -212,6 +221,13 @@ pub fn ConfigurePanel(
                 </label>
             </fieldset>
         </fieldset>
+    }
+}
+
+fn precision_value(precision: Precision) -> &'static str {
+    match precision {
+        Precision::F32 => "fp32",
+        Precision::Int8 => "int8",
     }
 }
 
