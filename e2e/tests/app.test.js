@@ -278,7 +278,7 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
   }
 });
 
-test('configure: screener, facets with a custom question, account field and minimums shape the run', { timeout: 600_000 }, async () => {
+test('configure: screener, facets with a custom question, account field, minimums and int8 arithmetic shape the run', { timeout: 600_000 }, async () => {
   const browser = await launch();
   try {
     const { page, errors, start } = await openStart(browser, kleio.url);
@@ -307,6 +307,7 @@ test('configure: screener, facets with a custom question, account field and mini
     await page.getByLabel('Account field').fill('no_such_field');
     await page.getByLabel('Account field').press('Tab');
     await ready.getByText(/each conversation counts as its own account/).waitFor();
+    await page.getByLabel('Arithmetic on the CPU').selectOption('int8');
     await page.screenshot({ path: path.join(artifacts, 'configure.png'), fullPage: true });
     await page.getByRole('button', { name: 'Start the analysis' }).click();
     const explorer = new Explorer(page);
@@ -322,6 +323,8 @@ test('configure: screener, facets with a custom question, account field and mini
     assert.equal(analysis.conversations.length + analysis.screened_out, 80);
     assert.ok(analysis.conversations.every((c) => ['code', 'writing', 'other'].includes(c.answers.custom)), 'every answer is one of the categories');
     assert.equal(analysis.accounts_known, false);
+    // Chromium has relaxed SIMD, so the embedding workers took the int8 option.
+    assert.match(analysis.embedder, /^all-MiniLM-L6-v2 on CPU .* with int8 products in \d+ Web Workers?$/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
