@@ -9,7 +9,9 @@
 //! already scaled by 1/√head size), each head's scores read its keys in place
 //! and write its context straight into the merged buffer, and the residual
 //! adds go into the layer norms' pass. The arithmetic is the same as the burn
-//! layer's (`encoder.rs`), which a test holds it to.
+//! layer's (`encoder.rs`), which a test holds it to; with the int8 option
+//! (`Precision::Int8`) the four dense products are integer ones instead
+//! (`matmul::quantized_product`), which a second test holds close to it.
 //!
 //! Native builds and the GPU keep burn's layer: natively burn's kernels use
 //! every core and the processor's widest vectors.
