@@ -122,10 +122,7 @@ impl EmbedWorkers {
             let tokenizer = Uint8Array::from(tokenizer_json);
             async move {
                 let model = JsValue::from(kind.folder());
-                let precision = JsValue::from(match precision {
-                    Precision::F32 => "fp32",
-                    Precision::Int8 => "int8",
-                });
+                let precision = JsValue::from(precision.name());
                 let buffers = (weights.buffer(), tokenizer.buffer());
                 w.call("worker_load_model", &[&model, &precision, &weights, &tokenizer], &[&buffers.0, &buffers.1]).await
             }

@@ -32,7 +32,7 @@ struct Embedded {
 pub async fn embed(texts: Vec<String>, model: String, device: String, precision: Option<String>) -> Result<String, JsError> {
     let kind: ModelKind = model.parse().map_err(|e: String| JsError::new(&e))?;
     let choice: BackendChoice = device.parse().map_err(|e: String| JsError::new(&e))?;
-    let precision: Precision = precision.as_deref().unwrap_or("fp32").parse().map_err(|e: String| JsError::new(&e))?;
+    let precision: Precision = precision.as_deref().unwrap_or(Precision::F32.name()).parse().map_err(|e: String| JsError::new(&e))?;
     let model = embedding::load(kind, choice, precision).await.map_err(|e| JsError::new(&e.to_string()))?;
     let vectors = model.embed(&texts).await.map_err(|e| JsError::new(&e.to_string()))?;
     serde_json::to_string(&Embedded { device: model.describe(), vectors }).map_err(|e| JsError::new(&e.to_string()))

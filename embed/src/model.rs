@@ -96,16 +96,27 @@ impl std::str::FromStr for Precision {
     }
 }
 
+/// What a description of a device says after it when the products are in integers.
+const INT8_PRODUCTS: &str = "with int8 products";
+
 impl Precision {
+    /// The name `FromStr` reads back: `fp32` or `int8`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "fp32",
+            Precision::Int8 => "int8",
+        }
+    }
+
     /// Whether this build has the fast integer kernel: elsewhere int8 is slower than f32.
     pub fn int8_is_fast() -> bool {
         crate::matmul::FAST_INTEGER_PRODUCT
     }
 
-    /// The precision an embedder's description names: every description of
-    /// integer products (`SentenceEmbedder`'s, the embedding workers') says "int8 products".
+    /// The precision an embedder's description names
+    /// (`SentenceEmbedder::device_description` writes it).
     pub fn of_description(description: &str) -> Precision {
-        if description.contains("int8 products") {
+        if description.contains(INT8_PRODUCTS) {
             Precision::Int8
         } else {
             Precision::F32
@@ -166,8 +177,12 @@ impl SentenceEmbedder {
         &self.device
     }
 
-    pub fn precision(&self) -> Precision {
-        self.precision
+    /// The device's description, and the precision where it is not f32.
+    pub fn device_description(&self) -> String {
+        match self.precision {
+            Precision::F32 => self.device.description.clone(),
+            Precision::Int8 => format!("{} {INT8_PRODUCTS}", self.device.description),
+        }
     }
 
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, EmbedModelError> {
@@ -268,10 +283,7 @@ impl Embedder for SentenceEmbedder {
         self.kind.dim()
     }
     fn describe(&self) -> String {
-        match self.precision {
-            Precision::F32 => format!("{} on {}", self.kind.name(), self.device.description),
-            Precision::Int8 => format!("{} (int8 products) on {}", self.kind.name(), self.device.description),
-        }
+        format!("{} on {}", self.kind.name(), self.device_description())
     }
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
         self.embed_texts(texts).await.map_err(|e| EmbedError(e.to_string()))

@@ -36,11 +36,7 @@ pub async fn worker_load_model(model: String, precision: String, safetensors: Ve
     let loaded = SentenceEmbedder::load_with(kind, files, ComputeDevice::cpu(), precision).map_err(|e| JsError::new(&e.to_string()))?;
     drop(safetensors);
     loaded.embed_texts(&[WARM_UP_TEXT.to_string()]).await.map_err(|e| JsError::new(&e.to_string()))?;
-    let on = &loaded.device().description;
-    let description = match precision {
-        Precision::F32 => on.clone(),
-        Precision::Int8 => format!("{on} with int8 products"),
-    };
+    let description = loaded.device_description();
     MODEL.set(Some(Rc::new(loaded)));
     Ok(description)
 }

@@ -5,7 +5,7 @@
 
 use kleio_core::analyst::{Facet, FacetKind};
 use kleio_core::api::facet_id;
-use kleio_embed::{BackendChoice, ModelKind, Precision};
+use kleio_embed::{BackendChoice, ModelKind};
 use leptos::prelude::*;
 
 use crate::run_settings::RunSettings;
@@ -129,7 +129,7 @@ pub fn ConfigurePanel(
                 </select>
             </label>
             <label>"Arithmetic on the CPU "
-                <select prop:value=move || precision_value(settings.get().precision) on:change=move |e| {
+                <select prop:value=move || settings.get().precision.name() on:change=move |e| {
                     let precision = event_target_value(&e).parse().unwrap_or_default();
                     settings.update(|s| s.precision = precision);
                 }>
@@ -221,13 +221,6 @@ pub fn ConfigurePanel(
                 </label>
             </fieldset>
         </fieldset>
-    }
-}
-
-fn precision_value(precision: Precision) -> &'static str {
-    match precision {
-        Precision::F32 => "fp32",
-        Precision::Int8 => "int8",
     }
 }
 
