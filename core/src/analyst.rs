@@ -266,6 +266,11 @@ impl AssignBatchRequest {
 pub struct RenameRequest {
     pub facet: Facet,
     pub children: Vec<ClusterBrief>,
+    /// The nearest clusters of the same level that went to other parents,
+    /// so the name sets this parent apart from its neighbours (the contrast
+    /// the paper gives the base namer, G.5). Older clients send none.
+    #[serde(default)]
+    pub outside: Vec<ClusterBrief>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

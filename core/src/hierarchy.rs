@@ -5,7 +5,9 @@
 //! proposals per neighbourhood (it also sees the nearest clusters outside);
 //! de-duplicate the proposals across neighbourhoods; assign every child to one
 //! parent, with the parents shuffled for each child; drop parents nobody chose;
-//! rename each parent from its children. Level sizes follow a geometric ratio
+//! rename each parent from its children, against the nearest children of
+//! other parents; rename once more, each against the others, parents that
+//! came back with one name. Level sizes follow a geometric ratio
 //! from the base count to the wanted top count.
 
 use rand::SeedableRng;
@@ -238,19 +240,58 @@ async fn build_level<A: Analyst, E: Embedder>(
         };
     }
 
-    // Keep parents that got children, then rename them from those children.
-    let mut out = Vec::new();
-    for p in 0..parents.len() {
-        let kids: Vec<usize> = (0..n).filter(|&c| chosen[c] == p).collect();
-        if kids.is_empty() {
-            continue;
-        }
-        let req = RenameRequest { facet: facet.clone(), children: kids.iter().map(|&c| placement.children[c].clone()).collect() };
-        let label = analyst.rename(&req).await.map_err(PipelineError::Analyst)?;
-        let centroid = mean_centroid(kids.iter().map(|&c| &children[c]));
-        out.push(Node { label, size: kids.iter().map(|&c| children[c].size).sum(), children: kids, parent: None, centroid });
+    // Keep parents that got children, then rename each from its children,
+    // against the nearest children that went to other parents.
+    let kept: Vec<Vec<usize>> =
+        (0..parents.len()).map(|p| (0..n).filter(|&c| chosen[c] == p).collect::<Vec<usize>>()).filter(|kids| !kids.is_empty()).collect();
+    let requests: Vec<RenameRequest> = kept
+        .iter()
+        .map(|kids| {
+            let mut centre = vec![0.0f32; emb[kids[0]].len()];
+            for &c in kids {
+                centre.iter_mut().zip(&emb[c]).for_each(|(s, x)| *s += x);
+            }
+            crate::vector::normalize(&mut centre);
+            let mut others: Vec<usize> = (0..n).filter(|&c| chosen[c] != chosen[kids[0]]).collect();
+            others.sort_by(|&a, &b| dot(&emb[b], &centre).total_cmp(&dot(&emb[a], &centre)).then(a.cmp(&b)));
+            others.truncate(params.outside);
+            let briefs_of = |ids: &[usize]| ids.iter().map(|&c| placement.children[c].clone()).collect();
+            RenameRequest { facet: facet.clone(), children: briefs_of(kids), outside: briefs_of(&others) }
+        })
+        .collect();
+    let mut labels = Vec::with_capacity(requests.len());
+    for req in &requests {
+        labels.push(analyst.rename(req).await.map_err(PipelineError::Analyst)?);
     }
-    Ok(out)
+    for twins in same_name_groups(&labels) {
+        for &p in &twins {
+            // What the twins hold comes first among what this parent is set
+            // apart from, so the words they share stop naming it.
+            let theirs = twins.iter().filter(|&&q| q != p).flat_map(|&q| requests[q].children.iter().cloned()).take(params.neighbourhood);
+            let req = RenameRequest { outside: theirs.chain(requests[p].outside.iter().cloned()).collect(), ..requests[p].clone() };
+            labels[p] = analyst.rename(&req).await.map_err(PipelineError::Analyst)?;
+        }
+    }
+    Ok(kept
+        .into_iter()
+        .zip(labels)
+        .map(|(kids, label)| {
+            let centroid = mean_centroid(kids.iter().map(|&c| &children[c]));
+            Node { label, size: kids.iter().map(|&c| children[c].size).sum(), children: kids, parent: None, centroid }
+        })
+        .collect())
+}
+
+/// The groups of labels (two or more each, by index) that carry one name,
+/// letters' case aside. A level's clusters get one more chance at names of
+/// their own when the first answers collide: a map with three clusters
+/// called "Play" tells a reader nothing about which is which.
+pub(crate) fn same_name_groups(labels: &[ClusterLabel]) -> Vec<Vec<usize>> {
+    let mut by_name: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, label) in labels.iter().enumerate() {
+        by_name.entry(label.name.trim().to_lowercase()).or_default().push(i);
+    }
+    by_name.into_values().filter(|group| group.len() > 1).collect()
 }
 
 #[cfg(test)]
@@ -273,5 +314,13 @@ mod tests {
         assert_eq!(p.parents_wanted(12, 1, 12), Some(11), "never as many parents as children");
         assert_eq!(p.parents_wanted(1000, 1, 11), Some(10));
         assert_eq!(p.parents_wanted(1000, 1, 8), None);
+    }
+
+    #[test]
+    fn labels_sharing_a_name_are_grouped_whatever_its_case() {
+        let label = |name: &str| ClusterLabel { name: name.into(), summary: String::new() };
+        let labels = [label("Play"), label("Set an alarm"), label("play "), label("Weather"), label("PLAY"), label("Weather")];
+        assert_eq!(same_name_groups(&labels), vec![vec![0, 2, 4], vec![3, 5]]);
+        assert!(same_name_groups(&labels[..2]).is_empty());
     }
 }

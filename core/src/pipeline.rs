@@ -12,7 +12,7 @@ use crate::analyst::*;
 use crate::checkpoint::{kept_or_done, Checkpoints, Codec, Json, NoCheckpoints, Piece, Rows};
 use crate::compute::Compute;
 use crate::embedder::Embedder;
-use crate::hierarchy::{self, Node};
+use crate::hierarchy::{self, same_name_groups, Node};
 use crate::import::Imported;
 use crate::kmeans::{Clustering, KMeansParams};
 use crate::knn::KnnParams;
@@ -395,7 +395,9 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
 }
 
 /// Names each base cluster from a seeded sample of its members and the
-/// non-members nearest its centroid (the contrast the paper's namer gets).
+/// non-members nearest its centroid (the contrast the paper's namer gets),
+/// then names once more, each against the others, clusters that came back
+/// with one name.
 #[allow(clippy::too_many_arguments)]
 async fn name_base_clusters<A: Analyst>(
     params: &RunParams,
@@ -411,6 +413,7 @@ async fn name_base_clusters<A: Analyst>(
     let k = members.len();
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let mut labels = Vec::with_capacity(k);
+    let mut requests = Vec::with_capacity(k);
     for (c, own) in members.iter().enumerate() {
         between_units(&*progress).await?;
         let mut picked: Vec<usize> = sample(&mut rng, own.len(), params.naming_members.min(own.len())).into_iter().map(|s| own[s]).collect();
@@ -429,7 +432,21 @@ async fn name_base_clusters<A: Analyst>(
             contrast: others.iter().map(|&j| texts[j].clone()).collect(),
         };
         labels.push(analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?);
+        requests.push(req);
         progress.report(Stage::Naming, c + 1, k);
+    }
+    for twins in same_name_groups(&labels) {
+        for &c in &twins {
+            between_units(&*progress).await?;
+            // The twins' sampled members come first in the contrast, so the
+            // wording they share stops setting this cluster apart.
+            let theirs = twins.iter().filter(|&&d| d != c).flat_map(|&d| requests[d].members.iter().cloned()).take(params.naming_contrast);
+            let req = NameClusterRequest {
+                contrast: theirs.chain(requests[c].contrast.iter().cloned()).take(2 * params.naming_contrast).collect(),
+                ..requests[c].clone()
+            };
+            labels[c] = analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?;
+        }
     }
     Ok(labels)
 }

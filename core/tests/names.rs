@@ -67,7 +67,7 @@ fn check_names(a: &Analysis) {
 
 #[test]
 fn hwu64_names_are_phrases_of_the_members_own_words() {
-    let text = shared("hwu64/normalized/all-00000.jsonl").lines().take(1200).collect::<Vec<_>>().join("\n");
+    let text = shared("hwu64/normalized/all-00000.jsonl").lines().take(5000).collect::<Vec<_>>().join("\n");
     let a = analyse(&text, 5);
     check_names(&a);
     let base: Vec<&ClusterResult> = a.clusters.iter().filter(|c| c.level == 0).collect();
@@ -75,6 +75,14 @@ fn hwu64_names_are_phrases_of_the_members_own_words() {
     assert!(named * 10 >= base.len() * 8, "only {named} of {} base clusters have a phrase for a name", base.len());
     // Parents too are named by phrases, not by a template or a list of terms.
     assert!(a.clusters.iter().filter(|c| c.level > 0).all(|c| !c.name.contains(", ")));
+    // Clusters of one level that came back with one name were named again
+    // against each other: few names are left shared.
+    for level in 0..=a.clusters.iter().map(|c| c.level).max().unwrap_or(0) {
+        let names: Vec<String> = a.clusters.iter().filter(|c| c.level == level && !is_fallback(c)).map(|c| c.name.to_lowercase()).collect();
+        let distinct: BTreeSet<&String> = names.iter().collect();
+        eprintln!("level {level}: {} names, {} distinct", names.len(), distinct.len());
+        assert!((names.len() - distinct.len()) * 20 <= names.len(), "level {level}: {} names, {} distinct: {names:?}", names.len(), distinct.len());
+    }
 }
 
 /// The request summaries of Arena-Hard v2.0's prompts in `language` (as the

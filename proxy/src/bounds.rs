@@ -165,7 +165,9 @@ impl Bounded for RenameRequest {
     fn check_bounds(&self) -> Result<(), String> {
         self.facet.check_bounds()?;
         count("children", self.children.len(), 1, CLUSTERS)?;
-        all(&self.children)
+        count("clusters outside", self.outside.len(), 0, CLUSTERS)?;
+        all(&self.children)?;
+        all(&self.outside)
     }
 }
 

@@ -45,7 +45,7 @@ impl Task {
             Task::Dedupe => &["question", "proposals", "wanted"],
             Task::Assign => &["question", "child", "parents"],
             Task::AssignMany => &["question", "children", "parents"],
-            Task::Rename => &["question", "children"],
+            Task::Rename => &["question", "children", "outside"],
             Task::Audit => &["content"],
         }
     }

@@ -433,8 +433,8 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
     }
 
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
-        let children = brief_list(&req.children);
-        self.ask(Task::Rename, &[("question", &escape(&req.facet.question)), ("children", &children)], parse_label).await
+        let (children, outside) = (brief_list(&req.children), brief_list(&req.outside));
+        self.ask(Task::Rename, &[("question", &escape(&req.facet.question)), ("children", &children), ("outside", &outside)], parse_label).await
     }
 
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {

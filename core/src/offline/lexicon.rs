@@ -26,12 +26,15 @@ const LANGUAGE_SAMPLE: usize = 64;
 pub struct Lexicon {
     stop: HashSet<&'static str>,
     languages: Vec<String>,
+    /// The language most of the texts are written in (English when none
+    /// could be told).
+    main: String,
 }
 
 impl Lexicon {
     /// English only.
     pub fn english() -> Self {
-        Self::of_languages(&[])
+        Self::of_languages(&[], "en")
     }
 
     /// English and every language at least a fifth of the texts are written
@@ -47,11 +50,18 @@ impl Lexicon {
                 *counts.entry(code).or_default() += 1;
             }
         }
-        let codes: Vec<String> = counts.into_iter().filter(|&(_, n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code).collect();
-        Self::of_languages(&codes.iter().map(String::as_str).collect::<Vec<_>>())
+        // The main language must hold more than half of the sampled texts
+        // and be what the texts read as one are taken for: a short text
+        // alone is often taken for another language ("Coffee. cup of
+        // coffee" for Norwegian), and both rarely err the same way.
+        let majority = counts.iter().find(|&(_, &n)| 2 * n > read).map(|(code, _)| code.clone());
+        let sampled: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
+        let main = majority.filter(|code| detect_language(&sampled.join(". ")).as_ref() == Some(code)).unwrap_or_else(|| "en".to_string());
+        let codes: Vec<&str> = counts.iter().filter(|&(_, &n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code.as_str()).collect();
+        Self::of_languages(&codes, &main)
     }
 
-    fn of_languages(codes: &[&str]) -> Self {
+    fn of_languages(codes: &[&str], main: &str) -> Self {
         let mut stop: HashSet<&'static str> = STOPWORDS.iter().copied().collect();
         let mut languages = vec!["en".to_string()];
         for &code in codes {
@@ -64,7 +74,42 @@ impl Lexicon {
                 languages.push(code.to_string());
             }
         }
-        Lexicon { stop, languages }
+        Lexicon { stop, languages, main: main.to_string() }
+    }
+
+    /// How the group's main language joins two phrases into one name: its
+    /// word for "and", and whether spaces stand around it. `None` for a
+    /// language whose "and" is written onto the next word (Arabic, Hebrew,
+    /// Persian) or that this table does not know, where a name stays one phrase.
+    pub fn conjunction(&self) -> Option<(&'static str, bool)> {
+        let spaced = |word| Some((word, true));
+        match self.main.as_str() {
+            "en" => spaced("and"),
+            "fr" => spaced("et"),
+            "de" => spaced("und"),
+            "es" => spaced("y"),
+            "pt" | "it" => spaced("e"),
+            "nl" => spaced("en"),
+            "ru" | "bg" | "sr" | "mk" => spaced("и"),
+            "uk" => spaced("і"),
+            "pl" | "hr" | "bs" | "sl" | "ca" => spaced("i"),
+            "cs" | "sk" => spaced("a"),
+            "sv" => spaced("och"),
+            "da" | "no" | "nb" | "nn" => spaced("og"),
+            "fi" | "et" => spaced("ja"),
+            "hu" => spaced("és"),
+            "ro" => spaced("și"),
+            "tr" | "az" => spaced("ve"),
+            "vi" => spaced("và"),
+            "id" | "ms" => spaced("dan"),
+            "el" => spaced("και"),
+            "hi" | "mr" => spaced("और"),
+            "ko" => spaced("및"),
+            "zh" => Some(("和", false)),
+            "ja" => Some(("と", false)),
+            "th" => Some(("และ", false)),
+            _ => None,
+        }
     }
 
     /// The languages whose function words this lexicon holds, English first.
@@ -102,5 +147,8 @@ mod tests {
         assert!(lexicon.languages().iter().any(|l| l == "zh"));
         assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
+        assert_eq!(lexicon.conjunction(), Some(("和", false)));
+        assert_eq!(Lexicon::for_texts(&russian).conjunction(), Some(("и", true)));
+        assert_eq!(Lexicon::english().conjunction(), Some(("and", true)));
     }
 }

@@ -12,7 +12,8 @@
 //! - de-duplicate: k-means over the proposals' embeddings, one representative per group;
 //! - assign: the parent whose embedding (or closest phrases) is most similar,
 //!   and, for a whole step at once, whose other children are too;
-//! - rename: the phrase most of the children's conversations share;
+//! - rename: the phrase most of the children's conversations share and the
+//!   nearest children of other parents do not, or two joined where none covers half;
 //! - audit: rules on the 1–5 scale of the paper's Table 6.
 
 mod assign;
@@ -32,7 +33,7 @@ use crate::api::facet_id;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
 use lexicon::Lexicon;
-use phrases::{distinctive_phrases, further_phrases, naming_phrase, sentence_case, Phrase};
+use phrases::{distinctive_phrases, further_phrases, joined_name, naming_phrase, sentence_case, Phrase};
 
 #[derive(Clone, Debug)]
 pub struct OfflineAnalyst {
@@ -69,7 +70,9 @@ const MIN_ANSWERS: usize = 2;
 
 /// A parent's label from its children's texts (each weighing `weights`):
 /// by the phrases two of them share, or, when they share none, by the most
-/// distinctive phrase of one (children are aggregates already).
+/// distinctive phrase of one (children are aggregates already). When no
+/// phrase covers half of the children, two join in the name
+/// (`phrases::joined_name`), in the children's language.
 fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -> ClusterLabel {
     let lexicon = Lexicon::for_texts(texts);
     // A phrase's score does not depend on the least support asked for, so
@@ -77,7 +80,12 @@ fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -
     let every = distinctive_phrases(texts, weights, contrast, 1, &lexicon);
     let shared: Vec<Phrase> = every.iter().filter(|p| p.texts >= 2).cloned().collect();
     let ranked = if shared.is_empty() { every } else { shared };
-    label_from_ranked(&ranked, texts, contrast, &lexicon, "groups below it")
+    let mut label = label_from_ranked(&ranked, texts, contrast, &lexicon, "groups below it");
+    let joined = naming_phrase(&ranked).zip(lexicon.conjunction()).and_then(|(name, and)| joined_name(&ranked, name, texts.len(), weights, and));
+    if let Some(joined) = joined {
+        label.name = sentence_case(&joined);
+    }
+    label
 }
 
 /// The label of ranked phrases (`unit` says what the texts are in the summary).
@@ -239,7 +247,8 @@ impl Analyst for OfflineAnalyst {
         // drown the others).
         let texts: Vec<String> = req.children.iter().map(brief_text).collect();
         let weights: Vec<f32> = req.children.iter().map(|c| (c.size.max(1) as f32).sqrt()).collect();
-        let mut label = label_from_children(&texts, &weights, &[]);
+        let contrast: Vec<String> = req.outside.iter().map(brief_text).collect();
+        let mut label = label_from_children(&texts, &weights, &contrast);
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();

@@ -30,6 +30,8 @@ pub struct Phrase {
     pub content: Vec<String>,
     /// How many of the group's texts hold it.
     pub texts: usize,
+    /// Which of the group's texts hold it, by index, in order.
+    pub holders: Vec<usize>,
     pub score: f32,
     /// Where it starts in its texts, in words, on average: between phrases
     /// that score alike, the earlier one wins, since a request names what it
@@ -180,7 +182,15 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
             // The commonest way of writing it; ties go to the first in order.
             let surface = s.surfaces.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(w, _)| w.clone()).unwrap_or_default();
             let position = s.starts as f32 / s.texts.len() as f32;
-            (lift > 0.0).then(|| Phrase { key: key.clone(), surface, content: s.content.clone(), texts: s.texts.len(), score: p_in * lift * bonus, position })
+            (lift > 0.0).then(|| Phrase {
+                key: key.clone(),
+                surface,
+                content: s.content.clone(),
+                texts: s.texts.len(),
+                holders: s.texts.iter().copied().collect(),
+                score: p_in * lift * bonus,
+                position,
+            })
         })
         .collect();
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.position.total_cmp(&b.position)).then_with(|| a.key.cmp(&b.key)));
@@ -216,6 +226,56 @@ pub fn further_phrases<'a>(ranked: &'a [Phrase], chosen: &Phrase, count: usize) 
     }
     out
 }
+
+/// Two phrases as one name ("radio stations and podcasts") for a group that
+/// no one phrase covers: when the texts holding `name` weigh less than half
+/// of the group, the best further phrase that shares none of its words and
+/// brings in at least [`JOINED_GAIN`] of the group's weight from texts
+/// `name` misses, joined by the group's word for "and" within
+/// [`MAX_PHRASE_WORDS`] words. `None` when one phrase is enough or no
+/// such second phrase exists. `weights` holds one weight per text (empty
+/// for all alike), `texts` how many there are.
+pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], conjunction: (&str, bool)) -> Option<String> {
+    let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
+    let total: f32 = (0..texts).map(weight).sum();
+    let covered: BTreeSet<usize> = name.holders.iter().copied().collect();
+    let share = |holders: &mut dyn Iterator<Item = &usize>| holders.map(|&i| weight(i)).sum::<f32>() / total.max(f32::MIN_POSITIVE);
+    if share(&mut covered.iter()) >= 0.5 {
+        return None;
+    }
+    let words_of = |key: &str| key.split(' ').map(str::to_string).collect::<BTreeSet<String>>();
+    let named = words_of(&name.key);
+    let (and, spaced) = conjunction;
+    let holds_and = |key: &str, words: &BTreeSet<String>| if spaced { words.contains(and) } else { key.contains(and) };
+    if holds_and(&name.key, &named) {
+        // Already two phrases joined (a child's joined name, quoted whole).
+        return None;
+    }
+    // Unspaced scripts count the joined phrases' words, not the spaces.
+    let length = |p: &Phrase| if spaced { p.key.split(' ').count() } else { p.content.len() };
+    let second = ranked.iter().find(|p| {
+        let words = words_of(&p.key);
+        !words.iter().any(|w| named.iter().any(|n| same_stem(w, n)))
+            && !holds_and(&p.key, &words)
+            && length(name) + length(p) + usize::from(spaced) <= MAX_PHRASE_WORDS
+            && share(&mut p.holders.iter().filter(|i| !covered.contains(i))) >= JOINED_GAIN
+    })?;
+    Some(if spaced { format!("{} {and} {}", name.surface, second.surface) } else { format!("{}{and}{}", name.surface, second.surface) })
+}
+
+/// Whether two lower-case words are one word's forms, judged by spelling
+/// alone ("email" and "emails", "play" and "playing"): the shorter, of three
+/// letters or more, opens the longer, which adds at most three. A name
+/// joining them would say one thing twice.
+fn same_stem(a: &str, b: &str) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() { (a, b) } else { (b, a) };
+    let (short_len, long_len) = (short.chars().count(), long.chars().count());
+    short == long || (short_len >= 3 && long_len - short_len <= 3 && long.starts_with(short))
+}
+
+/// The least share of a group's weight a second phrase must add to join the
+/// first in a name: less would name the group for a handful of its texts.
+const JOINED_GAIN: f32 = 0.2;
 
 /// A phrase as a name: its first letter in capitals, the rest as written.
 pub fn sentence_case(s: &str) -> String {
@@ -274,5 +334,34 @@ mod tests {
         let name = naming_phrase(&ranked).unwrap();
         assert!(name.surface.contains("闹钟"), "{ranked:?}");
         assert!(ranked.iter().all(|p| !p.content.contains(&"的".to_string())));
+    }
+
+    #[test]
+    fn a_group_no_phrase_covers_is_named_by_two_joined() {
+        let members = strings(&[
+            "Radio station",
+            "Radio station please",
+            "Tune the radio station",
+            "New podcasts",
+            "Latest episode of podcasts",
+            "Turn the volume",
+            "Weather tomorrow",
+        ]);
+        let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
+        let best = naming_phrase(&ranked).unwrap();
+        assert_eq!(best.key, "radio station");
+        assert_eq!(joined_name(&ranked, best, members.len(), &[], ("and", true)).as_deref(), Some("radio station and podcasts"));
+        // Not two forms of one word.
+        let forms = strings(&["Send emails", "Emails please", "New email", "Open email", "Weather", "Time now", "Lights off"]);
+        let ranked = distinctive_phrases(&forms, &[], &[], 2, &Lexicon::english());
+        assert_eq!(joined_name(&ranked, &ranked[0], forms.len(), &[], ("and", true)), None, "{ranked:?}");
+        // A phrase held by half the group's weight names it alone.
+        let weights = [1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1];
+        assert_eq!(joined_name(&ranked, best, members.len(), &weights, ("and", true)), None);
+        let chinese = strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]);
+        let lexicon = Lexicon::for_texts(&chinese);
+        let ranked = distinctive_phrases(&chinese, &[], &[], 2, &lexicon);
+        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], lexicon.conjunction().unwrap()).unwrap();
+        assert!(joined.contains('和') && !joined.contains(' '), "{joined}");
     }
 }
