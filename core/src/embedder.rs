@@ -71,7 +71,18 @@ pub struct Remembering<E> {
 
 impl<E: Embedder> Remembering<E> {
     pub fn new(inner: E) -> Self {
-        Remembering { inner, seen: Default::default() }
+        Self::knowing(inner, Default::default())
+    }
+
+    /// One that already knows some texts' vectors (kept from an earlier run
+    /// of the same model by a caller that can read files).
+    pub fn knowing(inner: E, known: std::collections::HashMap<String, Vec<f32>>) -> Self {
+        Remembering { inner, seen: std::sync::Mutex::new(known) }
+    }
+
+    /// Every text it has a vector for, with the vector.
+    pub fn known(&self) -> std::collections::HashMap<String, Vec<f32>> {
+        self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     pub fn inner(&self) -> &E {

@@ -7,7 +7,8 @@
 # cross_validate.py chooses the weights from both across all sets, and
 # reports what leaving one set out at a time gives. Reports go to docs/eval/<set>
 # (docs/eval/<set>-mpnet with MODEL=mpnet); the summary to
-# docs/eval/cross-validation[-mpnet].md.
+# docs/eval/cross-validation[-mpnet].md. Each set's texts are embedded once
+# (`--vectors`): the later runs take the first run's vectors.
 #   bash docs/eval/cross_validate.sh [SHARED_DATA_DIR]      (MODEL=mpnet for the paper's model)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -17,7 +18,10 @@ model="${MODEL:-minilm}"
 suffix=$([ "$model" = minilm ] && echo "" || echo "-$model")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-kleio="$CARGO_TARGET_DIR/release/kleio"
+# A copy, so a build while the runs go on (they take a while) cannot mix two
+# versions of kleio in one summary.
+cp "$CARGO_TARGET_DIR/release/kleio" "$work/kleio"
+kleio="$work/kleio"
 cat "$data"/hwu64/normalized/all-0000{0,1}.jsonl >"$work/hwu64.jsonl"
 cat "$data"/banking77/normalized/{train,test}.jsonl >"$work/banking77.jsonl"
 # Arena-Hard v2.0's categories (coding, math, creative writing) are its
@@ -34,7 +38,7 @@ for set in hwu64 banking77 arena-hard; do
     echo "== $set seed $seed ($model)" >&2
     out="$work/out-$set-$seed"
     [ "$seed" = 1 ] && out="docs/eval/$set$suffix"
-    "$kleio" eval reconstruct "$work/$set.jsonl" --out "$out" --backend cpu --model "$model" --seed "$seed" --sweep \
+    "$kleio" eval reconstruct "$work/$set.jsonl" --out "$out" --backend cpu --model "$model" --seed "$seed" --sweep --vectors "$work/vectors-$set.bin" \
       | sed "s/^/set=$set seed=$seed /" | tee -a "$work/lines.txt" >&2
   done
 done
@@ -44,7 +48,7 @@ done
 for weight in 0 0.75 1.5 2.5 4; do
   for set in hwu64 banking77 arena-hard; do
     echo "== $set placed weight $weight ($model)" >&2
-    "$kleio" eval reconstruct "$work/$set.jsonl" --out "$work/out-$set-w$weight" --backend cpu --model "$model" --seed 1 --placed-weight "$weight" \
+    "$kleio" eval reconstruct "$work/$set.jsonl" --out "$work/out-$set-w$weight" --backend cpu --model "$model" --seed 1 --placed-weight "$weight" --vectors "$work/vectors-$set.bin" \
       | sed "s/^/set=$set placed_weight=$weight /" | tee -a "$work/lines.txt" >&2
   done
 done

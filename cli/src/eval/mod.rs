@@ -5,6 +5,7 @@
 mod charts;
 mod privacy;
 mod reconstruct;
+mod vector_file;
 
 use clap::Subcommand;
 
