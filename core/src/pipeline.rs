@@ -12,7 +12,7 @@ use crate::analyst::*;
 use crate::checkpoint::{kept_or_done, Checkpoints, Codec, Json, NoCheckpoints, Piece, Rows};
 use crate::compute::Compute;
 use crate::embedder::Embedder;
-use crate::hierarchy::{self, same_name_groups, Node};
+use crate::hierarchy::{self, rename_twins, Node};
 use crate::import::Imported;
 use crate::kmeans::{Clustering, KMeansParams};
 use crate::knn::KnnParams;
@@ -435,19 +435,19 @@ async fn name_base_clusters<A: Analyst>(
         requests.push(req);
         progress.report(Stage::Naming, c + 1, k);
     }
-    for twins in same_name_groups(&labels) {
-        for &c in &twins {
-            between_units(&*progress).await?;
-            // The twins' sampled members come first in the contrast, so the
-            // wording they share stops setting this cluster apart.
-            let theirs = twins.iter().filter(|&&d| d != c).flat_map(|&d| requests[d].members.iter().cloned()).take(params.naming_contrast);
-            let req = NameClusterRequest {
-                contrast: theirs.chain(requests[c].contrast.iter().cloned()).take(2 * params.naming_contrast).collect(),
-                ..requests[c].clone()
-            };
-            labels[c] = analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?;
-        }
-    }
+    rename_twins(&mut labels, async |c: usize, twins: &[usize]| {
+        between_units(&*progress).await?;
+        // The twins' sampled members, an equal share of each, come first in
+        // the contrast, so the wording they share stops setting this cluster apart.
+        let each = params.naming_contrast.div_ceil(twins.len() - 1);
+        let theirs = twins.iter().filter(|&&d| d != c).flat_map(|&d| requests[d].members.iter().take(each).cloned());
+        let req = NameClusterRequest {
+            contrast: theirs.chain(requests[c].contrast.iter().cloned()).take(2 * params.naming_contrast).collect(),
+            ..requests[c].clone()
+        };
+        analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)
+    })
+    .await?;
     Ok(labels)
 }
 

@@ -26,15 +26,14 @@ const LANGUAGE_SAMPLE: usize = 64;
 pub struct Lexicon {
     stop: HashSet<&'static str>,
     languages: Vec<String>,
-    /// The language most of the texts are written in (English when none
-    /// could be told).
-    main: String,
+    /// The language the texts are written in, if one is.
+    main: Option<String>,
 }
 
 impl Lexicon {
     /// English only.
     pub fn english() -> Self {
-        Self::of_languages(&[], "en")
+        Self::of_languages(&[], Some("en".to_string()))
     }
 
     /// English and every language at least a fifth of the texts are written
@@ -50,18 +49,18 @@ impl Lexicon {
                 *counts.entry(code).or_default() += 1;
             }
         }
-        // The main language must hold more than half of the sampled texts
-        // and be what the texts read as one are taken for: a short text
-        // alone is often taken for another language ("Coffee. cup of
-        // coffee" for Norwegian), and both rarely err the same way.
-        let majority = counts.iter().find(|&(_, &n)| 2 * n > read).map(|(code, _)| code.clone());
+        // The main language is what the sampled texts read as one are
+        // taken for: a short text alone is often taken for another language
+        // ("Coffee. cup of coffee" for Norwegian), a paragraph rarely is.
+        // Other than English, most of the texts must also be in it on their
+        // own, so a mixed group has none.
         let sampled: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
-        let main = majority.filter(|code| detect_language(&sampled.join(". ")).as_ref() == Some(code)).unwrap_or_else(|| "en".to_string());
+        let main = detect_language(&sampled.join(". ")).filter(|code| code == "en" || counts.get(code).is_some_and(|&n| 2 * n > read));
         let codes: Vec<&str> = counts.iter().filter(|&(_, &n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code.as_str()).collect();
-        Self::of_languages(&codes, &main)
+        Self::of_languages(&codes, main)
     }
 
-    fn of_languages(codes: &[&str], main: &str) -> Self {
+    fn of_languages(codes: &[&str], main: Option<String>) -> Self {
         let mut stop: HashSet<&'static str> = STOPWORDS.iter().copied().collect();
         let mut languages = vec!["en".to_string()];
         for &code in codes {
@@ -74,16 +73,17 @@ impl Lexicon {
                 languages.push(code.to_string());
             }
         }
-        Lexicon { stop, languages, main: main.to_string() }
+        Lexicon { stop, languages, main }
     }
 
     /// How the group's main language joins two phrases into one name: its
     /// word for "and", and whether spaces stand around it. `None` for a
     /// language whose "and" is written onto the next word (Arabic, Hebrew,
-    /// Persian) or that this table does not know, where a name stays one phrase.
+    /// Persian), that this table does not know, or a group of several
+    /// languages, where a name stays one phrase.
     pub fn conjunction(&self) -> Option<(&'static str, bool)> {
         let spaced = |word| Some((word, true));
-        match self.main.as_str() {
+        match self.main.as_deref()? {
             "en" => spaced("and"),
             "fr" => spaced("et"),
             "de" => spaced("und"),
@@ -150,5 +150,7 @@ mod tests {
         assert_eq!(lexicon.conjunction(), Some(("和", false)));
         assert_eq!(Lexicon::for_texts(&russian).conjunction(), Some(("и", true)));
         assert_eq!(Lexicon::english().conjunction(), Some(("and", true)));
+        let mixed: Vec<String> = russian.iter().chain(&chinese).cloned().collect();
+        assert_eq!(Lexicon::for_texts(&mixed).conjunction(), None, "no one language");
     }
 }

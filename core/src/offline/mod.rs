@@ -61,12 +61,32 @@ impl OfflineAnalyst {
 fn label_from_phrases(members: &[String], contrast: &[String]) -> ClusterLabel {
     let lexicon = Lexicon::for_texts(members);
     let ranked = distinctive_phrases(members, &[], contrast, MIN_ANSWERS, &lexicon);
-    label_from_ranked(&ranked, members, contrast, &lexicon, "sampled answers")
+    // Whether a cluster has a name depends on its members alone, never on
+    // what it is contrasted with: among the phrases enough of them hold,
+    // the most distinctive wins.
+    let enough = (MIN_NAME_SHARE * members.len() as f32).ceil() as usize;
+    let (common, rare): (Vec<Phrase>, Vec<Phrase>) = ranked.into_iter().partition(|p| p.texts >= enough);
+    if common.is_empty() {
+        let mut label = assorted(members, "sampled answers");
+        if let Some(best) = rare.first() {
+            // A name that a handful of the members use would be invented for the rest.
+            label.summary =
+                format!("No wording is in a tenth of the {} sampled answers; the most distinctive, “{}”, is in {}.", members.len(), best.surface, best.texts);
+        }
+        return label;
+    }
+    label_from_ranked(&common, members, contrast, &lexicon, "sampled answers")
 }
 
 /// A phrase names a cluster only when this many of its members' answers hold
 /// it, so no single person's words name a cluster.
 const MIN_ANSWERS: usize = 2;
+
+/// ... and at least this share of them: below it the cluster's answers share
+/// no wording, and it is called assorted, as one whose answers share none at
+/// all is. (On HWU64, "Take" was the name of 127 unrelated commands, 4 of
+/// 50 sampled answers holding the word.)
+const MIN_NAME_SHARE: f32 = 0.1;
 
 /// A parent's label from its children's texts (each weighing `weights`):
 /// by the phrases two of them share, or, when they share none, by the most
@@ -133,10 +153,11 @@ fn join_list(items: &[String], conjunction: &str) -> String {
 /// What a cluster says about its topic: its name and the phrases its summary
 /// quotes, without the offline analyst's own template words (which would
 /// otherwise become the most shared phrases of every group) or what its
-/// neighbours say.
+/// neighbours say; nothing for an assorted cluster.
 fn brief_text(b: &ClusterBrief) -> String {
     if b.name.starts_with(ASSORTED) {
-        return b.name.clone();
+        // Nothing to name a parent by: "assorted" is the analyst's own word.
+        return String::new();
     }
     let own = b.summary.split(NEARBY).next().unwrap_or_default();
     let own = own.split(INCLUDES).next().unwrap_or(own);

@@ -251,8 +251,8 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
         // Already two phrases joined (a child's joined name, quoted whole).
         return None;
     }
-    // Unspaced scripts count the joined phrases' words, not the spaces.
-    let length = |p: &Phrase| if spaced { p.key.split(' ').count() } else { p.content.len() };
+    // Words as the segmenter finds them, in every script.
+    let length = |p: &Phrase| split_words(&p.surface).len();
     let second = ranked.iter().find(|p| {
         let words = words_of(&p.key);
         !words.iter().any(|w| named.iter().any(|n| same_stem(w, n)))
@@ -264,13 +264,29 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
 }
 
 /// Whether two lower-case words are one word's forms, judged by spelling
-/// alone ("email" and "emails", "play" and "playing"): the shorter, of three
-/// letters or more, opens the longer, which adds at most three. A name
-/// joining them would say one thing twice.
+/// alone: the shorter, of three letters or more, opens the longer, which
+/// adds at most three ("email" and "emails", "play" and "playing"), or,
+/// from five letters, one letter more or changed after the first three
+/// tells them apart ("color" and "colour"). A name joining them would say one thing twice.
 fn same_stem(a: &str, b: &str) -> bool {
-    let (short, long) = if a.chars().count() <= b.chars().count() { (a, b) } else { (b, a) };
-    let (short_len, long_len) = (short.chars().count(), long.chars().count());
-    short == long || (short_len >= 3 && long_len - short_len <= 3 && long.starts_with(short))
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let prefix = short.len() >= 3 && long.len() - short.len() <= 3 && long.starts_with(short);
+    prefix || (short.len() >= 5 && one_edit_apart(short, long))
+}
+
+/// Whether `long` is `short` with one letter inserted or changed after
+/// their first three, which they share.
+fn one_edit_apart(short: &[char], long: &[char]) -> bool {
+    let first_difference = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if first_difference < 3 {
+        return false;
+    }
+    match long.len() - short.len() {
+        0 => short.iter().zip(long).filter(|(x, y)| x != y).count() <= 1,
+        1 => short[first_difference..] == long[first_difference + 1..],
+        _ => false,
+    }
 }
 
 /// The least share of a group's weight a second phrase must add to join the
@@ -351,6 +367,8 @@ mod tests {
         let best = naming_phrase(&ranked).unwrap();
         assert_eq!(best.key, "radio station");
         assert_eq!(joined_name(&ranked, best, members.len(), &[], ("and", true)).as_deref(), Some("radio station and podcasts"));
+        assert!(same_stem("color", "colour") && same_stem("lights", "light") && same_stem("playing", "play") && same_stem("music", "music"));
+        assert!(!same_stem("light", "flight") && !same_stem("card", "cart") && !same_stem("art", "artistic") && !same_stem("song", "songwriter"));
         // Not two forms of one word.
         let forms = strings(&["Send emails", "Emails please", "New email", "Open email", "Weather", "Time now", "Lights off"]);
         let ranked = distinctive_phrases(&forms, &[], &[], 2, &Lexicon::english());
