@@ -36,19 +36,24 @@ pub enum Reading {
 }
 
 /// Every dimension of the analysis once, with how its values are best read:
-/// the analyst's free-text answers, the detected language and columns of few
-/// values as categories; scale answers, turns, lengths and columns of many
+/// the analyst's answers, the detected language and columns of few values
+/// as categories (answers of many distinct texts, like columns of ids, not
+/// at all); scale answers, turns, lengths and columns of many
 /// numbers as numbers; the conversation's time and columns of dates as
 /// periods. Columns of many distinct texts (ids) are left out.
 pub fn readings(a: &Analysis) -> Vec<(Dimension, Reading)> {
-    // Per answer: (any text, all scale).
-    let mut answers: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    // Per answer: (distinct texts up to the cap, all scale).
+    let mut answers: BTreeMap<&str, (BTreeSet<&str>, bool)> = BTreeMap::new();
     // Per column: (distinct values up to the cap, all numbers, all dates).
     let mut columns: BTreeMap<&str, (BTreeSet<&str>, bool, bool)> = BTreeMap::new();
     for c in &a.conversations {
         for (id, answer) in &c.answers {
-            let seen = answers.entry(id).or_insert((false, true));
-            seen.0 |= matches!(answer, FacetAnswer::Text(_));
+            let seen = answers.entry(id).or_insert((BTreeSet::new(), true));
+            if let FacetAnswer::Text(text) = answer {
+                if seen.0.len() <= MAX_CATEGORIES {
+                    seen.0.insert(text);
+                }
+            }
             seen.1 &= matches!(answer, FacetAnswer::Scale(_));
         }
         for (name, value) in &c.facets.meta {
@@ -62,8 +67,15 @@ pub fn readings(a: &Analysis) -> Vec<(Dimension, Reading)> {
         }
     }
     let mut out = Vec::new();
-    for (id, (_, all_scale)) in answers {
-        out.push((Dimension::Answer(id.into()), if all_scale { Reading::Numbers } else { Reading::Categories }));
+    for (id, (texts, all_scale)) in answers {
+        if all_scale {
+            out.push((Dimension::Answer(id.into()), Reading::Numbers));
+        } else if texts.len() <= MAX_CATEGORIES {
+            out.push((Dimension::Answer(id.into()), Reading::Categories));
+        }
+        // An answer of many distinct texts (a summary of each request) is
+        // free text: its bars would be single conversations' words, and
+        // the map and the hierarchy are how it is read.
     }
     out.push((Dimension::DetectedLanguage, Reading::Categories));
     if a.conversations.iter().any(|c| c.facets.month.is_some()) {
@@ -435,6 +447,24 @@ mod tests {
         assert_eq!(reading(Dimension::Month), Some(Reading::Periods));
         assert_eq!(reading(Dimension::Answer("concern".into())), Some(Reading::Numbers));
         assert_eq!(reading(Dimension::Turns), Some(Reading::Numbers));
+        // Two distinct requests here: categories.
+        assert_eq!(reading(Dimension::Answer("request".into())), Some(Reading::Categories));
+    }
+
+    #[test]
+    fn an_answer_of_many_distinct_texts_is_no_dimension() {
+        let topics = ["tulips", "SQL joins", "tax forms", "sourdough", "chess openings", "bicycle gears", "Rust lifetimes", "watercolour", "jazz chords"];
+        let rows: Vec<serde_json::Value> = (0..90)
+            .map(|i| {
+                let text = format!("Question {i}: how should a beginner approach {} in week {}?", topics[i % topics.len()], i / 9);
+                serde_json::json!({"id": format!("c{i}"), "messages": [{"role": "user", "content": text}]})
+            })
+            .collect();
+        let a = analyse(imported(&rows), 3);
+        let r = readings(&a);
+        let reading = |d: Dimension| r.iter().find(|x| x.0 == d).map(|x| x.1);
+        assert_eq!(reading(Dimension::Answer("request".into())), None, "90 distinct summaries are free text");
+        assert_eq!(reading(Dimension::Answer("concern".into())), Some(Reading::Numbers));
     }
 
     #[test]

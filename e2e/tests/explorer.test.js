@@ -79,6 +79,8 @@ test('overlays for any column with a value picker and a legend, breakdowns again
     for (const label of ['model (column)', 'score (column)', 'month', 'turns', 'user characters']) {
       assert.ok(await panel.locator('summary', { hasText: label }).count() >= 1, `a breakdown of ${label}`);
     }
+    // The request summaries are free text: the map groups them, no bars list them.
+    assert.equal(await panel.locator('summary', { hasText: 'request (facet)' }).count(), 0, 'no breakdown of the request facet');
     assert.ok(await panel.locator('.base-mark').count() >= 2);
     assert.ok(await panel.locator('.timeline').count() >= 1, 'a timeline of the months');
 
