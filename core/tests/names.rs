@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::executor::block_on;
 use kleio_core::analysis::{Analysis, ClusterResult};
-use kleio_core::analyst::{Analyst, Facet, NameClusterRequest};
+use kleio_core::analyst::{cluster_text, Analyst, ClusterBrief, Facet, NameClusterRequest, RenameRequest};
 use kleio_core::compute::CpuCompute;
 use kleio_core::embedder::HashingEmbedder;
 use kleio_core::import::{import, ImportOptions};
+use kleio_core::offline::audit::audit;
 use kleio_core::offline::extract::summarise;
 use kleio_core::offline::segment::split_words;
 use kleio_core::offline::OfflineAnalyst;
@@ -129,4 +130,25 @@ fn a_mixed_language_run_keeps_the_rules_and_is_deterministic() {
     check_names(&a);
     let b = analyse(&text, 7);
     assert_eq!(serde_json::to_vec(&a).unwrap(), serde_json::to_vec(&b).unwrap(), "same input and seed, different output");
+}
+
+/// A parent of plain topics, named by two of its children's words joined,
+/// is not taken for a person by the rule-based audit: neither its name
+/// ("Volume & mute" opening the audited text, where "Volume and" would read
+/// as "Maria and") nor the list of its largest children.
+#[test]
+fn a_parent_of_plain_topics_passes_the_audit() {
+    let child =
+        |name: &str, summary: &str, size: usize| ClusterBrief { name: name.into(), summary: summary.into(), size, embedding: Vec::new(), parts: Vec::new() };
+    let children = vec![
+        child("Volume", "“volume” is in 30 of the 50 sampled answers; others say “louder” or “speakers”.", 120),
+        child("Mute", "“mute” is in 35 of the 50 sampled answers; others say “silence”.", 110),
+        child("Quiet", "“quiet” is in 20 of the 40 sampled answers; others say “softer”.", 90),
+    ];
+    let outside =
+        vec![child("Lights", "“lights” is in 40 of the 50 sampled answers.", 200), child("Alarm", "“alarm” is in 45 of the 50 sampled answers.", 150)];
+    let label = block_on(OfflineAnalyst::new(1).rename(&RenameRequest { facet: Facet::request(), children, outside })).unwrap();
+    assert!(label.name.contains(" & "), "three children, no phrase shared by half: {label:?}");
+    let verdict = audit(&cluster_text(&label.name, &label.summary));
+    assert!(verdict.score >= 3, "{label:?}: {verdict:?}");
 }

@@ -26,7 +26,7 @@ const LANGUAGE_SAMPLE: usize = 64;
 pub struct Lexicon {
     stop: HashSet<&'static str>,
     languages: Vec<String>,
-    /// The language the texts are written in, if one is.
+    /// The language most of the texts are written in, if one is.
     main: Option<String>,
 }
 
@@ -49,13 +49,13 @@ impl Lexicon {
                 *counts.entry(code).or_default() += 1;
             }
         }
-        // The main language is what the sampled texts read as one are
-        // taken for: a short text alone is often taken for another language
-        // ("Coffee. cup of coffee" for Norwegian), a paragraph rarely is.
-        // Other than English, most of the texts must also be in it on their
-        // own, so a mixed group has none.
+        // The main language holds more than half of the sampled texts and is
+        // what they read as one are taken for: a short text alone is often
+        // taken for another language ("Coffee. cup of coffee" for
+        // Norwegian), and both rarely err the same way.
+        let majority = counts.iter().find(|&(_, &n)| 2 * n > read).map(|(code, _)| code.clone());
         let sampled: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
-        let main = detect_language(&sampled.join(". ")).filter(|code| code == "en" || counts.get(code).is_some_and(|&n| 2 * n > read));
+        let main = majority.filter(|code| detect_language(&sampled.join(". ")).as_ref() == Some(code));
         let codes: Vec<&str> = counts.iter().filter(|&(_, &n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code.as_str()).collect();
         Self::of_languages(&codes, main)
     }
@@ -77,14 +77,15 @@ impl Lexicon {
     }
 
     /// How the group's main language joins two phrases into one name: its
-    /// word for "and", and whether spaces stand around it. `None` for a
-    /// language whose "and" is written onto the next word (Arabic, Hebrew,
-    /// Persian), that this table does not know, or a group of several
-    /// languages, where a name stays one phrase.
-    pub fn conjunction(&self) -> Option<(&'static str, bool)> {
-        let spaced = |word| Some((word, true));
-        match self.main.as_deref()? {
-            "en" => spaced("and"),
+    /// word for "and", and whether spaces stand around it. An ampersand
+    /// where the group has no one language, where this table does not know
+    /// it, where its "and" is written onto the next word (Arabic, Hebrew,
+    /// Persian), and in English, as category names write it there (the
+    /// audit reads "Word and" opening a sentence as a person, "Maria and I",
+    /// and a category's name opens the text it audits).
+    pub fn conjunction(&self) -> (&'static str, bool) {
+        let spaced = |word| (word, true);
+        match self.main.as_deref().unwrap_or_default() {
             "fr" => spaced("et"),
             "de" => spaced("und"),
             "es" => spaced("y"),
@@ -105,10 +106,10 @@ impl Lexicon {
             "el" => spaced("και"),
             "hi" | "mr" => spaced("और"),
             "ko" => spaced("및"),
-            "zh" => Some(("和", false)),
-            "ja" => Some(("と", false)),
-            "th" => Some(("และ", false)),
-            _ => None,
+            "zh" => ("和", false),
+            "ja" => ("と", false),
+            "th" => ("และ", false),
+            _ => spaced("&"),
         }
     }
 
@@ -147,10 +148,10 @@ mod tests {
         assert!(lexicon.languages().iter().any(|l| l == "zh"));
         assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
-        assert_eq!(lexicon.conjunction(), Some(("和", false)));
-        assert_eq!(Lexicon::for_texts(&russian).conjunction(), Some(("и", true)));
-        assert_eq!(Lexicon::english().conjunction(), Some(("and", true)));
+        assert_eq!(lexicon.conjunction(), ("和", false));
+        assert_eq!(Lexicon::for_texts(&russian).conjunction(), ("и", true));
+        assert_eq!(Lexicon::english().conjunction(), ("&", true));
         let mixed: Vec<String> = russian.iter().chain(&chinese).cloned().collect();
-        assert_eq!(Lexicon::for_texts(&mixed).conjunction(), None, "no one language");
+        assert_eq!(Lexicon::for_texts(&mixed).conjunction(), ("&", true), "no one language");
     }
 }

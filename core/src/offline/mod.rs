@@ -101,7 +101,7 @@ fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -
     let shared: Vec<Phrase> = every.iter().filter(|p| p.texts >= 2).cloned().collect();
     let ranked = if shared.is_empty() { every } else { shared };
     let mut label = label_from_ranked(&ranked, texts, contrast, &lexicon, "groups below it");
-    let joined = naming_phrase(&ranked).zip(lexicon.conjunction()).and_then(|(name, and)| joined_name(&ranked, name, texts.len(), weights, and));
+    let joined = naming_phrase(&ranked).and_then(|name| joined_name(&ranked, name, texts.len(), weights, lexicon.conjunction()));
     if let Some(joined) = joined {
         label.name = sentence_case(&joined);
     }
@@ -171,7 +171,10 @@ fn brief_text(b: &ClusterBrief) -> String {
 }
 
 const NEARBY: &str = " Nearby groups say ";
-const INCLUDES: &str = " Includes: ";
+/// Opens the list of a parent's largest children. No capitalised word
+/// stands before its colon: the audit reads "Word:" as a speaker's label,
+/// a name.
+const INCLUDES: &str = " The largest groups below it: ";
 /// Opens the name of every group named by [`assorted`], whose summary
 /// quotes nothing.
 const ASSORTED: &str = "Assorted ";

@@ -366,7 +366,7 @@ mod tests {
         let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
         let best = naming_phrase(&ranked).unwrap();
         assert_eq!(best.key, "radio station");
-        assert_eq!(joined_name(&ranked, best, members.len(), &[], ("and", true)).as_deref(), Some("radio station and podcasts"));
+        assert_eq!(joined_name(&ranked, best, members.len(), &[], ("&", true)).as_deref(), Some("radio station & podcasts"));
         assert!(same_stem("color", "colour") && same_stem("lights", "light") && same_stem("playing", "play") && same_stem("music", "music"));
         assert!(!same_stem("light", "flight") && !same_stem("card", "cart") && !same_stem("art", "artistic") && !same_stem("song", "songwriter"));
         // Not two forms of one word.
@@ -379,7 +379,7 @@ mod tests {
         let chinese = strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]);
         let lexicon = Lexicon::for_texts(&chinese);
         let ranked = distinctive_phrases(&chinese, &[], &[], 2, &lexicon);
-        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], lexicon.conjunction().unwrap()).unwrap();
+        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], lexicon.conjunction()).unwrap();
         assert!(joined.contains('和') && !joined.contains(' '), "{joined}");
     }
 }
