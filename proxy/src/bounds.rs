@@ -199,5 +199,11 @@ mod tests {
         assert!(ExtractRequest { conversation: ConversationText { messages: Vec::new() }, facet: custom }.check_bounds().unwrap_err().contains("question"));
         assert!(AuditRequest { content: "é".repeat(AUDIT_CHARS) }.check_bounds().is_ok());
         assert!(AuditRequest { content: "é".repeat(AUDIT_CHARS + 1) }.check_bounds().is_err());
+        let rename = RenameRequest { facet: Facet::request(), children: children.clone(), outside: children[..10].to_vec() };
+        assert!(rename.check_bounds().is_ok());
+        let crowded = RenameRequest { outside: (0..CLUSTERS + 1).map(|i| brief(&format!("near {i}"))).collect(), ..rename.clone() };
+        assert!(crowded.check_bounds().unwrap_err().contains("clusters outside"));
+        let long_outside = RenameRequest { outside: vec![brief(&"x".repeat(NAME_CHARS + 1))], ..rename };
+        assert!(long_outside.check_bounds().unwrap_err().contains("name"));
     }
 }
