@@ -19,6 +19,7 @@ use crate::embedder::Embedder;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
 use crate::progress::{between_units, Progress, Stage};
+use crate::twin_names::rename_twins;
 use crate::vector::dot;
 use crate::PipelineError;
 
@@ -282,48 +283,6 @@ async fn build_level<A: Analyst, E: Embedder>(
         .collect())
 }
 
-/// The groups of labels (two or more each, by index) that carry one name,
-/// letters' case and a plural's final "s" aside. A level's clusters get one
-/// more chance at names of their own when the first answers collide: a map
-/// with three clusters called "Play", or "Event" beside "Events", tells a
-/// reader nothing about which is which.
-pub(crate) fn same_name_groups(labels: &[ClusterLabel]) -> Vec<Vec<usize>> {
-    let mut by_name: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
-    for (i, label) in labels.iter().enumerate() {
-        by_name.entry(name_key(&label.name)).or_default().push(i);
-    }
-    by_name.into_values().filter(|group| group.len() > 1).collect()
-}
-
-/// A name as [`same_name_groups`] compares names.
-fn name_key(name: &str) -> String {
-    let lower = name.to_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().map(|w| if w.chars().count() > 3 { w.strip_suffix('s').unwrap_or(w) } else { w }).collect();
-    words.join(" ")
-}
-
-/// Names again, by `name_again(i, twins)`, each label of a group that
-/// shares one name, and keeps a new name only when no label outside the
-/// group has it: a second answer must not trade one collision for another.
-pub(crate) async fn rename_twins<F: AsyncFnMut(usize, &[usize]) -> Result<ClusterLabel, PipelineError>>(
-    labels: &mut [ClusterLabel],
-    mut name_again: F,
-) -> Result<(), PipelineError> {
-    for twins in same_name_groups(labels) {
-        let mut renamed = Vec::with_capacity(twins.len());
-        for &i in &twins {
-            renamed.push(name_again(i, &twins).await?);
-        }
-        for (&i, label) in twins.iter().zip(renamed) {
-            let key = name_key(&label.name);
-            if labels.iter().enumerate().all(|(j, other)| twins.contains(&j) || name_key(&other.name) != key) {
-                labels[i] = label;
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,30 +303,5 @@ mod tests {
         assert_eq!(p.parents_wanted(12, 1, 12), Some(11), "never as many parents as children");
         assert_eq!(p.parents_wanted(1000, 1, 11), Some(10));
         assert_eq!(p.parents_wanted(1000, 1, 8), None);
-    }
-
-    #[test]
-    fn labels_sharing_a_name_are_grouped_whatever_its_case_or_number() {
-        let label = |name: &str| ClusterLabel { name: name.into(), summary: String::new() };
-        let labels = [label("Play"), label("Set an alarm"), label("play "), label("Weather"), label("PLAY"), label("Weathers"), label("Bus"), label("Bu")];
-        assert_eq!(same_name_groups(&labels), vec![vec![0, 2, 4], vec![3, 5]]);
-        assert!(same_name_groups(&labels[..2]).is_empty());
-    }
-
-    #[test]
-    fn twins_are_named_again_without_taking_another_clusters_name() {
-        let label = |name: &str| ClusterLabel { name: name.into(), summary: String::new() };
-        let mut labels = vec![label("Play"), label("Play"), label("Song"), label("Other"), label("Other")];
-        let answers = ["Play music", "Song", "", "Other", "Radio"];
-        let mut asked = Vec::new();
-        futures::executor::block_on(rename_twins(&mut labels, async |i: usize, twins: &[usize]| {
-            asked.push((i, twins.to_vec()));
-            Ok(label(answers[i]))
-        }))
-        .unwrap();
-        assert_eq!(asked, [(3, vec![3, 4]), (4, vec![3, 4]), (0, vec![0, 1]), (1, vec![0, 1])]);
-        let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
-        // "Song" is another cluster's name: the second twin keeps its first.
-        assert_eq!(names, ["Play music", "Play", "Song", "Other", "Radio"]);
     }
 }

@@ -35,6 +35,7 @@ pub mod semantic;
 pub mod task_api;
 #[cfg(test)]
 mod test_rows;
+mod twin_names;
 pub mod vector;
 
 /// Why a run stopped.

@@ -12,7 +12,7 @@ use crate::analyst::*;
 use crate::checkpoint::{kept_or_done, Checkpoints, Codec, Json, NoCheckpoints, Piece, Rows};
 use crate::compute::Compute;
 use crate::embedder::Embedder;
-use crate::hierarchy::{self, rename_twins, Node};
+use crate::hierarchy::{self, Node};
 use crate::import::Imported;
 use crate::kmeans::{Clustering, KMeansParams};
 use crate::knn::KnnParams;
@@ -21,6 +21,7 @@ use crate::model::Conversation;
 use crate::params::RunParams;
 use crate::privacy::{self, HiddenReason};
 use crate::progress::{between_units, Progress, Stage};
+use crate::twin_names::rename_twins;
 use crate::vector::dot;
 use crate::PipelineError;
 
