@@ -143,7 +143,8 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     let step = json!({ "facet": request_facet(), "parents": [brief("Cook", 1.0), brief("Garden", 0.0)], "children": children, "orders": [[1, 0], [0, 1]] });
     let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(step)).await;
     assert_eq!(r.json()["results"], json!([{ "index": 0 }, { "index": 0 }]), "{}", r.body);
-    let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children }))).await;
+    let near = json!([brief("Fix a bike", 2.0)]);
+    let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": near }))).await;
     assert_eq!(r.json()["name"], "Grow food at home", "{}", r.body);
     let r = call(&app, "POST", "/api/v1/audit", &[], Some(json!({ "content": "Write to a@b.example" }))).await;
     assert_eq!(r.json()["score"], 1, "{}", r.body);
@@ -151,6 +152,10 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     let seen = mock.requests();
     // One request per task: the batch places both children in one call.
     assert_eq!(seen.len(), 10);
+    // The rename sees the nearby groups that went elsewhere, apart from its own.
+    let renamed = seen.iter().map(|s| anthropic_prompt(&s.body)).find(|(system, _)| system.contains("final name")).expect("a rename call");
+    let elsewhere = renamed.1.split("<elsewhere>").nth(1).expect("the nearby groups' section");
+    assert!(elsewhere.contains("Fix a bike") && !elsewhere.contains("Bake bread"), "{}", renamed.1);
     for s in &seen {
         let header = |name: &str| s.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         assert_eq!(header("x-api-key").as_deref(), Some(FAKE_KEY));
