@@ -269,7 +269,11 @@ async fn build_level<A: Analyst, E: Embedder>(
         // what this parent is set apart from, so the words they share stop naming it.
         let each = params.neighbourhood.div_ceil(twins.len() - 1);
         let theirs = twins.iter().filter(|&&q| q != p).flat_map(|&q| requests[q].children.iter().take(each).cloned());
-        let req = RenameRequest { outside: theirs.chain(requests[p].outside.iter().cloned()).collect(), ..requests[p].clone() };
+        let req = RenameRequest {
+            facet: facet.clone(),
+            children: requests[p].children.clone(),
+            outside: theirs.chain(requests[p].outside.iter().cloned()).collect(),
+        };
         analyst.rename(&req).await.map_err(PipelineError::Analyst)
     })
     .await?;

@@ -443,8 +443,9 @@ async fn name_base_clusters<A: Analyst>(
         let each = params.naming_contrast.div_ceil(twins.len() - 1);
         let theirs = twins.iter().filter(|&&d| d != c).flat_map(|&d| requests[d].members.iter().take(each).cloned());
         let req = NameClusterRequest {
+            facet: facet.clone(),
+            members: requests[c].members.clone(),
             contrast: theirs.chain(requests[c].contrast.iter().cloned()).take(2 * params.naming_contrast).collect(),
-            ..requests[c].clone()
         };
         analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)
     })

@@ -76,7 +76,10 @@ impl ModelKind {
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// f32 throughout: the default, cosine >= 0.999 with sentence-transformers.
+    /// Stored as `fp32`, the name everything else uses; settings saved as
+    /// `f32` before still read.
     #[default]
+    #[serde(rename = "fp32", alias = "f32")]
     F32,
     /// The dense products in integers (7-bit weights per column, 8-bit
     /// activations per row, as onnxruntime's dynamic quantisation), on the
@@ -292,7 +295,7 @@ impl Embedder for SentenceEmbedder {
 
 #[cfg(test)]
 mod tests {
-    use super::SentenceEmbedder;
+    use super::{Precision, SentenceEmbedder};
 
     #[test]
     fn batches_group_by_length_and_respect_the_token_budget() {
@@ -314,5 +317,14 @@ mod tests {
         assert_eq!(batches, vec![vec![0, 1], vec![2, 3]]);
         // A single text over the budget still runs, alone.
         assert_eq!(SentenceEmbedder::plan_batches(&[300], 1000, 25_000), vec![vec![0]]);
+    }
+
+    #[test]
+    fn a_precision_is_stored_and_parsed_by_its_one_name() {
+        for precision in [Precision::F32, Precision::Int8] {
+            assert_eq!(serde_json::to_string(&precision).unwrap(), format!("\"{}\"", precision.name()));
+            assert_eq!(precision.name().parse::<Precision>(), Ok(precision));
+        }
+        assert_eq!(serde_json::from_str::<Precision>("\"f32\"").unwrap(), Precision::F32, "settings saved before");
     }
 }

@@ -41,20 +41,17 @@ impl Lexicon {
     /// depend on the texts' order more than the sample does).
     pub fn for_texts(texts: &[String]) -> Self {
         let step = texts.len().div_ceil(LANGUAGE_SAMPLE).max(1);
+        let sampled: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
+        let read = sampled.len();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        let mut read = 0usize;
-        for text in texts.iter().step_by(step) {
-            read += 1;
-            if let Some(code) = detect_language(text) {
-                *counts.entry(code).or_default() += 1;
-            }
+        for code in sampled.iter().filter_map(|text| detect_language(text)) {
+            *counts.entry(code).or_default() += 1;
         }
         // The main language holds more than half of the sampled texts and is
         // what they read as one are taken for: a short text alone is often
         // taken for another language ("Coffee. cup of coffee" for
         // Norwegian), and both rarely err the same way.
         let majority = counts.iter().find(|&(_, &n)| 2 * n > read).map(|(code, _)| code.clone());
-        let sampled: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
         let main = majority.filter(|code| detect_language(&sampled.join(". ")).as_ref() == Some(code));
         let codes: Vec<&str> = counts.iter().filter(|&(_, &n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code.as_str()).collect();
         Self::of_languages(&codes, main)

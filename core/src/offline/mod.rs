@@ -65,13 +65,13 @@ fn label_from_phrases(members: &[String], contrast: &[String]) -> ClusterLabel {
     // what it is contrasted with: among the phrases enough of them hold,
     // the most distinctive wins.
     let enough = (MIN_NAME_SHARE * members.len() as f32).ceil() as usize;
-    let (common, rare): (Vec<Phrase>, Vec<Phrase>) = ranked.into_iter().partition(|p| p.texts >= enough);
+    let (common, rare): (Vec<Phrase>, Vec<Phrase>) = ranked.into_iter().partition(|p| p.texts() >= enough);
     if common.is_empty() {
         let mut label = assorted(members, "sampled answers");
         if let Some(best) = rare.first() {
             // A name that a handful of the members use would be invented for the rest.
             label.summary =
-                format!("No wording is in a tenth of the {} sampled answers; the most distinctive, “{}”, is in {}.", members.len(), best.surface, best.texts);
+                format!("No wording is in a tenth of the {} sampled answers; the most distinctive, “{}”, is in {}.", members.len(), best.surface, best.texts());
         }
         return label;
     }
@@ -98,7 +98,7 @@ fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -
     // A phrase's score does not depend on the least support asked for, so
     // the phrases two children share rank among themselves as they would alone.
     let every = distinctive_phrases(texts, weights, contrast, 1, &lexicon);
-    let shared: Vec<Phrase> = every.iter().filter(|p| p.texts >= 2).cloned().collect();
+    let shared: Vec<Phrase> = every.iter().filter(|p| p.texts() >= 2).cloned().collect();
     let ranked = if shared.is_empty() { every } else { shared };
     let mut label = label_from_ranked(&ranked, texts, contrast, &lexicon, "groups below it");
     let joined = naming_phrase(&ranked).and_then(|name| joined_name(&ranked, name, texts.len(), weights, lexicon.conjunction()));
@@ -113,7 +113,7 @@ fn label_from_ranked(ranked: &[Phrase], members: &[String], contrast: &[String],
     let Some(name) = naming_phrase(ranked) else {
         return assorted(members, unit);
     };
-    let mut summary = format!("“{}” is in {} of the {} {unit}", name.surface, name.texts, members.len());
+    let mut summary = format!("“{}” is in {} of the {} {unit}", name.surface, name.texts(), members.len());
     let others: Vec<String> = further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)).collect();
     if !others.is_empty() {
         summary.push_str(&format!("; others say {}", join_list(&others, "or")));

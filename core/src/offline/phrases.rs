@@ -28,8 +28,6 @@ pub struct Phrase {
     pub surface: String,
     /// Its words that carry a topic, in lower case.
     pub content: Vec<String>,
-    /// How many of the group's texts hold it.
-    pub texts: usize,
     /// Which of the group's texts hold it, by index, in order.
     pub holders: Vec<usize>,
     pub score: f32,
@@ -37,6 +35,13 @@ pub struct Phrase {
     /// that score alike, the earlier one wins, since a request names what it
     /// wants first ("planting tomatoes and peppers in a garden bed").
     pub position: f32,
+}
+
+impl Phrase {
+    /// How many of the group's texts hold it.
+    pub fn texts(&self) -> usize {
+        self.holders.len()
+    }
 }
 
 /// A phrase's occurrences while a group's texts are read.
@@ -186,7 +191,6 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
                 key: key.clone(),
                 surface,
                 content: s.content.clone(),
-                texts: s.texts.len(),
                 holders: s.texts.iter().copied().collect(),
                 score: p_in * lift * bonus,
                 position,
@@ -203,9 +207,9 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
 /// the other).
 pub fn naming_phrase(ranked: &[Phrase]) -> Option<&Phrase> {
     let best = ranked.first()?;
-    let needed = best.texts.div_ceil(2);
-    ranked.iter().filter(|p| p.texts >= needed && best.content.iter().all(|w| p.content.contains(w))).max_by(|a, b| {
-        a.content.len().cmp(&b.content.len()).then(a.texts.cmp(&b.texts)).then(b.position.total_cmp(&a.position)).then_with(|| b.key.cmp(&a.key))
+    let needed = best.texts().div_ceil(2);
+    ranked.iter().filter(|p| p.texts() >= needed && best.content.iter().all(|w| p.content.contains(w))).max_by(|a, b| {
+        a.content.len().cmp(&b.content.len()).then(a.texts().cmp(&b.texts())).then(b.position.total_cmp(&a.position)).then_with(|| b.key.cmp(&a.key))
     })
 }
 
