@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::segment::is_ideograph;
-use super::words::STOPWORDS;
+use super::words::{NUMBER_WORDS, STOPWORDS};
 use crate::facets::detect_language;
 
 /// A language counts for a group when at least this share of its texts are
@@ -116,11 +116,11 @@ impl Lexicon {
     }
 
     /// Whether a lower-case word can carry a topic: not a function word, not
-    /// a number, and at least two letters long, except for a Han ideograph,
-    /// which is a word on its own (猫, cat).
+    /// a number in digits or in English words, and at least two letters
+    /// long, except for a Han ideograph, which is a word on its own (猫, cat).
     pub fn is_content(&self, word: &str) -> bool {
         let long_enough = word.chars().count() >= 2 || word.chars().all(is_ideograph);
-        long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric)
+        long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric) && !NUMBER_WORDS.contains(&word)
     }
 }
 
@@ -145,6 +145,7 @@ mod tests {
         assert!(lexicon.languages().iter().any(|l| l == "zh"));
         assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
+        assert!(!Lexicon::english().is_content("seven") && !Lexicon::english().is_content("thirty") && Lexicon::english().is_content("alarm"));
         assert_eq!(lexicon.conjunction(), ("和", false));
         assert_eq!(Lexicon::for_texts(&russian).conjunction(), ("и", true));
         assert_eq!(Lexicon::english().conjunction(), ("&", true));

@@ -357,6 +357,14 @@ mod tests {
     }
 
     #[test]
+    fn a_number_never_names_a_group() {
+        let members = strings(&["Wake me up at seven", "Alarm for seven thirty", "Set an alarm at seven", "Seven am alarm please", "Alarm at six thirty"]);
+        let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
+        assert_eq!(naming_phrase(&ranked).map(|p| p.key.as_str()), Some("alarm"), "{ranked:?}");
+        assert!(ranked.iter().all(|p| !p.content.iter().any(|w| w == "seven" || w == "thirty")), "{ranked:?}");
+    }
+
+    #[test]
     fn a_group_no_phrase_covers_is_named_by_two_joined() {
         let members = strings(&[
             "Radio station",

@@ -2,6 +2,45 @@
 //! read by a rule that errs towards privacy (an unknown capitalised word is
 //! treated as a proper noun).
 
+/// English number words. A number says how many or when, never what a
+/// request is for: HWU64's alarm and arithmetic clusters were named "Two",
+/// "Six" and "Seven" by the words their members spelled numbers with.
+pub const NUMBER_WORDS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+];
+
 /// Function words that carry no topic.
 pub const STOPWORDS: &[&str] = &[
     "a",
