@@ -76,6 +76,9 @@ fn reconstruction_is_perfect_on_separable_topics_and_near_chance_when_labels_are
     assert_eq!(summary_value(&stdout, "accuracy"), 1.0, "{stdout}");
     let report = std::fs::read_to_string(dir.join("out/report.md")).unwrap();
     assert!(report.contains("| accuracy | **1.000** |"), "{report}");
+    // Each topic's name, from its own words, is closest to its own cluster.
+    assert!(report.contains("## How names find their clusters"), "{report}");
+    assert_eq!(summary_value(&stdout, "names_first_l0"), 1.0, "{stdout}");
     for chart in ["confusion.png", "distribution.png"] {
         let png = std::fs::read(dir.join("out").join(chart)).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{chart} is a PNG");

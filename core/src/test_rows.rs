@@ -29,3 +29,14 @@ pub fn analyse(imported: Imported, seed: u64) -> Analysis {
     ))
     .unwrap()
 }
+
+/// Four plain request topics, 400 rows from 50 accounts, each text the
+/// topic (`id` r{i} holds topic i % 4) and a number, so the topics make
+/// their own clusters.
+pub fn four_topics() -> Imported {
+    let topics = ["set an alarm for the morning", "play some jazz music", "what is the weather in paris", "book a table for dinner"];
+    let rows: Vec<serde_json::Value> = (0..400)
+        .map(|i| serde_json::json!({"id": format!("r{i}"), "account_id": format!("u{}", i % 50), "messages": [{"role": "user", "content": format!("{} {}", topics[i % 4], i % 7)}]}))
+        .collect();
+    imported(&rows)
+}

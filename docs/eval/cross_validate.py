@@ -27,7 +27,7 @@ from collections import defaultdict
 TOLERANCE = 0.01
 
 sweep = defaultdict(list)  # (set, temperature, weight) -> accuracies over seeds
-runs = defaultdict(list)  # set -> [(accuracy, misplaced_top, ceiling)]
+runs = defaultdict(list)  # set -> [(accuracy, misplaced_top, ceiling, base names closest to their own cluster)]
 coherence = {}  # (set, weight) -> (accuracy, misplaced_top)
 for line in open(sys.argv[1]):
     fields = dict(re.findall(r"(\w+)=(\S+)", line))
@@ -37,7 +37,9 @@ for line in open(sys.argv[1]):
         key = (fields["set"], float(fields["temperature"]), float(fields["placed_weight"]))
         sweep[key].append(float(fields["accuracy"]))
     elif "seed" in fields:
-        runs[fields["set"]].append((float(fields["accuracy"]), float(fields["misplaced_top"]), float(fields.get("ceiling", "nan"))))
+        runs[fields["set"]].append(
+            (float(fields["accuracy"]), float(fields["misplaced_top"]), float(fields.get("ceiling", "nan")), float(fields.get("names_first_l0", "nan")))
+        )
     else:
         coherence[(fields["set"], float(fields["placed_weight"]))] = (float(fields["accuracy"]), float(fields["misplaced_top"]))
 
@@ -96,13 +98,16 @@ for s in sets:
 print("\n## The runs themselves (the weights the build ran with)\n")
 print("The ceiling is the accuracy of giving every base cluster its commonest true category: no assign rule")
 print("can do better with those clusters, so the gap below it is the assign's and the rest the clustering's.\n")
-print("| set | accuracy | ceiling | top-level base clusters misplaced |")
-print("|---|---|---|---|")
+print("A base cluster's name is found when, embedded alone, it is closer to the centre of its own cluster's")
+print("answers than to any other base cluster's (no labels used; `eval::naming`).\n")
+print("| set | accuracy | ceiling | top-level base clusters misplaced | base names found |")
+print("|---|---|---|---|---|")
 for s in sorted(runs):
-    accs = [a for a, _, _ in runs[s]]
-    mis = [m for _, m, _ in runs[s]]
-    ceilings = [c for _, _, c in runs[s]]
-    print(f"| {s} | {spread(accs)} | {spread(ceilings)} | {spread(mis)} |")
+    accs = [a for a, _, _, _ in runs[s]]
+    mis = [m for _, m, _, _ in runs[s]]
+    ceilings = [c for _, _, c, _ in runs[s]]
+    found = [f for _, _, _, f in runs[s]]
+    print(f"| {s} | {spread(accs)} | {spread(ceilings)} | {spread(mis)} | {spread(found)} |")
 print("\n## How the hierarchy holds together (one seed per set)\n")
 print("A base cluster is misplaced when it is closer to another top-level cluster than to the rest of its own.\n")
 print("| W | " + " | ".join(f"{s}: accuracy, misplaced" for s in sets) + " | mean misplaced |")

@@ -8,6 +8,7 @@ use kleio_core::analysis::Analysis;
 use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
+use kleio_core::eval::naming::{name_retrieval, NameRetrieval};
 use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_coherence, top_level_of, KnownCategory};
 use kleio_core::hierarchy::placing_vector;
 use kleio_core::offline::{AssignWeights, OfflineAnalyst};
@@ -94,20 +95,30 @@ fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Ve
         .collect()
 }
 
+/// Each clustered conversation's embedded answer (the clustered facet's),
+/// by conversation id.
+async fn embedded_answers(analysis: &Analysis, embedder: &impl Embedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
+    let facet = analysis.params.cluster_facet().map(|f| f.id.clone()).context("the analysis names no clustered (open-text) facet")?;
+    let members: Vec<(&str, String)> =
+        analysis.conversations.iter().filter(|c| c.cluster.is_some()).filter_map(|c| Some((c.id.as_str(), c.answers.get(&facet)?.as_text()))).collect();
+    let mut out = HashMap::with_capacity(members.len());
+    for chunk in members.chunks(256) {
+        let texts: Vec<String> = chunk.iter().map(|(_, t)| t.clone()).collect();
+        out.extend(chunk.iter().map(|(id, _)| id.to_string()).zip(embedder.embed(&texts).await?));
+    }
+    Ok(out)
+}
+
 /// Each base cluster as the mean of its members' embedded answers plus the
 /// embedding of its name and summary, weighed as the hierarchy weighs them
 /// (`hierarchy::placing_vector`): the members say what the cluster holds
 /// far better than its name does.
-async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &impl Embedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
-    let facet = analysis.params.cluster_facet().map(|f| f.id.clone()).context("the analysis names no clustered (open-text) facet")?;
-    let members: Vec<(&str, String)> = analysis.conversations.iter().filter_map(|c| Some((c.cluster.as_deref()?, c.answers.get(&facet)?.as_text()))).collect();
+async fn cluster_vectors(analysis: &Analysis, answers: &HashMap<String, Vec<f32>>, embedder: &impl Embedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
     let mut sums: HashMap<&str, Vec<f32>> = HashMap::new();
-    for chunk in members.chunks(256) {
-        let texts: Vec<String> = chunk.iter().map(|(_, t)| t.clone()).collect();
-        for ((cluster, _), v) in chunk.iter().zip(embedder.embed(&texts).await?) {
-            let sum = sums.entry(cluster).or_insert_with(|| vec![0.0; v.len()]);
-            sum.iter_mut().zip(&v).for_each(|(s, x)| *s += x);
-        }
+    for conv in &analysis.conversations {
+        let (Some(cluster), Some(v)) = (conv.cluster.as_deref(), answers.get(&conv.id)) else { continue };
+        let sum = sums.entry(cluster).or_insert_with(|| vec![0.0; v.len()]);
+        sum.iter_mut().zip(v).for_each(|(s, x)| *s += x);
     }
     let base: Vec<&kleio_core::analysis::ClusterResult> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let labels: Vec<String> = base.iter().map(|c| kleio_core::analyst::cluster_text(&c.name, &c.summary)).collect();
@@ -121,6 +132,13 @@ async fn cluster_vectors(analysis: &kleio_core::analysis::Analysis, embedder: &i
             (c.id.clone(), placing_vector(&centroid, label))
         })
         .collect())
+}
+
+/// How every level's names find their clusters (`eval::naming`).
+async fn names_found(analysis: &Analysis, answers: &HashMap<String, Vec<f32>>, embedder: &impl Embedder) -> anyhow::Result<Vec<NameRetrieval>> {
+    let names: Vec<String> = analysis.clusters.iter().map(|c| c.name.clone()).collect();
+    let vectors: HashMap<String, Vec<f32>> = analysis.clusters.iter().map(|c| c.id.clone()).zip(embedder.embed(&names).await?).collect();
+    Ok(name_retrieval(analysis, answers, &vectors))
 }
 
 pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: vector_file }: Args) -> anyhow::Result<()> {
@@ -144,7 +162,7 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
     let names: Vec<String> = taxonomy.keys().cloned().collect();
     let n_rows = imported.conversations.len();
 
-    let (analysis, assigned, analyst_name, coherence) = runtime()?.block_on(async {
+    let (analysis, assigned, analyst_name, coherence, names_found) = runtime()?.block_on(async {
         let (analyst, embedder) = args.run.engines("eval-reconstruct").await?;
         let analyst = match analyst {
             AnyAnalyst::Offline(offline) => AnyAnalyst::Offline(offline.with_assign(AssignWeights { part_temperature, placed_weight })),
@@ -160,7 +178,9 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
         let embedder = Remembering::knowing(embedder, known);
         let analysis = analyse(imported, args.run.params(), &analyst, &embedder, &compute).await?;
         eprintln!("assigning {} base clusters to {} known categories", analysis.clusters.iter().filter(|c| c.level == 0).count(), categories.len());
-        let vectors = cluster_vectors(&analysis, &embedder).await?;
+        let answers = embedded_answers(&analysis, &embedder).await?;
+        let vectors = cluster_vectors(&analysis, &answers, &embedder).await?;
+        let names_found = names_found(&analysis, &answers, &embedder).await?;
         let assigned = assign_base_clusters(&analysis, &categories, &vectors, &analyst, &embedder, args.run.seed).await?;
         let coherence = top_level_coherence(&analysis, &vectors);
         if sweep {
@@ -176,7 +196,7 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
         if let Some(path) = &vector_file {
             super::vector_file::write(path, &described, &embedder.known())?;
         }
-        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst), coherence))
+        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst), coherence, names_found))
     })?;
 
     // Supervised: every labelled conversation's category is its base cluster's.
@@ -314,12 +334,32 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
         coherence.misplaced_share() * 100.0,
         coherence.misplaced_conversation_share() * 100.0
     ));
+    report.push_str(&format!(
+        "\n## How names find their clusters\n\nEach name, embedded alone, against the centre of every cluster at its level (the mean of the embedded answers under it). A name that says what its cluster holds is closest to its own; one that only a few members' words support, or one word that fits anywhere, is not. No labels are used.\n\n{}",
+        table(
+            &["level", "clusters", "name closest to its own cluster", "own cluster among the five closest", "mean reciprocal rank"],
+            names_found.iter().map(|r| {
+                vec![
+                    r.level.to_string(),
+                    r.clusters.to_string(),
+                    format!("{:.1} %", r.first_share() * 100.0),
+                    format!("{:.1} %", r.in_five_share() * 100.0),
+                    format!("{:.3}", r.mean_reciprocal_rank()),
+                ]
+            })
+        )
+    ));
     std::fs::write(args.out.join("report.md"), report)?;
     eprintln!("wrote {}", args.out.join("report.md").display());
     println!(
-        "accuracy={acc:.3} ceiling={ceiling:.3} macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3} misplaced_top={:.3}",
+        "accuracy={acc:.3} ceiling={ceiling:.3} macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3} misplaced_top={:.3} {}",
         macro_f1(&scores),
-        coherence.misplaced_share()
+        coherence.misplaced_share(),
+        names_found
+            .iter()
+            .map(|r| format!("names_first_l{}={:.3} names_mrr_l{}={:.3}", r.level, r.first_share(), r.level, r.mean_reciprocal_rank()))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     Ok(())
 }

@@ -3,4 +3,5 @@
 
 pub mod leaks;
 pub mod metrics;
+pub mod naming;
 pub mod reconstruct;

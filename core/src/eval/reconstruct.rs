@@ -161,15 +161,11 @@ pub fn top_level_coherence(analysis: &Analysis, vectors: &HashMap<String, Vec<f3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_rows::{analyse, imported};
+    use crate::test_rows::{analyse, four_topics};
 
     #[test]
     fn a_base_cluster_nearer_another_group_is_misplaced() {
-        let topics = ["set an alarm for the morning", "play some jazz music", "what is the weather in paris", "book a table for dinner"];
-        let rows: Vec<serde_json::Value> = (0..400)
-            .map(|i| serde_json::json!({"id": format!("r{i}"), "account_id": format!("u{}", i % 50), "messages": [{"role": "user", "content": format!("{} {}", topics[i % 4], i % 7)}]}))
-            .collect();
-        let analysis = analyse(imported(&rows), 3);
+        let analysis = analyse(four_topics(), 3);
         let index = ClusterIndex::new(&analysis);
         let base: Vec<(usize, &crate::analysis::ClusterResult)> = analysis.clusters.iter().enumerate().filter(|(_, c)| c.level == 0).collect();
         let mut tops: Vec<usize> = base.iter().map(|&(i, _)| index.top(i, &analysis)).collect();
