@@ -73,40 +73,16 @@ impl Lexicon {
         Lexicon { stop, languages, main }
     }
 
-    /// How the group's main language joins two phrases into one name: its
-    /// word for "and", and whether spaces stand around it. An ampersand
-    /// where the group has no one language, where this table does not know
-    /// it, where its "and" is written onto the next word (Arabic, Hebrew,
-    /// Persian), and in English, as category names write it there (the
-    /// audit reads "Word and" opening a sentence as a person, "Maria and I",
-    /// and a category's name opens the text it audits).
-    pub fn conjunction(&self) -> (&'static str, bool) {
-        let spaced = |word| (word, true);
-        match self.main.as_deref().unwrap_or_default() {
-            "fr" => spaced("et"),
-            "de" => spaced("und"),
-            "es" => spaced("y"),
-            "pt" | "it" => spaced("e"),
-            "nl" => spaced("en"),
-            "ru" | "bg" | "sr" | "mk" => spaced("и"),
-            "uk" => spaced("і"),
-            "pl" | "hr" | "bs" | "sl" | "ca" => spaced("i"),
-            "cs" | "sk" => spaced("a"),
-            "sv" => spaced("och"),
-            "da" | "no" | "nb" | "nn" => spaced("og"),
-            "fi" | "et" => spaced("ja"),
-            "hu" => spaced("és"),
-            "ro" => spaced("și"),
-            "tr" | "az" => spaced("ve"),
-            "vi" => spaced("và"),
-            "id" | "ms" => spaced("dan"),
-            "el" => spaced("και"),
-            "hi" | "mr" => spaced("और"),
-            "ko" => spaced("및"),
-            "zh" => ("和", false),
-            "ja" => ("と", false),
-            "th" => ("และ", false),
-            _ => spaced("&"),
+    /// How two phrases join into one name, and whether spaces stand around
+    /// the joint: an ampersand, or in Chinese and Japanese the enumeration
+    /// comma "、", which list two things there. Neither is a word, so a name
+    /// holds only words its members wrote and no function word: a language's
+    /// "and" ("и", "和") is one, and in English the audit reads "Word and"
+    /// opening a sentence as a person ("Maria and I").
+    pub fn joint(&self) -> (&'static str, bool) {
+        match self.main.as_deref() {
+            Some("zh" | "ja") => ("、", false),
+            _ => ("&", true),
         }
     }
 
@@ -146,10 +122,10 @@ mod tests {
         assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
         assert!(!Lexicon::english().is_content("seven") && !Lexicon::english().is_content("thirty") && Lexicon::english().is_content("alarm"));
-        assert_eq!(lexicon.conjunction(), ("和", false));
-        assert_eq!(Lexicon::for_texts(&russian).conjunction(), ("и", true));
-        assert_eq!(Lexicon::english().conjunction(), ("&", true));
+        assert_eq!(lexicon.joint(), ("、", false));
+        assert_eq!(Lexicon::for_texts(&russian).joint(), ("&", true));
+        assert_eq!(Lexicon::english().joint(), ("&", true));
         let mixed: Vec<String> = russian.iter().chain(&chinese).cloned().collect();
-        assert_eq!(Lexicon::for_texts(&mixed).conjunction(), ("&", true), "no one language");
+        assert_eq!(Lexicon::for_texts(&mixed).joint(), ("&", true), "no one language");
     }
 }

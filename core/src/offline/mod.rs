@@ -114,7 +114,7 @@ fn label_from_ranked(ranked: &[Phrase], members: &[String], weights: &[f32], con
     let Some(name) = naming_phrase(ranked) else {
         return assorted(members, unit);
     };
-    let joined = joined_name(ranked, name, members.len(), weights, lexicon.conjunction());
+    let joined = joined_name(ranked, name, members.len(), weights, lexicon.joint());
     let mut summary = format!("“{}” is in {} of the {} {unit}", name.surface, name.texts(), members.len());
     let others: Vec<String> = further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)).collect();
     if !others.is_empty() {

@@ -238,15 +238,15 @@ pub fn further_phrases<'a>(ranked: &'a [Phrase], chosen: &Phrase, count: usize) 
     out
 }
 
-/// Two phrases as one name ("radio stations and podcasts") for a group that
+/// Two phrases as one name ("radio stations & podcasts") for a group that
 /// no one phrase covers: when the texts holding `name` weigh less than half
 /// of the group, the best further phrase that shares none of its words and
 /// brings in at least [`JOINED_GAIN`] of the group's weight from texts
-/// `name` misses, joined by the group's word for "and" within
+/// `name` misses, joined by the group's joint (an ampersand) within
 /// [`MAX_PHRASE_WORDS`] words. `None` when one phrase is enough or no
 /// such second phrase exists. `weights` holds one weight per text (empty
 /// for all alike), `texts` how many there are.
-pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], conjunction: (&str, bool)) -> Option<String> {
+pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], joint: (&str, bool)) -> Option<String> {
     let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
     let total: f32 = (0..texts).map(weight).sum();
     let covered: BTreeSet<usize> = name.holders.iter().copied().collect();
@@ -258,22 +258,15 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
     // is compared word by word too.
     let words_of = |key: &str| split_words(key).iter().map(|w| w.text.to_lowercase()).collect::<BTreeSet<String>>();
     let named = words_of(&name.key);
-    let (and, spaced) = conjunction;
-    let holds_and = |key: &str| if spaced { key.split(' ').any(|w| w == and) } else { key.contains(and) };
-    if holds_and(&name.key) {
-        // Already two phrases joined (a child's joined name, quoted whole).
-        return None;
-    }
+    let (joint, spaced) = joint;
     let length = |p: &Phrase| split_words(&p.surface).len();
     let second = ranked.iter().find(|p| {
         let words = words_of(&p.key);
         !words.iter().any(|w| named.iter().any(|n| w == n || same_stem(w, n)))
-            && !holds_and(&p.key)
-            // The joining word counts as one, in every script.
-            && length(name) + length(p) < MAX_PHRASE_WORDS
+            && length(name) + length(p) <= MAX_PHRASE_WORDS
             && share(&mut p.holders.iter().filter(|i| !covered.contains(i))) >= JOINED_GAIN
     })?;
-    Some(if spaced { format!("{} {and} {}", name.surface, second.surface) } else { format!("{}{and}{}", name.surface, second.surface) })
+    Some(if spaced { format!("{} {joint} {}", name.surface, second.surface) } else { format!("{}{joint}{}", name.surface, second.surface) })
 }
 
 /// Whether two lower-case words are one word's forms, judged by spelling
@@ -400,8 +393,8 @@ mod tests {
         let chinese = strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]);
         let lexicon = Lexicon::for_texts(&chinese);
         let ranked = distinctive_phrases(&chinese, &[], &[], 2, &lexicon);
-        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], lexicon.conjunction()).unwrap();
-        assert!(joined.contains('和') && !joined.contains(' '), "{joined}");
+        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], lexicon.joint()).unwrap();
+        assert!(joined.contains('、') && !joined.contains(' '), "{joined}");
     }
 
     /// Unspaced scripts are compared word by word too: "写" (write) does not
@@ -412,8 +405,8 @@ mod tests {
             |key: &str, holders: Vec<usize>| Phrase { key: key.into(), surface: key.into(), content: vec![key.into()], holders, score: 1.0, position: 0.0 };
         let name = phrase("写一篇", vec![0, 1]);
         let ranked = vec![name.clone(), phrase("写", vec![2, 3, 4]), phrase("故事", vec![5, 6, 7])];
-        assert_eq!(joined_name(&ranked, &name, 10, &[], ("和", false)).as_deref(), Some("写一篇和故事"));
+        assert_eq!(joined_name(&ranked, &name, 10, &[], ("、", false)).as_deref(), Some("写一篇、故事"));
         let ranked = vec![name.clone(), phrase("写", vec![2, 3, 4])];
-        assert_eq!(joined_name(&ranked, &name, 10, &[], ("和", false)), None);
+        assert_eq!(joined_name(&ranked, &name, 10, &[], ("、", false)), None);
     }
 }
