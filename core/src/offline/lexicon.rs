@@ -121,6 +121,8 @@ mod tests {
         assert!(lexicon.languages().iter().any(|l| l == "zh"));
         assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
+        // Words that fit any request ("Foreign currency & something") are no topic.
+        assert!(["something", "anything", "trying", "still", "whatever"].iter().all(|w| !Lexicon::english().is_content(w)));
         assert!(!Lexicon::english().is_content("seven") && !Lexicon::english().is_content("thirty") && Lexicon::english().is_content("alarm"));
         assert_eq!(lexicon.joint(), ("、", false));
         assert_eq!(Lexicon::for_texts(&russian).joint(), ("&", true));
