@@ -246,7 +246,7 @@ pub fn further_phrases<'a>(ranked: &'a [Phrase], chosen: &Phrase, count: usize) 
 /// [`MAX_PHRASE_WORDS`] words. `None` when one phrase is enough or no
 /// such second phrase exists. `weights` holds one weight per text (empty
 /// for all alike), `texts` how many there are.
-pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], joint: (&str, bool)) -> Option<String> {
+pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], (joint, spaced): (&str, bool)) -> Option<String> {
     let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
     let total: f32 = (0..texts).map(weight).sum();
     let covered: BTreeSet<usize> = name.holders.iter().copied().collect();
@@ -258,7 +258,6 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
     // is compared word by word too.
     let words_of = |key: &str| split_words(key).iter().map(|w| w.text.to_lowercase()).collect::<BTreeSet<String>>();
     let named = words_of(&name.key);
-    let (joint, spaced) = joint;
     let length = |p: &Phrase| split_words(&p.surface).len();
     let second = ranked.iter().find(|p| {
         let words = words_of(&p.key);

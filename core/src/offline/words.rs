@@ -276,7 +276,6 @@ pub const STOPWORDS: &[&str] = &[
     "using",
     "used",
     "way",
-    "want",
     "tell",
     "help",
     "new",
@@ -294,6 +293,8 @@ pub const STOPWORDS: &[&str] = &[
     "ll",
     "d",
     "m",
+    // Words that fit any request, so they never say what one is about
+    // (banking77 had "Foreign currency & something", HWU64 "Anything").
     "something",
     "anything",
     "everything",
