@@ -62,6 +62,22 @@ fn check_names(a: &Analysis) {
         let answers: Vec<BTreeSet<String>> = members[c.id.as_str()].iter().map(|t| lower_words(t).into_iter().collect()).collect();
         let rare: Vec<&String> = words.iter().filter(|w| answers.iter().filter(|a| a.contains(*w)).count() < 2).collect();
         assert!(rare.is_empty(), "{rare:?} of {:?} are in fewer than two of the {} members' answers", c.name, answers.len());
+        check_summary(c, &answers);
+    }
+}
+
+/// A named base cluster's summary says in a sentence what its members ask
+/// for, quoting two to four phrases of their own, each in two of their
+/// answers (what follows "Nearby groups say" is the neighbours' wording).
+fn check_summary(c: &ClusterResult, answers: &[BTreeSet<String>]) {
+    assert!(c.summary.starts_with("Requests that mention “") || c.summary.starts_with("Questions that mention “"), "{:?}", c.summary);
+    let own = c.summary.split(" Nearby groups say ").next().unwrap();
+    let quoted: Vec<&str> = own.split('“').skip(1).filter_map(|s| s.split('”').next()).collect();
+    assert!((1..=4).contains(&quoted.len()), "{:?}", c.summary);
+    for phrase in quoted {
+        let words = lower_words(phrase);
+        let holders = answers.iter().filter(|a| words.iter().all(|w| a.contains(w))).count();
+        assert!(holders >= 2, "{phrase:?} of the summary of {:?} is in {holders} members' answers", c.name);
     }
 }
 
@@ -141,12 +157,14 @@ fn a_parent_of_plain_topics_passes_the_audit() {
     let child =
         |name: &str, summary: &str, size: usize| ClusterBrief { name: name.into(), summary: summary.into(), size, embedding: Vec::new(), parts: Vec::new() };
     let children = vec![
-        child("Volume", "“volume” is in 30 of the 50 sampled answers; others say “louder” or “speakers”.", 120),
-        child("Mute", "“mute” is in 35 of the 50 sampled answers; others say “silence”.", 110),
-        child("Quiet", "“quiet” is in 20 of the 40 sampled answers; others say “softer”.", 90),
+        child("Volume", "Requests that mention “volume” (30 of the 50 sampled answers), “louder” or “speakers”.", 120),
+        child("Mute", "Requests that mention “mute” (35 of the 50 sampled answers) or “silence”.", 110),
+        child("Quiet", "Requests that mention “quiet” (20 of the 40 sampled answers) or “softer”.", 90),
     ];
-    let outside =
-        vec![child("Lights", "“lights” is in 40 of the 50 sampled answers.", 200), child("Alarm", "“alarm” is in 45 of the 50 sampled answers.", 150)];
+    let outside = vec![
+        child("Lights", "Requests that mention “lights” (40 of the 50 sampled answers).", 200),
+        child("Alarm", "Requests that mention “alarm” (45 of the 50 sampled answers).", 150),
+    ];
     let label = block_on(OfflineAnalyst::new(1).rename(&RenameRequest { facet: Facet::request(), children, outside })).unwrap();
     assert!(label.name.contains(" & "), "three children, no phrase shared by half: {label:?}");
     let verdict = audit(&cluster_text(&label.name, &label.summary));

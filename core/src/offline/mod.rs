@@ -76,7 +76,7 @@ fn label_from_phrases(members: &[String], contrast: &[String]) -> ClusterLabel {
         }
         return label;
     }
-    label_from_ranked(&common, members, &[], contrast, &lexicon, "sampled answers")
+    label_from_ranked(&common, members, &[], contrast, &lexicon, (request_kind(members), "sampled answers"))
 }
 
 /// A phrase names a cluster only when this many of its members' answers hold
@@ -99,32 +99,52 @@ fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -
     let every = distinctive_phrases(texts, weights, contrast, 1, &lexicon);
     let shared: Vec<Phrase> = every.iter().filter(|p| p.texts() >= 2).cloned().collect();
     let ranked = if shared.is_empty() { every } else { shared };
-    label_from_ranked(&ranked, texts, weights, contrast, &lexicon, "groups below it")
+    label_from_ranked(&ranked, texts, weights, contrast, &lexicon, ("Requests", "groups below it"))
 }
 
-/// The label of ranked phrases (`unit` says what the texts are in the
-/// summary, `weights` what each weighs, empty for all alike). When no phrase
+/// The label of ranked phrases (`kind` and `unit` say what the texts are in
+/// the summary, `weights` what each weighs, empty for all alike). When no phrase
 /// covers half of the texts, two join in the name (`phrases::joined_name`),
 /// in the texts' language: a base cluster of "define", "definition of" and
 /// "what does it mean" is named for both of its wordings, not for one that a
 /// fifth of it uses. (Names then found their own cluster among all the
 /// others at the base 66 → 76 % of the time on HWU64, 44 → 62 % on
 /// banking77, 60 → 63 % on Arena-Hard; docs/eval/README.md.)
-fn label_from_ranked(ranked: &[Phrase], members: &[String], weights: &[f32], contrast: &[String], lexicon: &Lexicon, unit: &str) -> ClusterLabel {
+fn label_from_ranked(
+    ranked: &[Phrase],
+    members: &[String],
+    weights: &[f32],
+    contrast: &[String],
+    lexicon: &Lexicon,
+    (kind, unit): (&str, &str),
+) -> ClusterLabel {
     let Some(name) = naming_phrase(ranked) else {
         return assorted(members, unit);
     };
     let joined = joined_name(ranked, name, members.len(), weights, lexicon.joint());
-    let mut summary = format!("“{}” is in {} of the {} {unit}", name.surface, name.texts(), members.len());
-    let others: Vec<String> = further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)).collect();
-    if !others.is_empty() {
-        summary.push_str(&format!("; others say {}", join_list(&others, "or")));
-    }
-    summary.push('.');
+    // One sentence of what the members ask for, in their own phrases: the
+    // name's, with how many hold it, then up to three more, each bringing a
+    // word the ones before it lack.
+    let mut quoted = vec![format!("“{}” ({} of the {} {unit})", name.surface, name.texts(), members.len())];
+    quoted.extend(further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)));
+    let mut summary = format!("{kind} that mention {}.", join_list(&quoted, "or"));
     if let Some(instead) = distinctive_phrases(contrast, &[], members, 2, lexicon).first() {
         summary.push_str(&format!("{NEARBY}“{}” instead.", instead.surface));
     }
     ClusterLabel { name: sentence_case(joined.as_deref().unwrap_or(&name.surface)), summary }
+}
+
+/// "Questions" when at least half of a cluster's answers end in a question
+/// mark (in any script), else "Requests". (A parent's texts are its
+/// children's names and phrases, which say nothing of the form: a parent
+/// holds "Requests".)
+fn request_kind(answers: &[String]) -> &'static str {
+    let asked = answers.iter().filter(|m| m.trim_end().ends_with(['?', '？'])).count();
+    if !answers.is_empty() && asked * 2 >= answers.len() {
+        "Questions"
+    } else {
+        "Requests"
+    }
 }
 
 /// A group whose texts share no distinctive wording, said plainly (also
@@ -152,10 +172,16 @@ fn join_list(items: &[String], conjunction: &str) -> String {
     }
 }
 
-/// What a cluster says about its topic: its name and the phrases its summary
-/// quotes, without the offline analyst's own template words (which would
-/// otherwise become the most shared phrases of every group) or what its
-/// neighbours say; nothing for an assorted cluster.
+/// What a cluster says about its topic: its name and the phrase its summary
+/// quotes first (the name's own), without the offline analyst's template
+/// words (which would otherwise become the most shared phrases of every
+/// group), the further phrases or what its neighbours say; nothing for an
+/// assorted cluster. The further phrases are left out because they are the
+/// words children share most ("turn", "set", "play"), so a parent named from
+/// them was called for a verb: HWU64's top level read "Turn", "Time",
+/// "Today" where it now reads "Living room & robot vacuum cleaner", "Local
+/// events & alarm" (docs/eval/README.md). A summary with no quotes (an LLM's)
+/// is taken whole.
 fn brief_text(b: &ClusterBrief) -> String {
     if b.name.starts_with(ASSORTED) {
         // Nothing to name a parent by: "assorted" is the analyst's own word.
@@ -163,12 +189,10 @@ fn brief_text(b: &ClusterBrief) -> String {
     }
     let own = b.summary.split(NEARBY).next().unwrap_or_default();
     let own = own.split(INCLUDES).next().unwrap_or(own);
-    let quoted: Vec<&str> = own.split('“').skip(1).filter_map(|s| s.split('”').next()).collect();
-    if quoted.is_empty() {
-        format!("{}. {}", b.name, own)
-    } else {
-        // A full stop between phrases keeps one phrase from running into the next.
-        format!("{}. {}", b.name, quoted.join(". "))
+    match own.split('“').nth(1).and_then(|s| s.split('”').next()) {
+        // A full stop keeps the name from running into the phrase.
+        Some(phrase) => format!("{}. {phrase}", b.name),
+        None => format!("{}. {}", b.name, own),
     }
 }
 

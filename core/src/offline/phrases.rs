@@ -272,13 +272,29 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
 /// alone: the shorter, of three letters or more, opens the longer, which
 /// adds at most three ("email" and "emails", "play" and "playing"), or,
 /// from five letters, one letter more or changed after the first three
-/// tells them apart ("color" and "colour"). A name joining them would say one thing twice.
+/// tells them apart ("color" and "colour"), or, for an English verb ending
+/// in "e", the longer is the verb without it and a suffix that makes a noun
+/// or another form of it ("define" and "definition", "charge" and
+/// "charging"). A name joining them would say one thing twice.
 fn same_stem(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
     let prefix = short.len() >= 3 && long.len() - short.len() <= 3 && long.starts_with(short);
-    prefix || (short.len() >= 5 && one_edit_apart(short, long))
+    prefix || (short.len() >= 5 && one_edit_apart(short, long)) || verb_and_its_form(short, long)
 }
+
+/// "define" and "definition": the shorter ends in "e", and the longer is it
+/// without the "e" (four letters at least, so "rate" does not reach
+/// "ratio") and one of [`E_VERB_SUFFIXES`].
+fn verb_and_its_form(short: &[char], long: &[char]) -> bool {
+    let Some((&'e', stem)) = short.split_last() else { return false };
+    stem.len() >= 4 && long.starts_with(stem) && E_VERB_SUFFIXES.iter().any(|suffix| long[stem.len()..].iter().copied().eq(suffix.chars()))
+}
+
+/// What follows an English verb that ends in "e" once the "e" is dropped:
+/// "defin-ition", "pric-ing", "creat-ion", "declar-ation", "negat-ive".
+/// Not "-ement": "state" and "statement" are two words.
+const E_VERB_SUFFIXES: [&str; 8] = ["ing", "ion", "ions", "ition", "itions", "ation", "ations", "ive"];
 
 /// Whether `long` is `short` with one letter inserted or changed after
 /// their first three, which they share.
@@ -382,6 +398,8 @@ mod tests {
         assert_eq!(joined_name(&ranked, best, members.len(), &[], ("&", true)).as_deref(), Some("radio station & podcasts"));
         assert!(same_stem("color", "colour") && same_stem("lights", "light") && same_stem("playing", "play") && same_stem("music", "music"));
         assert!(!same_stem("light", "flight") && !same_stem("card", "cart") && !same_stem("art", "artistic") && !same_stem("song", "songwriter"));
+        assert!(same_stem("define", "definition") && same_stem("charging", "charge") && same_stem("create", "creation"));
+        assert!(!same_stem("state", "statement") && !same_stem("rate", "ratio") && !same_stem("currency", "current"));
         // Not two forms of one word.
         let forms = strings(&["Send emails", "Emails please", "New email", "Open email", "Weather", "Time now", "Lights off"]);
         let ranked = distinctive_phrases(&forms, &[], &[], 2, &Lexicon::english());
