@@ -4,7 +4,7 @@ Reads the lines docs/eval/cross_validate.sh collects from
 `kleio eval reconstruct --sweep` ("set=S seed=N sweep temperature=T
 placed_weight=W accuracy=A"), each run's own line ("set=S seed=N
 accuracy=… misplaced_top=…") and the coherence runs' lines ("set=S
-placed_weight=W accuracy=… misplaced_top=…"), and prints, as Markdown:
+coherence_seed=N placed_weight=W accuracy=… misplaced_top=…"), and prints, as Markdown:
 - for each set held out, the weights that do best on average over the other
   sets, and the accuracy they get on the held-out set (the honest figure);
 - the defaults: among the weights whose accuracy, averaged over all sets
@@ -28,7 +28,7 @@ TOLERANCE = 0.01
 
 sweep = defaultdict(list)  # (set, temperature, weight) -> accuracies over seeds
 runs = defaultdict(list)  # set -> [(accuracy, misplaced_top, ceiling, base names closest to their own cluster)]
-coherence = {}  # (set, weight) -> (accuracy, misplaced_top)
+coherence = defaultdict(list)  # (set, weight) -> [(accuracy, misplaced_top)] over seeds
 for line in open(sys.argv[1]):
     fields = dict(re.findall(r"(\w+)=(\S+)", line))
     if "set" not in fields or "accuracy" not in fields:
@@ -41,7 +41,7 @@ for line in open(sys.argv[1]):
             (float(fields["accuracy"]), float(fields["misplaced_top"]), float(fields.get("ceiling", "nan")), float(fields.get("names_first_l0", "nan")))
         )
     else:
-        coherence[(fields["set"], float(fields["placed_weight"]))] = (float(fields["accuracy"]), float(fields["misplaced_top"]))
+        coherence[(fields["set"], float(fields["placed_weight"]))].append((float(fields["accuracy"]), float(fields["misplaced_top"])))
 
 sets = sorted({s for s, _, _ in sweep})
 grid = sorted({(t, w) for _, t, w in sweep})
@@ -77,8 +77,12 @@ close = [tw for tw in grid if mean_over(sets, *tw) >= top - TOLERANCE]
 weights = sorted({w for _, w in close if all((s, w) in coherence for s in sets)})
 
 
+def coherence_mean(s, w, field):
+    return statistics.mean(run[field] for run in coherence[(s, w)])
+
+
 def misplaced(w):
-    return statistics.mean(coherence[(s, w)][1] for s in sets)
+    return statistics.mean(coherence_mean(s, w, 1) for s in sets)
 
 
 if weights:
@@ -108,13 +112,13 @@ for s in sorted(runs):
     ceilings = [c for _, _, c, _ in runs[s]]
     found = [f for _, _, _, f in runs[s]]
     print(f"| {s} | {spread(accs)} | {spread(ceilings)} | {spread(mis)} | {spread(found)} |")
-print("\n## How the hierarchy holds together (one seed per set)\n")
+print(f"\n## How the hierarchy holds together (mean over {len(next(iter(coherence.values())))} seeds per set)\n")
 print("A base cluster is misplaced when it is closer to another top-level cluster than to the rest of its own.\n")
 print("| W | " + " | ".join(f"{s}: accuracy, misplaced" for s in sets) + " | mean misplaced |")
 print("|---|" + "---|" * (len(sets) + 1))
 for w in sorted({w for _, w in coherence}):
     if all((s, w) in coherence for s in sets):
-        cells = [f"{100 * coherence[(s, w)][0]:.1f} %, {100 * coherence[(s, w)][1]:.1f} %" for s in sets]
+        cells = [f"{100 * coherence_mean(s, w, 0):.1f} %, {100 * coherence_mean(s, w, 1):.1f} %" for s in sets]
         print(f"| {w} | " + " | ".join(cells) + f" | {100 * misplaced(w):.1f} % |")
 print("\n## The whole grid (mean accuracy over seeds)\n")
 print("| T | W | " + " | ".join(sets) + " | mean |")

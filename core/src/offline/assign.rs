@@ -21,7 +21,7 @@ pub struct AssignWeights {
 
 impl Default for AssignWeights {
     fn default() -> Self {
-        AssignWeights { part_temperature: 0.08, placed_weight: 0.75 }
+        AssignWeights { part_temperature: 0.02, placed_weight: 2.5 }
     }
 }
 
