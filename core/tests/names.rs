@@ -67,8 +67,9 @@ fn check_names(a: &Analysis) {
 }
 
 /// A named base cluster's summary says in a sentence what its members ask
-/// for, quoting two to four phrases of their own, each in two of their
-/// answers (what follows "Nearby groups say" is the neighbours' wording).
+/// for, quoting its name's phrase and up to three more of their own (fewer
+/// when they share no more), each in two of their answers (what follows
+/// "Nearby groups say" is the neighbours' wording).
 fn check_summary(c: &ClusterResult, answers: &[BTreeSet<String>]) {
     assert!(c.summary.starts_with("Requests that mention “") || c.summary.starts_with("Questions that mention “"), "{:?}", c.summary);
     let own = c.summary.split(" Nearby groups say ").next().unwrap();
