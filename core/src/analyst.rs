@@ -132,6 +132,26 @@ pub struct NameClusterRequest {
     pub members: Vec<String>,
     /// Facet answers of the nearest conversations outside the cluster (paper G.5).
     pub contrast: Vec<String>,
+    /// Set when the cluster is named a second time because others of its
+    /// level got the same name (`twin_names.rs`). Older clients send none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub again: Option<NamedAlike>,
+}
+
+/// Why a cluster is named again: the name it came back with, which other
+/// clusters of its level have too, and the names the level's other clusters
+/// have now, none of which the new name may repeat.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NamedAlike {
+    pub shared: String,
+    /// At most [`NamedAlike::MOST_TAKEN`] of them: the pipeline checks every
+    /// new name against the whole level anyway, and a prompt need not list
+    /// the names of a million conversations' base clusters.
+    pub taken: Vec<String>,
+}
+
+impl NamedAlike {
+    pub const MOST_TAKEN: usize = 2_000;
 }
 
 /// A cluster as the hierarchy steps see it. `embedding` is the unit vector of
@@ -271,6 +291,9 @@ pub struct RenameRequest {
     /// the paper gives the base namer, G.5). Older clients send none.
     #[serde(default)]
     pub outside: Vec<ClusterBrief>,
+    /// As [`NameClusterRequest::again`], for a parent named again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub again: Option<NamedAlike>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -257,14 +257,14 @@ async fn build_level<A: Analyst, E: Embedder>(
             others.sort_by(|&a, &b| dot(&emb[b], &centre).total_cmp(&dot(&emb[a], &centre)).then(a.cmp(&b)));
             others.truncate(params.outside);
             let briefs_of = |ids: &[usize]| ids.iter().map(|&c| placement.children[c].clone()).collect();
-            RenameRequest { facet: facet.clone(), children: briefs_of(kids), outside: briefs_of(&others) }
+            RenameRequest { facet: facet.clone(), children: briefs_of(kids), outside: briefs_of(&others), again: None }
         })
         .collect();
     let mut labels = Vec::with_capacity(requests.len());
     for req in &requests {
         labels.push(analyst.rename(req).await.map_err(PipelineError::Analyst)?);
     }
-    rename_twins(&mut labels, async |p: usize, twins: &[usize]| {
+    rename_twins(&mut labels, async |p: usize, twins: &[usize], alike: NamedAlike| {
         // What the twins hold, an equal share of each, comes first among
         // what this parent is set apart from, so the words they share stop naming it.
         let each = params.neighbourhood.div_ceil(twins.len() - 1);
@@ -273,6 +273,7 @@ async fn build_level<A: Analyst, E: Embedder>(
             facet: facet.clone(),
             children: requests[p].children.clone(),
             outside: theirs.chain(requests[p].outside.iter().cloned()).collect(),
+            again: Some(alike),
         };
         analyst.rename(&req).await.map_err(PipelineError::Analyst)
     })

@@ -431,12 +431,13 @@ async fn name_base_clusters<A: Analyst>(
             facet: facet.clone(),
             members: picked.iter().map(|&j| texts[j].clone()).collect(),
             contrast: others.iter().map(|&j| texts[j].clone()).collect(),
+            again: None,
         };
         labels.push(analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)?);
         requests.push(req);
         progress.report(Stage::Naming, c + 1, k);
     }
-    rename_twins(&mut labels, async |c: usize, twins: &[usize]| {
+    rename_twins(&mut labels, async |c: usize, twins: &[usize], alike: NamedAlike| {
         between_units(&*progress).await?;
         // The twins' sampled members, an equal share of each, come first in
         // the contrast, so the wording they share stops setting this cluster apart.
@@ -446,6 +447,7 @@ async fn name_base_clusters<A: Analyst>(
             facet: facet.clone(),
             members: requests[c].members.clone(),
             contrast: theirs.chain(requests[c].contrast.iter().cloned()).take(2 * params.naming_contrast).collect(),
+            again: Some(alike),
         };
         analyst.name_cluster(&req).await.map_err(PipelineError::Analyst)
     })

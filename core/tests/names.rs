@@ -94,6 +94,25 @@ fn hwu64_names_are_phrases_of_the_members_own_words() {
     assert!(a.clusters.iter().filter(|c| c.level > 0).all(|c| !c.name.contains(", ")));
 }
 
+/// banking77's 77 intents are told apart by a word or two ("pending",
+/// "card"), so many base clusters first come back with one name; named
+/// again, each keeps the word and adds its own, and no two clusters of a
+/// level share a name (letter case and a plural's "s" aside), where the
+/// second answers alone, without keeping the shared word or knowing the
+/// names taken, left five groups of twins ("Card" four times, "Top" three).
+#[test]
+fn banking77_clusters_of_one_level_have_names_of_their_own() {
+    let a = analyse(&shared("banking77/normalized/test.jsonl"), 1);
+    check_names(&a);
+    let key = |name: &str| name.to_lowercase().split_whitespace().map(|w| if w.len() > 3 { w.trim_end_matches('s') } else { w }).collect::<Vec<_>>().join(" ");
+    let mut seen: BTreeMap<(usize, String), &str> = BTreeMap::new();
+    for c in a.clusters.iter().filter(|c| !is_fallback(c)) {
+        if let Some(other) = seen.insert((c.level, key(&c.name)), &c.name) {
+            panic!("two clusters of level {} are called {other:?} and {:?}", c.level, c.name);
+        }
+    }
+}
+
 /// The request summaries of Arena-Hard v2.0's prompts in `language` (as the
 /// dataset marks them) and of its category `category` (its second label).
 fn arena_hard_group(language: &str, category: &str) -> Vec<String> {
@@ -121,7 +140,7 @@ fn russian_and_chinese_clusters_are_named_without_function_words() {
         let members = arena_hard_group(marked, category);
         assert!(members.len() >= 8, "{} {code} {category} prompts", members.len());
         let contrast = arena_hard_group("en", category);
-        let req = NameClusterRequest { facet: Facet::request(), members: members.clone(), contrast };
+        let req = NameClusterRequest { facet: Facet::request(), members: members.clone(), contrast, again: None };
         let label = block_on(OfflineAnalyst::new(1).name_cluster(&req)).unwrap();
         let assorted = label.name.starts_with("Assorted ");
         assert!(!(named && assorted), "the {code} {category} cluster has no phrase for a name: {}", label.summary);
@@ -166,7 +185,7 @@ fn a_parent_of_plain_topics_passes_the_audit() {
         child("Lights", "Requests that mention “lights” (40 of the 50 sampled answers).", 200),
         child("Alarm", "Requests that mention “alarm” (45 of the 50 sampled answers).", 150),
     ];
-    let label = block_on(OfflineAnalyst::new(1).rename(&RenameRequest { facet: Facet::request(), children, outside })).unwrap();
+    let label = block_on(OfflineAnalyst::new(1).rename(&RenameRequest { facet: Facet::request(), children, outside, again: None })).unwrap();
     assert!(label.name.contains(" & "), "three children, no phrase shared by half: {label:?}");
     let verdict = audit(&cluster_text(&label.name, &label.summary));
     assert!(verdict.score >= 3, "{label:?}: {verdict:?}");

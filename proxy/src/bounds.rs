@@ -113,9 +113,18 @@ impl Bounded for BatchRequest {
     }
 }
 
+impl Bounded for NamedAlike {
+    fn check_bounds(&self) -> Result<(), String> {
+        text("the shared name", &self.shared, NAME_CHARS)?;
+        count("names taken", self.taken.len(), 0, NamedAlike::MOST_TAKEN)?;
+        self.taken.iter().try_for_each(|name| text("a taken name", name, NAME_CHARS))
+    }
+}
+
 impl Bounded for NameClusterRequest {
     fn check_bounds(&self) -> Result<(), String> {
         self.facet.check_bounds()?;
+        self.again.as_ref().map_or(Ok(()), Bounded::check_bounds)?;
         count("member answers", self.members.len(), 1, MEMBERS)?;
         count("contrasting answers", self.contrast.len(), 0, MEMBERS)?;
         self.members.iter().chain(&self.contrast).try_for_each(|a| text("an answer", a, ANSWER_CHARS))
@@ -166,6 +175,7 @@ impl Bounded for RenameRequest {
         self.facet.check_bounds()?;
         count("children", self.children.len(), 1, CLUSTERS)?;
         count("clusters outside", self.outside.len(), 0, CLUSTERS)?;
+        self.again.as_ref().map_or(Ok(()), Bounded::check_bounds)?;
         all(&self.children)?;
         all(&self.outside)
     }
@@ -199,8 +209,13 @@ mod tests {
         assert!(ExtractRequest { conversation: ConversationText { messages: Vec::new() }, facet: custom }.check_bounds().unwrap_err().contains("question"));
         assert!(AuditRequest { content: "é".repeat(AUDIT_CHARS) }.check_bounds().is_ok());
         assert!(AuditRequest { content: "é".repeat(AUDIT_CHARS + 1) }.check_bounds().is_err());
-        let rename = RenameRequest { facet: Facet::request(), children: children.clone(), outside: children[..10].to_vec() };
+        let rename = RenameRequest { facet: Facet::request(), children: children.clone(), outside: children[..10].to_vec(), again: None };
         assert!(rename.check_bounds().is_ok());
+        let alike = |taken: usize, chars: usize| Some(NamedAlike { shared: "Play".into(), taken: (0..taken).map(|_| "n".repeat(chars)).collect() });
+        assert!(RenameRequest { again: alike(NamedAlike::MOST_TAKEN, NAME_CHARS), ..rename.clone() }.check_bounds().is_ok());
+        assert!(RenameRequest { again: alike(NamedAlike::MOST_TAKEN + 1, 1), ..rename.clone() }.check_bounds().unwrap_err().contains("names taken"));
+        let named = NameClusterRequest { facet: Facet::request(), members: vec!["a".into()], contrast: Vec::new(), again: alike(1, NAME_CHARS + 1) };
+        assert!(named.check_bounds().unwrap_err().contains("a taken name"));
         let crowded = RenameRequest { outside: (0..CLUSTERS + 1).map(|i| brief(&format!("near {i}"))).collect(), ..rename.clone() };
         assert!(crowded.check_bounds().unwrap_err().contains("clusters outside"));
         let long_outside = RenameRequest { outside: vec![brief(&"x".repeat(NAME_CHARS + 1))], ..rename };

@@ -40,12 +40,12 @@ impl Task {
         match self {
             Task::Screen => &["conversation", "question"],
             Task::Extract => &["conversation", "question", "answer_format"],
-            Task::NameCluster => &["question", "criteria", "members", "contrast"],
+            Task::NameCluster => &["question", "criteria", "members", "contrast", "shared", "taken"],
             Task::ProposeParents => &["question", "children", "outside", "wanted"],
             Task::Dedupe => &["question", "proposals", "wanted"],
             Task::Assign => &["question", "child", "parents"],
             Task::AssignMany => &["question", "children", "parents"],
-            Task::Rename => &["question", "children", "outside"],
+            Task::Rename => &["question", "children", "outside", "shared", "taken"],
             Task::Audit => &["content"],
         }
     }

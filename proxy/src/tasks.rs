@@ -259,6 +259,15 @@ fn bullet_list(items: &[String]) -> String {
     items.iter().map(|s| format!("- {}", escape(&s.replace('\n', " ")))).collect::<Vec<_>>().join("\n")
 }
 
+/// The name a cluster shares with others of its level and the names taken
+/// there, for a cluster named again; "(none)" for both on a first naming.
+fn named_alike(again: Option<&NamedAlike>) -> (String, String) {
+    match again {
+        Some(alike) => (escape(&alike.shared), bullet_list(&alike.taken)),
+        None => ("(none)".into(), "(none)".into()),
+    }
+}
+
 fn brief_list(items: &[ClusterBrief]) -> String {
     if items.is_empty() {
         return "(none)".into();
@@ -356,9 +365,17 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
         let (members, contrast) = (bullet_list(&req.members), bullet_list(&req.contrast));
         let criteria = naming_criteria(&req.facet);
+        let (shared, taken) = named_alike(req.again.as_ref());
         self.ask(
             Task::NameCluster,
-            &[("question", &escape(&req.facet.question)), ("criteria", criteria), ("members", &members), ("contrast", &contrast)],
+            &[
+                ("question", &escape(&req.facet.question)),
+                ("criteria", criteria),
+                ("members", &members),
+                ("contrast", &contrast),
+                ("shared", &shared),
+                ("taken", &taken),
+            ],
             parse_label,
         )
         .await
@@ -434,7 +451,13 @@ impl<C: ChatModel> Analyst for LlmAnalyst<C> {
 
     async fn rename(&self, req: &RenameRequest) -> Result<ClusterLabel, AnalystError> {
         let (children, outside) = (brief_list(&req.children), brief_list(&req.outside));
-        self.ask(Task::Rename, &[("question", &escape(&req.facet.question)), ("children", &children), ("outside", &outside)], parse_label).await
+        let (shared, taken) = named_alike(req.again.as_ref());
+        self.ask(
+            Task::Rename,
+            &[("question", &escape(&req.facet.question)), ("children", &children), ("outside", &outside), ("shared", &shared), ("taken", &taken)],
+            parse_label,
+        )
+        .await
     }
 
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {

@@ -144,7 +144,9 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     let r = call(&app, "POST", "/api/v1/assign/batch", &[], Some(step)).await;
     assert_eq!(r.json()["results"], json!([{ "index": 0 }, { "index": 0 }]), "{}", r.body);
     let near = json!([brief("Fix a bike", 2.0)]);
-    let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": near }))).await;
+    // Named a second time: another category at its level came back "Grow food" too.
+    let again = json!({ "shared": "Grow food", "taken": ["Grow food", "Repair & bikes"] });
+    let r = call(&app, "POST", "/api/v1/rename", &[], Some(json!({ "facet": request_facet(), "children": children, "outside": near, "again": again }))).await;
     assert_eq!(r.json()["name"], "Grow food at home", "{}", r.body);
     let r = call(&app, "POST", "/api/v1/audit", &[], Some(json!({ "content": "Write to a@b.example" }))).await;
     assert_eq!(r.json()["score"], 1, "{}", r.body);
@@ -156,6 +158,13 @@ async fn every_task_goes_to_claude_with_the_papers_model_split_and_a_cached_pref
     let renamed = seen.iter().map(|s| anthropic_prompt(&s.body)).find(|(system, _)| system.contains("final name")).expect("a rename call");
     let elsewhere = renamed.1.split("<elsewhere>").nth(1).expect("the nearby groups' section");
     assert!(elsewhere.contains("Fix a bike") && !elsewhere.contains("Bake bread"), "{}", renamed.1);
+    // ... and the name it shared and the names it must not take; a first naming is told of none.
+    let section =
+        |prompt: &str, tag: &str| prompt.split(&format!("<{tag}>")).nth(1).and_then(|s| s.split(&format!("</{tag}>")).next()).map(str::trim).map(String::from);
+    assert_eq!(section(&renamed.1, "shared_name").as_deref(), Some("Grow food"));
+    assert_eq!(section(&renamed.1, "taken_names").as_deref(), Some("- Grow food\n- Repair &amp; bikes"), "{}", renamed.1);
+    let named = seen.iter().map(|s| anthropic_prompt(&s.body)).find(|(system, _)| system.contains("name groups")).expect("a naming call");
+    assert_eq!(section(&named.1, "taken_names").as_deref(), Some("(none)"), "{}", named.1);
     for s in &seen {
         let header = |name: &str| s.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         assert_eq!(header("x-api-key").as_deref(), Some(FAKE_KEY));

@@ -34,7 +34,7 @@ use crate::api::facet_id;
 use crate::kmeans::{kmeans, KMeansParams};
 use crate::matrix::Matrix;
 use lexicon::Lexicon;
-use phrases::{distinctive_phrases, further_phrases, joined_name, naming_phrase, sentence_case, Phrase};
+use phrases::{distinctive_phrases, further_phrases, joined_name, name_apart, naming_phrase, sentence_case, Phrase};
 
 #[derive(Clone, Debug)]
 pub struct OfflineAnalyst {
@@ -59,7 +59,7 @@ impl OfflineAnalyst {
 /// and two or three further phrases of the members, with how many texts
 /// hold the name's phrase and what the nearest other texts say instead.
 /// Every quoted phrase is in at least [`MIN_ANSWERS`] members' answers.
-fn label_from_phrases(members: &[String], contrast: &[String]) -> ClusterLabel {
+fn label_from_phrases(members: &[String], contrast: &[String], again: Option<&NamedAlike>) -> ClusterLabel {
     let lexicon = Lexicon::for_texts(members);
     let ranked = distinctive_phrases(members, &[], contrast, MIN_ANSWERS, &lexicon);
     // Whether a cluster has a name depends on its members alone, never on
@@ -76,7 +76,7 @@ fn label_from_phrases(members: &[String], contrast: &[String]) -> ClusterLabel {
         }
         return label;
     }
-    label_from_ranked(&common, members, &[], contrast, &lexicon, (request_kind(members), "sampled answers"))
+    label_from_ranked(&common, members, &[], contrast, again, &lexicon, (request_kind(members), "sampled answers"))
 }
 
 /// A phrase names a cluster only when this many of its members' answers hold
@@ -91,15 +91,22 @@ const MIN_NAME_SHARE: f32 = 0.1;
 
 /// A parent's label from its children's texts (each weighing `weights`):
 /// by the phrases two of them share, or, when they share none, by the most
-/// distinctive phrase of one (children are aggregates already).
-fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -> ClusterLabel {
+/// distinctive phrase of one (children are aggregates already). A parent
+/// named again may also be named for one child's phrase, after those two
+/// share: its twins hold the shared ones (three HWU64 parents of list
+/// children were all "List", one of them a grocery list and a shopping list).
+fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String], again: Option<&NamedAlike>) -> ClusterLabel {
     let lexicon = Lexicon::for_texts(texts);
     // A phrase's score does not depend on the least support asked for, so
     // the phrases two children share rank among themselves as they would alone.
     let every = distinctive_phrases(texts, weights, contrast, 1, &lexicon);
-    let shared: Vec<Phrase> = every.iter().filter(|p| p.texts() >= 2).cloned().collect();
-    let ranked = if shared.is_empty() { every } else { shared };
-    label_from_ranked(&ranked, texts, weights, contrast, &lexicon, ("Requests", "groups below it"))
+    let (shared, single): (Vec<Phrase>, Vec<Phrase>) = every.into_iter().partition(|p| p.texts() >= 2);
+    let ranked = match again {
+        _ if shared.is_empty() => single,
+        None => shared,
+        Some(_) => shared.into_iter().chain(single).collect(),
+    };
+    label_from_ranked(&ranked, texts, weights, contrast, again, &lexicon, ("Requests", "groups below it"))
 }
 
 /// The label of ranked phrases (`kind` and `unit` say what the texts are in
@@ -109,19 +116,27 @@ fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String]) -
 /// "what does it mean" is named for both of its wordings, not for one that a
 /// fifth of it uses. (Names then found their own cluster among all the
 /// others at the base 66 → 76 % of the time on HWU64, 44 → 62 % on
-/// banking77, 60 → 63 % on Arena-Hard; docs/eval/README.md.)
+/// banking77, 60 → 63 % on Arena-Hard; docs/eval/README.md.) A group named
+/// again (`again`) is named apart from its twins (`phrases::name_apart`)
+/// where a phrase allows.
 fn label_from_ranked(
     ranked: &[Phrase],
     members: &[String],
     weights: &[f32],
     contrast: &[String],
+    again: Option<&NamedAlike>,
     lexicon: &Lexicon,
     (kind, unit): (&str, &str),
 ) -> ClusterLabel {
-    let Some(name) = naming_phrase(ranked) else {
-        return assorted(members, unit);
+    let (name, joined) = match again.and_then(|alike| name_apart(ranked, alike, lexicon)) {
+        Some((phrase, name)) => (phrase, Some(name)),
+        None => {
+            let Some(name) = naming_phrase(ranked) else {
+                return assorted(members, unit);
+            };
+            (name, joined_name(ranked, name, members.len(), weights, lexicon.joint()))
+        }
     };
-    let joined = joined_name(ranked, name, members.len(), weights, lexicon.joint());
     // One sentence of what the members ask for, in their own phrases: the
     // name's, with how many hold it, then up to three more, each bringing a
     // word the ones before it lack.
@@ -229,7 +244,7 @@ impl Analyst for OfflineAnalyst {
     }
 
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
-        Ok(label_from_phrases(&req.members, &req.contrast))
+        Ok(label_from_phrases(&req.members, &req.contrast, req.again.as_ref()))
     }
 
     async fn propose_parents(&self, req: &ProposeParentsRequest) -> Result<Vec<ClusterLabel>, AnalystError> {
@@ -251,7 +266,7 @@ impl Analyst for OfflineAnalyst {
                 .map(|(c, _)| brief_text(c))
                 .chain(req.outside.iter().map(brief_text))
                 .collect();
-            out.push(label_from_children(&members, &[], &contrast));
+            out.push(label_from_children(&members, &[], &contrast, None));
         }
         Ok(out)
     }
@@ -298,7 +313,7 @@ impl Analyst for OfflineAnalyst {
         let texts: Vec<String> = req.children.iter().map(brief_text).collect();
         let weights: Vec<f32> = req.children.iter().map(|c| (c.size.max(1) as f32).sqrt()).collect();
         let contrast: Vec<String> = req.outside.iter().map(brief_text).collect();
-        let mut label = label_from_children(&texts, &weights, &contrast);
+        let mut label = label_from_children(&texts, &weights, &contrast, req.again.as_ref());
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::lexicon::Lexicon;
 use super::segment::{split_words, Word};
+use crate::analyst::NamedAlike;
+use crate::twin_names::name_key;
 
 /// The longest phrase, in words.
 pub const MAX_PHRASE_WORDS: usize = 6;
@@ -206,10 +208,62 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
 /// texts, the longest such (so "alarm" becomes "set an alarm" when enough
 /// who say one say the other).
 pub fn naming_phrase(ranked: &[Phrase]) -> Option<&Phrase> {
-    let best = ranked.first()?;
-    let needed = (best.texts() as f32 * LONGER_SHARE).ceil() as usize;
-    ranked.iter().filter(|p| p.texts() >= needed && best.content.iter().all(|w| p.content.contains(w))).max_by(|a, b| {
-        a.content.len().cmp(&b.content.len()).then(a.texts().cmp(&b.texts())).then(b.position.total_cmp(&a.position)).then_with(|| b.key.cmp(&a.key))
+    ranked.first().map(|best| lengthened(ranked, best))
+}
+
+/// The longest wording of `phrase` (a phrase holding all its words) that is
+/// in [`LONGER_SHARE`] of the texts `phrase` is in; `phrase` itself when none is.
+fn lengthened<'a>(ranked: &'a [Phrase], phrase: &'a Phrase) -> &'a Phrase {
+    let needed = (phrase.texts() as f32 * LONGER_SHARE).ceil() as usize;
+    ranked
+        .iter()
+        .filter(|p| p.texts() >= needed && phrase.content.iter().all(|w| p.content.contains(w)))
+        .max_by(|a, b| {
+            a.content.len().cmp(&b.content.len()).then(a.texts().cmp(&b.texts())).then(b.position.total_cmp(&a.position)).then_with(|| b.key.cmp(&a.key))
+        })
+        .unwrap_or(phrase)
+}
+
+/// A name for a group named again because others of its level came back
+/// with the same name (`alike.shared`), and the phrase it quotes: the first
+/// ranked phrase (lengthened as [`naming_phrase`] lengthens) that holds the
+/// shared name's words, or that shares none of them and is joined to it
+/// ("Pending & cash withdrawal"), whose name is not in `alike.taken`. The
+/// new name so keeps what the twins have in common and adds what sets this
+/// one apart; a name without the shared words ("Cash withdrawal" for a
+/// cluster of pending withdrawals) would say less than the old one and
+/// often collide with another cluster's. `None` when no phrase gives one,
+/// or when no phrase of the texts holds the shared name's words.
+pub fn name_apart<'a>(ranked: &'a [Phrase], alike: &NamedAlike, lexicon: &Lexicon) -> Option<(&'a Phrase, String)> {
+    let (joint, spaced) = lexicon.joint();
+    let shared: Vec<String> = split_words(&alike.shared).iter().map(|w| w.text.to_lowercase()).filter(|w| lexicon.is_content(w)).collect();
+    if shared.is_empty() {
+        return None;
+    }
+    let holds = |words: &[String], word: &String| words.iter().any(|w| w == word || same_stem(w, word));
+    if !ranked.iter().any(|p| shared.iter().all(|w| holds(&p.content, w))) {
+        // The shared name is not the texts' own wording ("Assorted short
+        // requests", or another analyst's words): nothing of it to keep.
+        return None;
+    }
+    let taken: BTreeSet<String> = alike.taken.iter().map(|t| name_key(t)).collect();
+    ranked.iter().find_map(|best| {
+        let phrase = lengthened(ranked, best);
+        let name = if shared.iter().all(|w| holds(&phrase.content, w)) {
+            phrase.surface.clone()
+        } else if shared.iter().any(|w| holds(&phrase.content, w))
+            || alike.shared.contains(joint)
+            || split_words(&alike.shared).len() + split_words(&phrase.surface).len() > MAX_PHRASE_WORDS
+        {
+            // Joined, the name would say a word twice, hold two joints or
+            // run too long.
+            return None;
+        } else if spaced {
+            format!("{} {joint} {}", alike.shared, phrase.surface)
+        } else {
+            format!("{}{joint}{}", alike.shared, phrase.surface)
+        };
+        (!taken.contains(&name_key(&name))).then_some((phrase, name))
     })
 }
 
@@ -371,6 +425,31 @@ mod tests {
         let name = naming_phrase(&ranked).unwrap();
         assert!(name.surface.contains("闹钟"), "{ranked:?}");
         assert!(ranked.iter().all(|p| !p.content.contains(&"的".to_string())));
+    }
+
+    /// Three clusters of pending payments all came back "Pending"; named
+    /// again against the others' members, this one keeps the word and adds
+    /// its own wording, and never takes a name another cluster has.
+    #[test]
+    fn a_twin_named_again_keeps_the_shared_word_and_takes_no_taken_name() {
+        let members = strings(&[
+            "Why is my cash withdrawal still pending?",
+            "My cash withdrawal shows as pending",
+            "Pending cash withdrawal at the ATM",
+            "How long does a pending cash withdrawal take?",
+            "Is the withdrawal pending because of the ATM?",
+        ]);
+        let twins = strings(&["My top up is still pending", "Why is my top-up pending?", "Transfer pending for days", "Pending transfer to a friend"]);
+        let lexicon = Lexicon::english();
+        let ranked = distinctive_phrases(&members, &[], &twins, 2, &lexicon);
+        let alike = |taken: &[&str]| NamedAlike { shared: "Pending".into(), taken: strings(taken) };
+        let (_, name) = name_apart(&ranked, &alike(&["Pending", "Pending top up"]), &lexicon).unwrap();
+        assert_eq!(sentence_case(&name), "Pending cash withdrawal", "{ranked:?}");
+        let (_, name) = name_apart(&ranked, &alike(&["Pending", "Pending cash withdrawals"]), &lexicon).unwrap();
+        assert!(name.to_lowercase().contains("pending") && !name.to_lowercase().contains("pending cash withdrawal"), "{name}");
+        // A shared name that is not the members' own wording is not kept.
+        let assorted = NamedAlike { shared: "Assorted short requests".into(), taken: Vec::new() };
+        assert_eq!(name_apart(&ranked, &assorted, &lexicon), None);
     }
 
     #[test]
