@@ -157,6 +157,45 @@ fn russian_and_chinese_clusters_are_named_without_function_words() {
     }
 }
 
+/// A cluster of prompts in a dozen languages, none of them a fifth of it
+/// (as Arena-Hard's Latin-script minority prompts cluster together with an
+/// English sentence model): no word of its name or of the phrases its
+/// summary quotes is a function word of a member that holds it ("una" of
+/// Spanish prompts, "le" of French ones).
+#[test]
+fn a_cluster_of_many_languages_is_named_without_any_members_function_words() {
+    let rows: Vec<serde_json::Value> =
+        shared("arena_hard_prompts/normalized/arena-hard-v2.0.jsonl").lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
+    let mut members: Vec<(String, String)> = Vec::new();
+    for row in &rows {
+        let language = row["language"].as_str().unwrap().to_string();
+        if ["en", "ru", "zh-cn", "zh-tw", "vi", "ja", "und"].contains(&language.as_str()) || stop_words::lookup(&language).is_none() {
+            continue;
+        }
+        let n = taken.entry(language.clone()).or_default();
+        if *n < 4 {
+            *n += 1;
+            members.push((language, summarise(row["messages"][0]["content"].as_str().unwrap())));
+        }
+    }
+    assert!(taken.len() >= 10 && taken.values().all(|&n| 5 * n < members.len()), "{taken:?}");
+    let contrast: Vec<String> =
+        rows.iter().filter(|row| row["language"] == "en").take(200).map(|row| summarise(row["messages"][0]["content"].as_str().unwrap())).collect();
+    let req = NameClusterRequest { facet: Facet::request(), members: members.iter().map(|(_, t)| t.clone()).collect(), contrast, again: None };
+    let label = block_on(OfflineAnalyst::new(1).name_cluster(&req)).unwrap();
+    let quoted: Vec<&str> = label.summary.split('“').skip(1).filter_map(|s| s.split('”').next()).collect();
+    assert!(!quoted.is_empty() || label.name.starts_with("Assorted "), "{label:?}");
+    for phrase in quoted.iter().copied().chain([label.name.as_str()]) {
+        for w in lower_words(phrase) {
+            for (language, text) in members.iter().filter(|(_, t)| lower_words(t).contains(&w)) {
+                let function_words = stop_words::lookup(language).unwrap();
+                assert!(!function_words.contains(&w.as_str()), "{language} function word {w:?} in {phrase:?}, from {text:?}");
+            }
+        }
+    }
+}
+
 /// The whole pipeline on the mixed-language set keeps the rules for every
 /// name, and gives the same bytes for the same input and seed.
 #[test]

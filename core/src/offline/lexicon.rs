@@ -6,7 +6,10 @@
 //! words such as "computer" that the ISO English list drops. A group is read
 //! with English's list and the lists of the languages its texts are written
 //! in, never with every list at once: one language's function word is
-//! another's topic (German "die", Dutch "door", Romanian "care").
+//! another's topic (German "die", Dutch "door", Romanian "care"). A text in
+//! a language too few of the group's texts are written in is also read with
+//! that language's list, alone among them: a cluster of prompts in five
+//! languages is not named for Spanish "una".
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -28,12 +31,29 @@ pub struct Lexicon {
     languages: Vec<String>,
     /// The language most of the texts are written in, if one is.
     main: Option<String>,
+    /// The function words of the languages fewer than a fifth of the
+    /// sampled texts are written in, each read only in texts of its own.
+    minority: BTreeMap<String, HashSet<&'static str>>,
+}
+
+/// How one text's words are read: with its group's lexicon and, for a text
+/// in one of the group's minority languages, that language's function words.
+pub struct TextLexicon<'a> {
+    group: &'a Lexicon,
+    own: Option<&'a HashSet<&'static str>>,
+}
+
+impl TextLexicon<'_> {
+    /// Whether a lower-case word of this text can carry a topic.
+    pub fn is_content(&self, word: &str) -> bool {
+        self.group.is_content(word) && !self.own.is_some_and(|own| own.contains(word))
+    }
 }
 
 impl Lexicon {
     /// English only.
     pub fn english() -> Self {
-        Self::of_languages(&[], Some("en".to_string()))
+        Self::of_languages(&[], Some("en".to_string()), &[])
     }
 
     /// English and every language at least a fifth of the texts are written
@@ -53,11 +73,13 @@ impl Lexicon {
         // Norwegian), and both rarely err the same way.
         let majority = counts.iter().find(|&(_, &n)| 2 * n > read).map(|(code, _)| code.clone());
         let main = majority.filter(|code| detect_language(&sampled.join(". ")).as_ref() == Some(code));
-        let codes: Vec<&str> = counts.iter().filter(|&(_, &n)| n as f64 >= LANGUAGE_SHARE * read as f64).map(|(code, _)| code.as_str()).collect();
-        Self::of_languages(&codes, main)
+        let counts_for_group = |&(_, &n): &(&String, &usize)| n as f64 >= LANGUAGE_SHARE * read as f64;
+        let codes: Vec<&str> = counts.iter().filter(counts_for_group).map(|(code, _)| code.as_str()).collect();
+        let minority: Vec<&str> = counts.iter().filter(|c| !counts_for_group(c)).map(|(code, _)| code.as_str()).collect();
+        Self::of_languages(&codes, main, &minority)
     }
 
-    fn of_languages(codes: &[&str], main: Option<String>) -> Self {
+    fn of_languages(codes: &[&str], main: Option<String>, minority: &[&str]) -> Self {
         let mut stop: HashSet<&'static str> = STOPWORDS.iter().copied().collect();
         let mut languages = vec!["en".to_string()];
         for &code in codes {
@@ -70,7 +92,19 @@ impl Lexicon {
                 languages.push(code.to_string());
             }
         }
-        Lexicon { stop, languages, main }
+        let minority = minority
+            .iter()
+            .filter(|&&code| !languages.iter().any(|l| l == code))
+            .filter_map(|&code| Some((code.to_string(), stop_words::lookup(code)?.iter().copied().collect())))
+            .collect();
+        Lexicon { stop, languages, main, minority }
+    }
+
+    /// How one text of the group is read: also with its own language's
+    /// function words, where that is one of the group's minority languages.
+    pub fn for_text(&self, text: &str) -> TextLexicon<'_> {
+        let own = if self.minority.is_empty() { None } else { detect_language(text).and_then(|code| self.minority.get(&code)) };
+        TextLexicon { group: self, own }
     }
 
     /// How two phrases join into one name, and whether spaces stand around
@@ -129,5 +163,27 @@ mod tests {
         assert_eq!(Lexicon::english().joint(), ("&", true));
         let mixed: Vec<String> = russian.iter().chain(&chinese).cloned().collect();
         assert_eq!(Lexicon::for_texts(&mixed).joint(), ("&", true), "no one language");
+    }
+
+    #[test]
+    fn a_text_in_a_language_few_share_is_read_with_its_own_function_words() {
+        let mut texts: Vec<String> = [
+            "How do I set an alarm for six in the morning",
+            "Please write a short poem about the sea at night",
+            "What is the capital city of Australia and why",
+            "Tell me a joke about cats and dogs that is funny",
+            "Which movie won the award for the best picture last year",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        texts.push("Escribe una historia corta sobre un dragón que vive en la montaña".to_string());
+        let lexicon = Lexicon::for_texts(&texts);
+        assert_eq!(lexicon.languages(), ["en"], "one Spanish text in six is not the group's language");
+        let spanish = lexicon.for_text(&texts[5]);
+        assert!(!spanish.is_content("una") && !spanish.is_content("sobre") && spanish.is_content("historia"));
+        // The group's other texts are not read with Spanish's list.
+        assert!(lexicon.for_text(&texts[1]).is_content("una") && lexicon.for_text(&texts[1]).is_content("poem"));
+        assert!(!lexicon.for_text(&texts[1]).is_content("the"));
     }
 }

@@ -68,6 +68,7 @@ struct Clause<'a> {
 }
 
 fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
+    let lexicon = lexicon.for_text(text);
     let mut out: Vec<Clause<'a>> = Vec::new();
     let mut previous_end: Option<usize> = None;
     for word in split_words(text) {
