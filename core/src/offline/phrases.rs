@@ -462,6 +462,20 @@ mod tests {
     }
 
     #[test]
+    fn words_pointing_at_the_requests_own_material_never_name_a_group() {
+        let members = strings(&[
+            "Summarise the following article about climate change",
+            "Rewrite the following climate change essay",
+            "Explain the following report on climate change",
+            "Translate the following text into French",
+            "Proofread the following provided paragraph",
+        ]);
+        let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
+        assert_eq!(naming_phrase(&ranked).map(|p| p.key.as_str()), Some("climate change"), "{ranked:?}");
+        assert!(ranked.iter().all(|p| !p.content.iter().any(|w| w == "following" || w == "provided")), "{ranked:?}");
+    }
+
+    #[test]
     fn a_group_no_phrase_covers_is_named_by_two_joined() {
         let members = strings(&[
             "Radio station",

@@ -345,6 +345,12 @@ pub const STOPWORDS: &[&str] = &[
     "kind",
     "gonna",
     "gotta",
+    // Words that point at the request's own material ("the following
+    // code", "the provided text", "the attached file"), whatever it is
+    // about: the demo's largest top-level cluster was "Function & following".
+    "following",
+    "provided",
+    "attached",
 ];
 
 /// Capitalised words that are not proper nouns: sentence starters, requests,
