@@ -6,10 +6,12 @@
 //! without checking that four bytes remain, and a version 1 page's
 //! bit-packed levels, or a version 2 page's level lengths, are sliced
 //! without checking that the page holds them; its delta decoders of text
-//! slice by unchecked lengths; and its record reader asserts that no
-//! definition level is above the column's maximum. In the browser a panic aborts
-//! the whole app, so these are checked here, at the one seam the crate
-//! offers: a [`RowGroupReader`] whose page readers look at each page first.
+//! slice by unchecked lengths; its record reader asserts that no
+//! definition level is above the column's maximum; and its decoder expects
+//! a dictionary-encoded data page to come after its column's dictionary
+//! page. In the browser a panic aborts the whole app, so these are checked
+//! here, at the one seam the crate offers: a [`RowGroupReader`] whose page
+//! readers look at each page first.
 
 use bytes::{Bytes, BytesMut};
 use parquet::basic::{Encoding, Type as PhysicalType};
@@ -38,7 +40,11 @@ impl RowGroupReader for CheckedRowGroup<'_> {
     }
 
     fn get_column_page_reader(&self, i: usize) -> Result<Box<dyn PageReader>> {
-        Ok(Box::new(CheckedPages { inner: self.inner.get_column_page_reader(i)?, column: self.metadata().column(i).column_descr_ptr() }))
+        Ok(Box::new(CheckedPages {
+            inner: self.inner.get_column_page_reader(i)?,
+            column: self.metadata().column(i).column_descr_ptr(),
+            dictionary_read: false,
+        }))
     }
 
     fn get_column_bloom_filter(&self, i: usize) -> Option<&Sbbf> {
@@ -54,6 +60,25 @@ impl RowGroupReader for CheckedRowGroup<'_> {
 struct CheckedPages {
     inner: Box<dyn PageReader>,
     column: ColumnDescPtr,
+    /// Whether the chunk's dictionary page has been read: a data page
+    /// encoded against the dictionary is an error before it, where the
+    /// crate's decoder would panic.
+    dictionary_read: bool,
+}
+
+impl CheckedPages {
+    fn in_order(&mut self, page: Page) -> Result<Page> {
+        match &page {
+            Page::DictionaryPage { .. } => self.dictionary_read = true,
+            Page::DataPage { encoding, .. } | Page::DataPageV2 { encoding, .. }
+                if matches!(encoding, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY) && !self.dictionary_read =>
+            {
+                return Err(damaged(&self.column, "it is dictionary-encoded, and no dictionary page comes before it"));
+            }
+            _ => {}
+        }
+        checked(page, &self.column)
+    }
 }
 
 impl Iterator for CheckedPages {
@@ -66,7 +91,7 @@ impl Iterator for CheckedPages {
 
 impl PageReader for CheckedPages {
     fn get_next_page(&mut self) -> Result<Option<Page>> {
-        self.inner.get_next_page()?.map(|page| checked(page, &self.column)).transpose()
+        self.inner.get_next_page()?.map(|page| self.in_order(page)).transpose()
     }
 
     fn peek_next_page(&mut self) -> Result<Option<PageMetadata>> {
@@ -82,7 +107,7 @@ impl PageReader for CheckedPages {
     }
 
     fn take_deferred_dictionary(&mut self) -> Result<Option<Page>> {
-        self.inner.take_deferred_dictionary()?.map(|page| checked(page, &self.column)).transpose()
+        self.inner.take_deferred_dictionary()?.map(|page| self.in_order(page)).transpose()
     }
 
     fn at_record_boundary(&mut self) -> Result<bool> {

@@ -143,6 +143,22 @@ fn every_shared_dataset_imports() {
     assert!(seen >= 6, "only {seen} dataset files found");
 }
 
+/// Found by the fuzzer: a dictionary-encoded data page with no dictionary
+/// page before it in its column chunk, on which the parquet crate's decoder
+/// panics ("Decoder for dict should have been set"). It is a clear error.
+#[test]
+fn a_dictionary_encoded_page_without_its_dictionary_is_an_error() {
+    let bytes = include_bytes!("../../tests/fixtures/parquet_dictionary_page_missing.parquet");
+    for options in [
+        ImportOptions::default(),
+        ImportOptions { text_field: Some("text".into()), account_field: Some("user".into()), near_duplicates: true, ..ImportOptions::default() },
+        ImportOptions { sample: Some(Sample { size: 3, seed: 1 }), keep_duplicates: true, ..ImportOptions::default() },
+    ] {
+        let err = import(bytes, &options).map(|got| got.conversations.len()).expect_err("the file is damaged");
+        assert!(err.to_string().contains("no dictionary page comes before it"), "{err}");
+    }
+}
+
 /// Found by the fuzzer: a data page whose definition levels go above the
 /// column's maximum, which the parquet crate's record reader asserts on.
 /// Every option set the fuzzer tries gives an error, never a panic.
