@@ -1,4 +1,5 @@
-//! Facets computed without a model: turns, lengths, language, time bucket, metadata.
+//! Facets computed without a model: turns, lengths, language (read by
+//! [`crate::language`]), time bucket, metadata.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +13,8 @@ pub struct ComputedFacets {
     pub turns: usize,
     pub user_chars: usize,
     pub assistant_chars: usize,
-    /// ISO 639-1 code of the user turns,
-    /// or `None` when the text is too short or too mixed to tell.
+    /// ISO 639-1 code of the user turns, or `None` when neither they nor the
+    /// other conversations of the run tell.
     pub language: Option<String>,
     /// `YYYY-MM` of `created_at`, when it parses.
     pub month: Option<String>,
@@ -22,105 +23,17 @@ pub struct ComputedFacets {
     pub meta: BTreeMap<String, String>,
 }
 
-pub fn compute(c: &Conversation) -> ComputedFacets {
+/// A conversation's computed facets, its language read by
+/// [`crate::language`] (alone or in the light of its corpus) and given here.
+pub fn compute(c: &Conversation, language: Option<String>) -> ComputedFacets {
     let count = |role: Role| -> usize { c.messages.iter().filter(|m| m.role == role).map(|m| m.content.chars().count()).sum() };
-    let user_text: String = c.user_turns().collect::<Vec<_>>().join("\n");
     ComputedFacets {
         turns: c.messages.iter().filter(|m| m.role == Role::User).count(),
         user_chars: count(Role::User),
         assistant_chars: count(Role::Assistant),
-        language: detect_language(&user_text),
+        language,
         month: c.created_at.as_deref().and_then(month_bucket),
         meta: c.meta.clone(),
-    }
-}
-
-/// Language of a text. Texts of one or two words are reported only when the detector
-/// is confident; otherwise `None` rather than a guess.
-pub fn detect_language(text: &str) -> Option<String> {
-    // The first few thousand characters are plenty and keep long pastes cheap.
-    let sample: String = text.chars().take(2000).collect();
-    let info = whatlang::detect(&sample)?;
-    let words = sample.split_whitespace().count();
-    if !info.is_reliable() && (words < 3 || info.confidence() < 0.1) {
-        return None;
-    }
-    Some(iso639_1(info.lang()).to_string())
-}
-
-fn iso639_1(lang: whatlang::Lang) -> &'static str {
-    use whatlang::Lang::*;
-    match lang {
-        Eng => "en",
-        Fra => "fr",
-        Deu => "de",
-        Spa => "es",
-        Por => "pt",
-        Ita => "it",
-        Nld => "nl",
-        Rus => "ru",
-        Ukr => "uk",
-        Pol => "pl",
-        Ces => "cs",
-        Slk => "sk",
-        Jpn => "ja",
-        Kor => "ko",
-        Cmn => "zh",
-        Ara => "ar",
-        Heb => "he",
-        Hin => "hi",
-        Ben => "bn",
-        Tur => "tr",
-        Vie => "vi",
-        Tha => "th",
-        Ind => "id",
-        Swe => "sv",
-        Dan => "da",
-        Nob => "no",
-        Fin => "fi",
-        Hun => "hu",
-        Ron => "ro",
-        Ell => "el",
-        Bul => "bg",
-        Hrv => "hr",
-        Srp => "sr",
-        Slv => "sl",
-        Lit => "lt",
-        Lav => "lv",
-        Est => "et",
-        Pes => "fa",
-        Urd => "ur",
-        Tam => "ta",
-        Tel => "te",
-        Mar => "mr",
-        Cat => "ca",
-        Epo => "eo",
-        Afr => "af",
-        Lat => "la",
-        Tgl => "tl",
-        Mal => "ml",
-        Kan => "kn",
-        Guj => "gu",
-        Pan => "pa",
-        Aze => "az",
-        Bel => "be",
-        Mkd => "mk",
-        Kat => "ka",
-        Hye => "hy",
-        Yid => "yi",
-        Amh => "am",
-        Jav => "jv",
-        Zul => "zu",
-        Sna => "sn",
-        Aka => "ak",
-        Uzb => "uz",
-        Khm => "km",
-        Mya => "my",
-        Sin => "si",
-        Nep => "ne",
-        Ori => "or",
-        Tuk => "tk",
-        Cym => "cy",
     }
 }
 
@@ -172,13 +85,5 @@ mod tests {
         assert_eq!(month_bucket("0").as_deref(), Some("1970-01"));
         assert_eq!(month_bucket("2023-13-01"), None);
         assert_eq!(month_bucket("yesterday"), None);
-    }
-
-    #[test]
-    fn languages() {
-        assert_eq!(detect_language("How do I bake bread at home with a sourdough starter?").as_deref(), Some("en"));
-        assert_eq!(detect_language("Comment puis-je faire du pain à la maison avec du levain ?").as_deref(), Some("fr"));
-        assert_eq!(detect_language("日本語で短い詩を書いてください。季節は春です。").as_deref(), Some("ja"));
-        assert_eq!(detect_language(""), None);
     }
 }

@@ -21,6 +21,7 @@ pub mod hierarchy;
 pub mod import;
 pub mod kmeans;
 pub mod knn;
+pub mod language;
 pub mod matrix;
 pub mod model;
 pub mod offline;

@@ -16,6 +16,7 @@ use crate::hierarchy::{self, Node};
 use crate::import::Imported;
 use crate::kmeans::{Clustering, KMeansParams};
 use crate::knn::KnnParams;
+use crate::language::{LanguagePrior, LanguageReading};
 use crate::matrix::Matrix;
 use crate::model::Conversation;
 use crate::params::RunParams;
@@ -224,12 +225,21 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
     async fn extract_facets(&self, conversations: &[Conversation], progress: &mut dyn Progress) -> Result<Vec<ConversationResult>, PipelineError> {
         let n = conversations.len();
         let mut results: Vec<ConversationResult> = Vec::with_capacity(n);
-        // Language detection is the slow part: a pause every few hundred.
+        // Language detection is the slow part: a pause every few hundred. It
+        // reads every text first, so that the sure readings can settle the
+        // unsure ones (see `language::LanguagePrior`).
+        let user_text = |c: &Conversation| c.user_turns().collect::<Vec<_>>().join("\n");
+        let mut readings = Vec::with_capacity(n);
         for chunk in conversations.chunks(COMPUTED_FACETS_BETWEEN_PAUSES) {
             between_units(&*progress).await?;
-            results.extend(chunk.iter().map(|c| ConversationResult {
+            readings.extend(chunk.iter().map(|c| LanguageReading::of(&user_text(c))));
+        }
+        let prior = LanguagePrior::learn(&readings);
+        for (chunk, readings) in conversations.chunks(COMPUTED_FACETS_BETWEEN_PAUSES).zip(readings.chunks(COMPUTED_FACETS_BETWEEN_PAUSES)) {
+            between_units(&*progress).await?;
+            results.extend(chunk.iter().zip(readings).map(|(c, reading)| ConversationResult {
                 id: c.id.clone(),
-                facets: crate::facets::compute(c),
+                facets: crate::facets::compute(c, prior.settle(&user_text(c), reading)),
                 answers: BTreeMap::new(),
                 errors: BTreeMap::new(),
                 cluster: None,

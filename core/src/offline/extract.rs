@@ -5,7 +5,7 @@ use super::scrub::scrub;
 use super::segment::split_words;
 use super::terms::{terms, words};
 use crate::analyst::ConversationText;
-use crate::facets::detect_language;
+use crate::language::{detect_languages, language_name};
 use crate::model::Role;
 
 /// Longest summary, in words: enough to say what was asked, short enough to
@@ -54,48 +54,13 @@ pub fn summarise(text: &str) -> String {
 /// greeting ("Hi there!") is not all that is kept.
 const SENTENCE_MIN_WORDS: usize = 8;
 
-/// English name of a language code, for the language facet.
-pub fn language_name(code: &str) -> String {
-    let name = match code {
-        "en" => "English",
-        "fr" => "French",
-        "de" => "German",
-        "es" => "Spanish",
-        "pt" => "Portuguese",
-        "it" => "Italian",
-        "nl" => "Dutch",
-        "ru" => "Russian",
-        "uk" => "Ukrainian",
-        "pl" => "Polish",
-        "cs" => "Czech",
-        "ja" => "Japanese",
-        "ko" => "Korean",
-        "zh" => "Chinese",
-        "ar" => "Arabic",
-        "he" => "Hebrew",
-        "hi" => "Hindi",
-        "tr" => "Turkish",
-        "vi" => "Vietnamese",
-        "th" => "Thai",
-        "id" => "Indonesian",
-        "sv" => "Swedish",
-        "da" => "Danish",
-        "no" => "Norwegian",
-        "fi" => "Finnish",
-        "hu" => "Hungarian",
-        "ro" => "Romanian",
-        "el" => "Greek",
-        "bg" => "Bulgarian",
-        "fa" => "Persian",
-        "bn" => "Bengali",
-        "ca" => "Catalan",
-        other => return other.to_string(),
-    };
-    name.to_string()
-}
-
-pub fn language(c: &ConversationText) -> String {
-    detect_language(&c.user_text()).map(|code| language_name(&code)).unwrap_or_else(|| "Unknown".into())
+/// The language facet's answers for conversations read together, each
+/// unsure reading settled by the others' sure ones (see
+/// [`crate::language::LanguagePrior`]): named in English, "Unknown" where
+/// nothing tells.
+pub fn languages(conversations: &[&ConversationText]) -> Vec<String> {
+    let texts: Vec<String> = conversations.iter().map(|c| c.user_text()).collect();
+    detect_languages(&texts).into_iter().map(|code| code.map_or_else(|| "Unknown".into(), |code| language_name(&code))).collect()
 }
 
 /// Cue words by the concern level they raise the conversation to. Matching is

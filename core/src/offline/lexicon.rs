@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::segment::is_ideograph;
 use super::words::{NUMBER_WORDS, STOPWORDS};
-use crate::facets::detect_language;
+use crate::language::detect_language;
 
 /// A language counts for a group when at least this share of its texts are
 /// written in it.

@@ -233,7 +233,7 @@ impl Analyst for OfflineAnalyst {
         let c = &req.conversation;
         match (req.facet.id.as_str(), &req.facet.kind) {
             (facet_id::REQUEST | facet_id::TASK, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::request_summary(c))),
-            (facet_id::LANGUAGE, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::language(c))),
+            (facet_id::LANGUAGE, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::languages(&[c]).remove(0))),
             (facet_id::CONCERN, FacetKind::Scale { .. }) => Ok(FacetAnswer::Scale(extract::concern(c))),
             (_, FacetKind::Category { options }) => extract::category(c, options)
                 .map(|i| FacetAnswer::Text(options[i].clone()))
@@ -241,6 +241,25 @@ impl Analyst for OfflineAnalyst {
                 .ok_or_else(|| AnalystError::Unsupported("no category's words occur in the conversation and there is no \"other\" option".into())),
             (id, _) => Err(AnalystError::Unsupported(format!("the offline analyst cannot answer the custom question {id:?}; configure an LLM backend"))),
         }
+    }
+
+    /// As [`Analyst::extract`], except that the language answers of a batch
+    /// are read together, so that a short request takes the language the
+    /// batch is surely written in (the pipeline's computed language facet
+    /// reads the whole run the same way).
+    async fn extract_batch(&self, reqs: &[ExtractRequest]) -> Vec<Result<FacetAnswer, AnalystError>> {
+        let asks_language = |r: &ExtractRequest| r.facet.id == facet_id::LANGUAGE && r.facet.kind == FacetKind::OpenText;
+        let texts: Vec<&ConversationText> = reqs.iter().filter(|r| asks_language(r)).map(|r| &r.conversation).collect();
+        let mut languages = extract::languages(&texts).into_iter();
+        let mut out = Vec::with_capacity(reqs.len());
+        for r in reqs {
+            let read_together = if asks_language(r) { languages.next() } else { None };
+            match read_together {
+                Some(language) => out.push(Ok(FacetAnswer::Text(language))),
+                None => out.push(self.extract(r).await),
+            }
+        }
+        out
     }
 
     async fn name_cluster(&self, req: &NameClusterRequest) -> Result<ClusterLabel, AnalystError> {
