@@ -64,6 +64,11 @@ impl Lexicon {
         let sampled: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
         let read = sampled.len();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        // Each text is read alone, not in the light of the others as the
+        // language facet is (`crate::language::LanguagePrior`), because here
+        // the two errors cost differently: a lone Spanish prompt read as
+        // English would let "una" name a group, while an English one read
+        // as Spanish only keeps a few more of its words out of names.
         for code in sampled.iter().filter_map(|text| detect_language(text)) {
             *counts.entry(code).or_default() += 1;
         }
