@@ -14,6 +14,7 @@ use crate::api::facet_id;
 use crate::cluster_index::ClusterIndex;
 use crate::cluster_stats::{share_table, ClusterMeans, ShareTable, ValueCount};
 use crate::facets::month_bucket;
+use crate::language::language_name;
 
 /// A metadata column with more distinct values than this (ids, timestamps)
 /// is no category to compare by.
@@ -97,7 +98,8 @@ impl Dimension {
     pub fn category(&self, c: &ConversationResult) -> Option<String> {
         match self {
             Dimension::Answer(id) => c.answers.get(id).map(FacetAnswer::as_text),
-            Dimension::DetectedLanguage => c.facets.language.clone(),
+            // Named in English ("French", not "fr"), as the analyst's answer is.
+            Dimension::DetectedLanguage => c.facets.language.as_deref().map(language_name),
             Dimension::Month => c.facets.month.clone(),
             Dimension::Turns => Some(c.facets.turns.to_string()),
             Dimension::UserChars => Some(c.facets.user_chars.to_string()),
@@ -273,7 +275,7 @@ mod tests {
     fn french_is_over_represented_in_the_cooking_clusters_and_under_in_the_others() {
         let a = analysis();
         let index = ClusterIndex::new(&a);
-        let table = prevalence(&a, &index, &Dimension::DetectedLanguage, "fr", 0, 1);
+        let table = prevalence(&a, &index, &Dimension::DetectedLanguage, "French", 0, 1);
         assert_eq!((table.matching, table.counted), (60, 120));
         assert!((table.base_rate - 0.5).abs() < 1e-9);
         assert!(!table.over.is_empty() && !table.under.is_empty());
@@ -285,10 +287,10 @@ mod tests {
         // Every cluster is one way or the other, so their sizes add up to the whole.
         assert_eq!(table.over.iter().chain(&table.under).map(|r| r.counted).sum::<usize>(), 120);
         // A value no one has gives no rows rather than a division by zero.
-        let none = prevalence(&a, &index, &Dimension::DetectedLanguage, "ja", 0, 1);
+        let none = prevalence(&a, &index, &Dimension::DetectedLanguage, "Japanese", 0, 1);
         assert!(none.over.is_empty() && none.under.is_empty());
         // Small clusters are left out.
-        let big = prevalence(&a, &index, &Dimension::DetectedLanguage, "fr", 0, 1000);
+        let big = prevalence(&a, &index, &Dimension::DetectedLanguage, "French", 0, 1000);
         assert!(big.over.is_empty() && big.under.is_empty() && big.too_small > 0);
     }
 

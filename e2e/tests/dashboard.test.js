@@ -167,6 +167,9 @@ test('a run published from the app: the minimums previewed, the dashboard explor
   const language = panel.getByRole('figure', { name: 'Language' });
   assert.ok(await language.locator('.bar-row').count() >= 1);
   assert.match(await language.textContent(), /\d+% vs \d+%/);
+  // Languages read by name; the dashboard itself carries their codes.
+  const languages = await language.locator('.bar-label').allTextContents();
+  assert.ok(languages.includes('English') && languages.every((l) => l === 'other' || /^[A-Z]/.test(l)), `${languages}`);
   await first.press('ArrowRight');
   assert.equal(await first.getAttribute('aria-expanded'), 'true');
   // The map selects too.

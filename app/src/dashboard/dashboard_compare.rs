@@ -11,7 +11,7 @@ use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
 use crate::compare_tables::{MeansView, MinCount, ShareTables};
-use crate::dashboard::dashboard_panel::Breakdowns;
+use crate::dashboard::dashboard_panel::{value_label, Breakdowns};
 
 #[component]
 pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, selected: RwSignal<Option<usize>>) -> impl IntoView {
@@ -54,7 +54,7 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
         move || {
             let v = value.get()?;
             let table = value_shares(&dashboard, &breakdown.get(), &v, level.get(), min_counted.get());
-            Some(view! { <ShareTables table value=v min_counted=min_counted.get() names=names.clone() selected /> })
+            Some(view! { <ShareTables table value=value_label(&breakdown.get(), &v) min_counted=min_counted.get() names=names.clone() selected /> })
         }
     };
 
@@ -88,7 +88,7 @@ pub fn DashboardCompare(dashboard: Arc<Dashboard>, base: Arc<Breakdowns>, select
                 </label>
                 <label>"Value "
                     <select aria-label="Value" prop:value=move || value.get().unwrap_or_default() on:change=move |e| value.set(Some(event_target_value(&e)))>
-                        {move || value_options.get().into_iter().map(|(v, n)| view! { <option value=v.clone()>{format!("{v} ({n})")}</option> }).collect_view()}
+                        {move || value_options.get().into_iter().map(|(v, n)| view! { <option value=v.clone()>{format!("{} ({n})", value_label(&breakdown.get(), &v))}</option> }).collect_view()}
                     </select>
                 </label>
             </div>

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kleio_core::api::facet_id;
+use kleio_core::language::language_name;
 use kleio_core::publish::Dashboard;
 use leptos::prelude::*;
 
@@ -30,6 +31,16 @@ pub fn base_rates(d: &Dashboard) -> Breakdowns {
         }
     }
     base
+}
+
+/// How a breakdown value reads: languages by name ("English"), though a
+/// dashboard carries their codes, the closed vocabulary the proxy checks.
+pub fn value_label(facet: &str, value: &str) -> String {
+    if facet == facet_id::LANGUAGE {
+        language_name(value)
+    } else {
+        value.to_string()
+    }
 }
 
 /// A breakdown's title and the order its values are shown in.
@@ -69,7 +80,9 @@ pub fn DashboardPanel(dashboard: Arc<Dashboard>, nodes: Arc<TreeNodes>, base: Ar
             .iter()
             .filter_map(|(facet, counts)| {
                 let (title, order) = layout(facet, base.get(facet)?);
-                Some(view! { <RateBars title=title rows=rate_rows(&order, counts, &base[facet]) whole="the whole dashboard" /> })
+                let mut rows = rate_rows(&order, counts, &base[facet]);
+                rows.iter_mut().for_each(|r| r.label = value_label(facet, &r.label));
+                Some(view! { <RateBars title=title rows=rows whole="the whole dashboard" /> })
             })
             .collect_view();
         let children = nodes
