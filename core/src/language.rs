@@ -4,16 +4,16 @@
 //! The detector (whatlang, trigrams) is sure of a paragraph and unsure of a
 //! short request: read alone, one in nine of banking77's English questions
 //! came back as another language ("I am still waiting on my card?" as
-//! Swedish, "Payment I did not make." as Catalan) and one in six as unknown. A corpus
-//! says what its texts are likely to be written in, so an unsure reading is
-//! settled by the languages the corpus's sure readings found
-//! ([`LanguagePrior`]): it is read again among them alone, and where the
-//! detector is still unsure, taken for the corpus's main language, as long
-//! as those languages are written in the text's script at all. A sure
-//! reading is never overruled, so a paragraph of Finnish in an English corpus stays
-//! Finnish; the price is that a short text in a language the corpus holds
-//! too few sure readings of (fewer than two, or under 1 %) takes one of the
-//! corpus's languages instead.
+//! Swedish, "Payment I did not make." as Catalan) and one in six as
+//! unknown. A corpus says what its texts are likely to be written in, so an
+//! unsure reading is settled by the languages the corpus's sure readings
+//! found ([`LanguagePrior`]): it is read again among them alone, and where
+//! the detector is still unsure, taken for the corpus's main language, as
+//! long as those languages are written in the text's script at all. A sure
+//! reading is never overruled, so a paragraph of Finnish in an English
+//! corpus stays Finnish; the price is that a short text in a language the
+//! corpus holds too few sure readings of (fewer than two, or under 1 %)
+//! takes one of the corpus's languages instead.
 //!
 //! On the shared sets, with their own labels as the truth: banking77 read
 //! as English 71 % of its (all English) requests alone and 100 % with the
