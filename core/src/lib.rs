@@ -32,6 +32,7 @@ pub mod progress;
 pub mod projection;
 pub mod publish;
 pub mod safety;
+pub mod script;
 pub mod semantic;
 pub mod task_api;
 #[cfg(test)]

@@ -26,6 +26,8 @@
 //! set's own labels (langdetect's) give 30 of the 42 English. No banking77,
 //! HWU64 or OASST1 request changed.
 
+use crate::script::{is_hangul, is_latin, is_unspaced_script};
+
 /// ASCII characters that programs are full of and prose rarely has inside
 /// a word. Quotes, apostrophes, hyphens and end punctuation are not among them.
 const CODE_SYMBOLS: &[char] = &['{', '}', '[', ']', '(', ')', '<', '>', '=', ';', '_', '/', '\\', '|', '&', '*', '+', '%', '$', '#', '@', '^', '~', '`'];
@@ -119,6 +121,12 @@ fn without_spans(line: &str) -> String {
     out
 }
 
+/// Letters counted one by one against words: the unspaced scripts' and
+/// Hangul's, whose words are a few characters long.
+fn is_unspaced(c: char) -> bool {
+    is_unspaced_script(c) || is_hangul(c)
+}
+
 /// Where a script written without spaces outweighs the others by the
 /// measure above, only its characters (and punctuation) are kept, so the
 /// detector reads that script; otherwise the text as it is.
@@ -132,24 +140,6 @@ fn in_the_main_script(text: String) -> String {
         return text;
     }
     text.chars().filter(|&c| is_unspaced(c) || !c.is_alphabetic()).collect()
-}
-
-/// Letters of the Latin script, the one code is written in.
-fn is_latin(c: char) -> bool {
-    c.is_ascii_alphabetic() || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
-}
-
-/// Letters of the scripts written without spaces between words: Han,
-/// kana, Hangul, Thai, Lao, Khmer and Myanmar.
-fn is_unspaced(c: char) -> bool {
-    matches!(c,
-        '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
-        | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' // Han
-        | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7AF}' // Hangul
-        | '\u{0E00}'..='\u{0EFF}' // Thai, Lao
-        | '\u{1000}'..='\u{109F}' // Myanmar
-        | '\u{1780}'..='\u{17FF}' // Khmer
-    )
 }
 
 #[cfg(test)]

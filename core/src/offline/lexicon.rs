@@ -13,9 +13,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::segment::is_ideograph;
 use super::words::{NUMBER_WORDS, STOPWORDS};
 use crate::language::detect_language;
+use crate::script::is_ideograph;
 
 /// A language counts for a group when at least this share of its texts are
 /// written in it.

@@ -12,6 +12,8 @@ use icu_segmenter::options::WordBreakInvariantOptions;
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use regex::Regex;
 
+use crate::script::is_unspaced_script;
+
 /// A word of a text and where it lies in it, so phrases can be cut from the
 /// text as it was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,23 +35,6 @@ fn word_re() -> &'static Regex {
 
 fn segmenter() -> WordSegmenterBorrowed<'static> {
     WordSegmenter::new_auto(WordBreakInvariantOptions::default())
-}
-
-/// Letters of the scripts written without spaces between words.
-pub fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0EFF      // Thai, Lao
-        | 0x1000..=0x109F    // Myanmar
-        | 0x1780..=0x17FF    // Khmer
-        | 0x3040..=0x30FF    // Hiragana, Katakana
-        | 0x31F0..=0x31FF    // Katakana phonetic extensions
-        | 0xFF66..=0xFF9F)   // half-width Katakana
-        || is_ideograph(c)
-}
-
-/// Han ideographs, which carry meaning one character at a time.
-pub fn is_ideograph(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
 
 /// The words of a text, in order.
