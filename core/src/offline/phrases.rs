@@ -3,7 +3,9 @@
 //! counting. A phrase is a run of words as some texts wrote it, inside one
 //! clause (no punctuation or removed detail between its words), opening and
 //! closing on a word that carries a topic, with no word twice and at most
-//! [`MAX_PHRASE_WORDS`] words.
+//! [`MAX_PHRASE_WORDS`] words. Written out, it keeps the particle of an
+//! English phrasal verb that most of its texts follow it with ("Topped up"
+//! rather than "Topped"; see [`PARTICLES`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,13 +22,25 @@ pub const MAX_PHRASE_WORDS: usize = 6;
 /// many texts.
 const LENGTH_BONUS: f32 = 0.25;
 
+/// English particles that finish a phrasal verb ("top up", "went
+/// through"): function words, so no phrase closes on one, but a name
+/// without its particle says less ("Topped", "Gone"). "Back", "away" and
+/// "around" are not among them: the word lists count them as carrying a
+/// topic, so phrases hold them already.
+const PARTICLES: [&str; 6] = ["up", "down", "out", "off", "through", "over"];
+
+/// A particle finishes a phrase's surface when at least this many thirds of
+/// the texts holding the phrase write it next.
+const PARTICLE_THIRDS: usize = 2;
+
 /// A phrase found in a group's texts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Phrase {
     /// The phrase's words in lower case, as texts are compared.
     pub key: String,
     /// The phrase as most of the texts holding it write it (an opening
-    /// capital that only starts a sentence is lowered).
+    /// capital that only starts a sentence is lowered), with the particle
+    /// most of them follow it with ([`PARTICLES`]), if one is.
     pub surface: String,
     /// Its words that carry a topic, in lower case.
     pub content: Vec<String>,
@@ -53,7 +67,20 @@ struct Seen {
     /// The sum over its texts of where it first starts.
     starts: usize,
     surfaces: BTreeMap<String, usize>,
+    /// How many of its texts follow it with each particle.
+    particles: BTreeMap<&'static str, usize>,
     content: Vec<String>,
+}
+
+/// One phrase of one text where it first occurs: how it is written, its
+/// content words, the index of its first word in the text, and the
+/// particle that follows it, if one does.
+#[derive(Debug)]
+struct Occurrence {
+    surface: String,
+    content: Vec<String>,
+    start: usize,
+    particle: Option<&'static str>,
 }
 
 /// A clause's words: lower case, whether each carries a topic, and how it is
@@ -65,6 +92,8 @@ struct Clause<'a> {
     spaced: Vec<bool>,
     /// The clause opens a sentence, so its first capital says nothing.
     opens_sentence: bool,
+    /// A removed detail ends it ("current time in [LOCATION]").
+    before_detail: bool,
 }
 
 fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
@@ -76,6 +105,9 @@ fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
         previous_end = Some(word.end);
         if word.placeholder {
             // What was removed separates the words around it.
+            if let Some(clause) = out.last_mut().filter(|_| previous_end.is_some()) {
+                clause.before_detail = true;
+            }
             previous_end = None;
             continue;
         }
@@ -85,7 +117,7 @@ fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
                 None => text[..word.start].trim_end().is_empty() || text[..word.start].trim_end().ends_with(['.', '?', '!', '。', '？', '！', '\n']),
                 Some(g) => g.trim_end().ends_with(['.', '?', '!', '。', '？', '！']) || g.contains('\n'),
             };
-            out.push(Clause { words: Vec::new(), lower: Vec::new(), content: Vec::new(), spaced: Vec::new(), opens_sentence });
+            out.push(Clause { words: Vec::new(), lower: Vec::new(), content: Vec::new(), spaced: Vec::new(), opens_sentence, before_detail: false });
         }
         let clause = out.last_mut().expect("pushed above");
         let lower = word.text.to_lowercase();
@@ -97,9 +129,8 @@ fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
     out
 }
 
-/// Every phrase of one text, each once, where it first occurs: key →
-/// (surface, content words, index of its first word in the text).
-fn phrases_of(text: &str, lexicon: &Lexicon) -> BTreeMap<String, (String, Vec<String>, usize)> {
+/// Every phrase of one text, each once, where it first occurs, by key.
+fn phrases_of(text: &str, lexicon: &Lexicon) -> BTreeMap<String, Occurrence> {
     let mut out = BTreeMap::new();
     let mut words_before = 0;
     for clause in clauses(text, lexicon) {
@@ -128,12 +159,24 @@ fn phrases_of(text: &str, lexicon: &Lexicon) -> BTreeMap<String, (String, Vec<St
                 if first == 0 && clause.opens_sentence {
                     surface = lower_first_unless_acronym(&surface, clause.words[first].text);
                 }
-                out.entry(key.clone()).or_insert((surface, content.clone(), words_before + first));
+                let particle = if last - first + 1 < MAX_PHRASE_WORDS { particle_after(&clause, last, &used) } else { None };
+                out.entry(key.clone()).or_insert(Occurrence { surface, content: content.clone(), start: words_before + first, particle });
             }
         }
         words_before += clause.words.len();
     }
     out
+}
+
+/// The particle that follows a phrase ending on the clause's word `last`,
+/// unless the phrase holds it already or it only stands before a removed
+/// detail, where it is a preposition ("live in [LOCATION]").
+fn particle_after(clause: &Clause, last: usize, used: &BTreeSet<&str>) -> Option<&'static str> {
+    let next = last + 1;
+    let word = clause.lower.get(next)?;
+    let particle = PARTICLES.iter().find(|&&p| p == word)?;
+    let before_detail = next + 1 == clause.words.len() && clause.before_detail;
+    (!clause.content[next] && !used.contains(word.as_str()) && !before_detail).then_some(particle)
 }
 
 fn lower_first_unless_acronym(surface: &str, first_word: &str) -> String {
@@ -161,12 +204,15 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
     let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
     let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
     for (i, text) in members.iter().enumerate() {
-        for (key, (surface, content, start)) in phrases_of(text, lexicon) {
+        for (key, occurrence) in phrases_of(text, lexicon) {
             let entry = seen.entry(key).or_default();
             entry.texts.insert(i);
-            entry.starts += start;
-            *entry.surfaces.entry(surface).or_default() += 1;
-            entry.content = content;
+            entry.starts += occurrence.start;
+            *entry.surfaces.entry(occurrence.surface).or_default() += 1;
+            if let Some(particle) = occurrence.particle {
+                *entry.particles.entry(particle).or_default() += 1;
+            }
+            entry.content = occurrence.content;
         }
     }
     seen.retain(|_, s| s.texts.len() >= min_texts.max(1));
@@ -188,7 +234,12 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
             let lift = if contrast.is_empty() { 1.0 } else { (p_in / p_out).ln() };
             let bonus = 1.0 + LENGTH_BONUS * (s.content.len() as f32 - 1.0);
             // The commonest way of writing it; ties go to the first in order.
-            let surface = s.surfaces.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(w, _)| w.clone()).unwrap_or_default();
+            let mut surface = s.surfaces.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(w, _)| w.clone()).unwrap_or_default();
+            // Only the surface takes the particle: the phrase is ranked, and
+            // found among the contrast texts, by its own words.
+            if let Some((particle, _)) = s.particles.iter().find(|&(_, &n)| 3 * n >= PARTICLE_THIRDS * s.texts.len()) {
+                surface = format!("{surface} {particle}");
+            }
             let position = s.starts as f32 / s.texts.len() as f32;
             (lift > 0.0).then(|| Phrase {
                 key: key.clone(),
@@ -253,6 +304,7 @@ pub fn name_apart<'a>(ranked: &'a [Phrase], alike: &NamedAlike, lexicon: &Lexico
         let name = if shared.iter().all(|w| holds(&phrase.content, w)) {
             phrase.surface.clone()
         } else if shared.iter().any(|w| holds(&phrase.content, w))
+            || !words_of(&alike.shared).is_disjoint(&words_of(&phrase.surface))
             || alike.shared.contains(joint)
             || split_words(&alike.shared).len() + split_words(&phrase.surface).len() > MAX_PHRASE_WORDS
         {
@@ -309,18 +361,21 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
     if share(&mut covered.iter()) >= 0.5 {
         return None;
     }
-    // Words as the segmenter finds them, so a phrase of an unspaced script
-    // is compared word by word too.
-    let words_of = |key: &str| split_words(key).iter().map(|w| w.text.to_lowercase()).collect::<BTreeSet<String>>();
-    let named = words_of(&name.key);
+    let named = words_of(&name.surface);
     let length = |p: &Phrase| split_words(&p.surface).len();
     let second = ranked.iter().find(|p| {
-        let words = words_of(&p.key);
+        let words = words_of(&p.surface);
         !words.iter().any(|w| named.iter().any(|n| w == n || same_stem(w, n)))
             && length(name) + length(p) <= MAX_PHRASE_WORDS
             && share(&mut p.holders.iter().filter(|i| !covered.contains(i))) >= JOINED_GAIN
     })?;
     Some(if spaced { format!("{} {joint} {}", name.surface, second.surface) } else { format!("{}{joint}{}", name.surface, second.surface) })
+}
+
+/// A phrase's words as the segmenter finds them, in lower case, so a phrase
+/// of an unspaced script is compared word by word too.
+fn words_of(phrase: &str) -> BTreeSet<String> {
+    split_words(phrase).iter().map(|w| w.text.to_lowercase()).collect()
 }
 
 /// Whether two lower-case words are one word's forms, judged by spelling
@@ -451,6 +506,22 @@ mod tests {
         // A shared name that is not the members' own wording is not kept.
         let assorted = NamedAlike { shared: "Assorted short requests".into(), taken: Vec::new() };
         assert_eq!(name_apart(&ranked, &assorted, &lexicon), None);
+    }
+
+    #[test]
+    fn a_name_keeps_the_particle_of_its_verb_but_not_a_preposition_before_a_detail() {
+        let lexicon = Lexicon::english();
+        let topped = strings(&["I topped up my card yesterday", "Topped up last night, where is it?", "have topped up twice today", "topped it"]);
+        let contrast = strings(&["my card was declined", "where is my new card", "I lost my card"]);
+        let ranked = distinctive_phrases(&topped, &[], &contrast, 2, &lexicon);
+        assert_eq!(sentence_case(&naming_phrase(&ranked).unwrap().surface), "Topped up", "{ranked:?}");
+        // Three of four is enough; a particle half the texts write is not.
+        let half = strings(&["topped up my card", "topped up again", "topped my card", "topped it twice"]);
+        let ranked = distinctive_phrases(&half, &[], &contrast, 2, &lexicon);
+        assert_eq!(naming_phrase(&ranked).unwrap().surface, "topped", "{ranked:?}");
+        let over = strings(&["weather over [LOCATION]", "what is the weather over [LOCATION]", "weather over [LOCATION] please"]);
+        let ranked = distinctive_phrases(&over, &[], &contrast, 2, &lexicon);
+        assert_eq!(naming_phrase(&ranked).unwrap().surface, "weather", "{ranked:?}");
     }
 
     #[test]
