@@ -56,9 +56,10 @@ pub(super) fn prose(text: &str) -> String {
             continue;
         }
         let line = without_spans(line);
-        let code_line = looks_like_code(&line);
-        for word in line.split_whitespace() {
-            if code_line || is_code(word) {
+        let words: Vec<(&str, bool)> = line.split_whitespace().map(|word| (word, is_code(word))).collect();
+        let code_line = looks_like_code(&line, &words);
+        for (word, code) in words {
+            if code_line || code {
                 // A comment or a string in another script inside code is
                 // still the writer's own language.
                 kept.extend(word.chars().filter(|&c| c.is_alphabetic() && !is_latin(c)));
@@ -80,23 +81,24 @@ pub(super) fn prose(text: &str) -> String {
 /// A word with a programming symbol in it, or a dot between two of its
 /// letters or digits (`os.path`, `main.c`).
 fn is_code(word: &str) -> bool {
-    let chars: Vec<char> = word.chars().collect();
-    word.contains(CODE_SYMBOLS) || chars.windows(3).any(|w| w[1] == '.' && w[0].is_alphanumeric() && w[2].is_alphanumeric())
+    let alphanumeric = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    word.contains(CODE_SYMBOLS)
+        || word.match_indices('.').any(|(i, _)| alphanumeric(word[..i].chars().next_back()) && alphanumeric(word[i + 1..].chars().next()))
 }
 
 /// A line of pasted code rather than of prose: indented as Markdown
 /// indents code (a tab or four spaces, and not a nested list item), ending
 /// as a statement or a block does, opening with a statement word and not
-/// ending as a sentence does, or with a third of its words code.
-fn looks_like_code(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let Some(first) = words.first() else { return false };
+/// ending as a sentence does, or with a third of its words code (`words`:
+/// the line's words, each with whether it is code).
+fn looks_like_code(line: &str, words: &[(&str, bool)]) -> bool {
+    let Some(&(first, _)) = words.first() else { return false };
     let indent = line.len() - line.trim_start().len();
     let list_item = first.starts_with(['-', '*', '+', '•']) || first.starts_with(|c: char| c.is_ascii_digit());
     let indented = (line.starts_with('\t') || indent >= 4) && !list_item;
     let end = line.trim_end();
-    let statement = end.ends_with([';', '{', '}']) || (STATEMENT_WORDS.split_whitespace().any(|word| word == *first) && !end.ends_with(['.', '?', '!', ':']));
-    indented || statement || 3 * words.iter().filter(|w| is_code(w)).count() >= words.len()
+    let statement = end.ends_with([';', '{', '}']) || (STATEMENT_WORDS.split_whitespace().any(|word| word == first) && !end.ends_with(['.', '?', '!', ':']));
+    indented || statement || 3 * words.iter().filter(|&&(_, code)| code).count() >= words.len()
 }
 
 /// `line` without its inline code (`…`) and TeX formulas ($…$, $$…$$,

@@ -105,7 +105,7 @@ fn clauses<'a>(text: &'a str, lexicon: &Lexicon) -> Vec<Clause<'a>> {
         previous_end = Some(word.end);
         if word.placeholder {
             // What was removed separates the words around it.
-            if let Some(clause) = out.last_mut().filter(|_| previous_end.is_some()) {
+            if let Some(clause) = out.last_mut() {
                 clause.before_detail = true;
             }
             previous_end = None;
