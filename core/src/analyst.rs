@@ -103,6 +103,14 @@ pub struct ScreenRequest {
 pub struct ExtractRequest {
     pub conversation: ConversationText,
     pub facet: Facet,
+    /// The language (ISO 639-1) the run's computed facet read the
+    /// conversation in, among all the run's texts (see
+    /// [`crate::language::LanguagePrior`]), or `None` where nothing told.
+    /// The offline analyst answers the language facet with it, so that the
+    /// two agree; a model reads the conversation itself. Absent from older
+    /// clients, which the offline analyst then reads a batch at a time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_language: Option<String>,
 }
 
 /// A cluster's name and summary.

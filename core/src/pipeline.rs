@@ -258,8 +258,14 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
                     piece,
                     |a| a.iter().all(Result::is_ok),
                     async |_: &mut dyn Progress| {
-                        let reqs: Vec<ExtractRequest> =
-                            chunk.iter().map(|&i| ExtractRequest { conversation: (&conversations[i]).into(), facet: facet.clone() }).collect();
+                        let reqs: Vec<ExtractRequest> = chunk
+                            .iter()
+                            .map(|&i| ExtractRequest {
+                                conversation: (&conversations[i]).into(),
+                                facet: facet.clone(),
+                                detected_language: results[i].facets.language.clone(),
+                            })
+                            .collect();
                         Ok(self.analyst.extract_batch(&reqs).await.into_iter().map(|a| a.map_err(|e| e.to_string())).collect())
                     },
                 )

@@ -102,7 +102,15 @@ impl Bounded for ScreenRequest {
 
 impl Bounded for ExtractRequest {
     fn check_bounds(&self) -> Result<(), String> {
-        self.facet.check_bounds()
+        self.facet.check_bounds()?;
+        match &self.detected_language {
+            // An ISO 639 code, which the offline analyst names; anything else
+            // would be echoed into an answer.
+            Some(code) if !(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()) => {
+                Err(format!("the detected language {code:?} is not an ISO 639 code"))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -206,7 +214,16 @@ mod tests {
         let long_name = ProposeParentsRequest { children: vec![brief(&"x".repeat(NAME_CHARS + 1))], wanted: 1, ..ok.clone() };
         assert!(long_name.check_bounds().unwrap_err().contains("name"));
         let custom = Facet { id: "mine".into(), question: "?".repeat(QUESTION_CHARS + 1), kind: FacetKind::OpenText };
-        assert!(ExtractRequest { conversation: ConversationText { messages: Vec::new() }, facet: custom }.check_bounds().unwrap_err().contains("question"));
+        let extract = |facet: Facet, detected_language: Option<&str>| ExtractRequest {
+            conversation: ConversationText { messages: Vec::new() },
+            facet,
+            detected_language: detected_language.map(str::to_string),
+        };
+        assert!(extract(custom, None).check_bounds().unwrap_err().contains("question"));
+        assert!(extract(Facet::language(), Some("zh")).check_bounds().is_ok());
+        for bad in ["English", "e", "EN", "<b>x</b>"] {
+            assert!(extract(Facet::language(), Some(bad)).check_bounds().unwrap_err().contains("ISO 639"), "{bad}");
+        }
         assert!(AuditRequest { content: "é".repeat(AUDIT_CHARS) }.check_bounds().is_ok());
         assert!(AuditRequest { content: "é".repeat(AUDIT_CHARS + 1) }.check_bounds().is_err());
         let rename = RenameRequest { facet: Facet::request(), children: children.clone(), outside: children[..10].to_vec(), again: None };

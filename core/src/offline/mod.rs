@@ -32,6 +32,7 @@ mod words;
 use crate::analyst::*;
 use crate::api::facet_id;
 use crate::kmeans::{kmeans, KMeansParams};
+use crate::language::language_name;
 use crate::matrix::Matrix;
 use lexicon::Lexicon;
 use phrases::{distinctive_phrases, further_phrases, joined_name, name_apart, naming_phrase, sentence_case, Phrase};
@@ -233,7 +234,10 @@ impl Analyst for OfflineAnalyst {
         let c = &req.conversation;
         match (req.facet.id.as_str(), &req.facet.kind) {
             (facet_id::REQUEST | facet_id::TASK, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::request_summary(c))),
-            (facet_id::LANGUAGE, FacetKind::OpenText) => Ok(FacetAnswer::Text(extract::languages(&[c]).remove(0))),
+            (facet_id::LANGUAGE, FacetKind::OpenText) => Ok(FacetAnswer::Text(match &req.detected_language {
+                Some(code) => language_name(code),
+                None => extract::languages(&[c]).remove(0),
+            })),
             (facet_id::CONCERN, FacetKind::Scale { .. }) => Ok(FacetAnswer::Scale(extract::concern(c))),
             (_, FacetKind::Category { options }) => extract::category(c, options)
                 .map(|i| FacetAnswer::Text(options[i].clone()))
@@ -243,12 +247,12 @@ impl Analyst for OfflineAnalyst {
         }
     }
 
-    /// As [`Analyst::extract`], except that the language answers of a batch
-    /// are read together, so that a short request takes the language the
-    /// batch is surely written in (the pipeline's computed language facet
-    /// reads the whole run the same way).
+    /// As [`Analyst::extract`], except that the language answers a batch
+    /// is not told (an older client's) are read together, so that a short
+    /// request takes the language the batch is surely written in, as the
+    /// pipeline's computed facet reads the whole run.
     async fn extract_batch(&self, reqs: &[ExtractRequest]) -> Vec<Result<FacetAnswer, AnalystError>> {
-        let asks_language = |r: &ExtractRequest| r.facet.id == facet_id::LANGUAGE && r.facet.kind == FacetKind::OpenText;
+        let asks_language = |r: &ExtractRequest| r.facet.id == facet_id::LANGUAGE && r.facet.kind == FacetKind::OpenText && r.detected_language.is_none();
         let texts: Vec<&ConversationText> = reqs.iter().filter(|r| asks_language(r)).map(|r| &r.conversation).collect();
         let mut languages = extract::languages(&texts).into_iter();
         let mut out = Vec::with_capacity(reqs.len());
