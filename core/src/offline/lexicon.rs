@@ -12,6 +12,7 @@
 //! languages is not named for Spanish "una".
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 use super::words::{NUMBER_WORDS, STOPWORDS};
 use crate::language::detect_language;
@@ -130,6 +131,16 @@ impl Lexicon {
         &self.languages
     }
 
+    /// Whether a lower-case English word, though it can carry a topic, says
+    /// little alone: one the Stopwords ISO English list holds and `words.rs`
+    /// keeps ("ago", "made", "possible", "asking", "order", "computer"). Such
+    /// a word is kept in phrases and names them only inside a longer one
+    /// ("order hasn't arrived"): alone, banking77 named a group of orders
+    /// that never came "Ago" and one of reversed payments "Made".
+    pub fn is_light(&self, word: &str) -> bool {
+        english_iso().contains(word)
+    }
+
     /// Whether a lower-case word can carry a topic: not a function word, not
     /// a number in digits or in English words, and at least two letters
     /// long, except for a Han ideograph, which is a word on its own (猫, cat).
@@ -137,6 +148,12 @@ impl Lexicon {
         let long_enough = word.chars().count() >= 2 || word.chars().all(is_ideograph);
         long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric) && !NUMBER_WORDS.contains(&word)
     }
+}
+
+/// The Stopwords ISO English list, which is longer than `words.rs`'s.
+fn english_iso() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| stop_words::lookup("en").map(|list| list.iter().copied().collect()).unwrap_or_default())
 }
 
 #[cfg(test)]

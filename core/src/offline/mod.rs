@@ -35,7 +35,7 @@ use crate::kmeans::{kmeans, KMeansParams};
 use crate::language::language_name;
 use crate::matrix::Matrix;
 use lexicon::Lexicon;
-use phrases::{distinctive_phrases, further_phrases, joined_name, name_apart, naming_phrase, sentence_case, Phrase};
+use phrases::{distinctive_phrases, further_phrases, joined_name, light_alone, name_apart, naming_phrase, sentence_case, Phrase};
 
 #[derive(Clone, Debug)]
 pub struct OfflineAnalyst {
@@ -77,6 +77,21 @@ fn label_from_phrases(members: &[String], contrast: &[String], again: Option<&Na
         }
         return label;
     }
+    // Where only words that say little alone set the group apart, its
+    // neighbours share its topic: banking77's clusters of refunds border one
+    // another, and one whose answers all say "refund" was set apart by
+    // "long" (6 of 50). It is named by what its own members say most instead.
+    let common = if common.iter().all(|p| light_alone(p, &lexicon)) {
+        let own = distinctive_phrases(members, &[], &[], MIN_ANSWERS, &lexicon);
+        let own: Vec<Phrase> = own.into_iter().filter(|p| p.texts() >= enough).collect();
+        if own.iter().any(|p| !light_alone(p, &lexicon)) {
+            own
+        } else {
+            common
+        }
+    } else {
+        common
+    };
     label_from_ranked(&common, members, &[], contrast, again, &lexicon, (request_kind(members), "sampled answers"))
 }
 
@@ -132,10 +147,10 @@ fn label_from_ranked(
     let (name, joined) = match again.and_then(|alike| name_apart(ranked, alike, lexicon)) {
         Some((phrase, name)) => (phrase, Some(name)),
         None => {
-            let Some(name) = naming_phrase(ranked) else {
+            let Some(name) = naming_phrase(ranked, lexicon) else {
                 return assorted(members, unit);
             };
-            (name, joined_name(ranked, name, members.len(), weights, lexicon.joint()))
+            (name, joined_name(ranked, name, members.len(), weights, lexicon))
         }
     };
     // One sentence of what the members ask for, in their own phrases: the
@@ -346,5 +361,55 @@ impl Analyst for OfflineAnalyst {
 
     async fn audit(&self, req: &AuditRequest) -> Result<AuditVerdict, AnalystError> {
         Ok(audit::audit(&req.content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A group whose topic its neighbours share is named for that topic,
+    /// not for a word that says little alone and happens to be rarer nearby.
+    #[test]
+    fn a_group_set_apart_only_by_light_words_is_named_for_its_own_topic() {
+        let strings = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let members = strings(&[
+            "How long until my refund arrives",
+            "How long will the refund take",
+            "Where is my refund",
+            "I want a refund",
+            "Refund still missing",
+            "My refund is late",
+            "Refund please",
+            "Is my refund done",
+            "No refund yet",
+            "How long does it take",
+        ]);
+        let contrast = strings(&[
+            "Refund for an item I bought",
+            "Can I get a refund for my order",
+            "The seller will not refund me",
+            "Refund from a shop",
+            "I returned it, where is the refund",
+            "Refund of a card payment",
+            "Refund to my account",
+            "A refund I requested",
+            "Refund not showing",
+            "Refund for a cancelled order",
+            "Is a refund possible",
+            "Refund in another currency",
+            "Refund of a fee",
+            "Refund from a hotel",
+            "Refund for a train ticket",
+            "Refund after a return",
+        ]);
+        // Nine in ten members say "refund", and every neighbour does: the
+        // contrast alone would name them for "long".
+        assert!(distinctive_phrases(&members, &[], &contrast, MIN_ANSWERS, &Lexicon::english()).iter().all(|p| p.key != "refund"));
+        let label = label_from_phrases(&members, &contrast, None);
+        assert_eq!(label.name, "Refund", "{label:?}");
+        // With neighbours on other topics, the rule for light words is not needed.
+        let elsewhere = strings(&["Change my PIN", "Card was declined", "Top up with a cheque"]);
+        assert_eq!(label_from_phrases(&members, &elsewhere, None).name, "Refund");
     }
 }

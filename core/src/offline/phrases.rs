@@ -258,9 +258,18 @@ pub fn distinctive_phrases(members: &[String], weights: &[f32], contrast: &[Stri
 /// The phrase to name a group by: the best one, or, when a longer phrase
 /// holding all its content words is in at least [`LONGER_SHARE`] as many
 /// texts, the longest such (so "alarm" becomes "set an alarm" when enough
-/// who say one say the other).
-pub fn naming_phrase(ranked: &[Phrase]) -> Option<&Phrase> {
-    ranked.first().map(|best| lengthened(ranked, best))
+/// who say one say the other). A word that says little alone
+/// ([`Lexicon::is_light`]: "ago", "made", "possible") names a group only
+/// inside a longer phrase, or when no other phrase can.
+pub fn naming_phrase<'a>(ranked: &'a [Phrase], lexicon: &Lexicon) -> Option<&'a Phrase> {
+    let named = ranked.iter().map(|phrase| lengthened(ranked, phrase));
+    named.clone().find(|p| !light_alone(p, lexicon)).or_else(|| named.clone().next())
+}
+
+/// Whether a phrase is one word that says little alone ([`Lexicon::is_light`]).
+/// A particle makes the word a phrase ("take out").
+pub fn light_alone(phrase: &Phrase, lexicon: &Lexicon) -> bool {
+    matches!(phrase.content.as_slice(), [word] if lexicon.is_light(word) && !phrase.surface.contains(' '))
 }
 
 /// The longest wording of `phrase` (a phrase holding all its words) that is
@@ -349,11 +358,12 @@ pub fn further_phrases<'a>(ranked: &'a [Phrase], chosen: &Phrase, count: usize) 
 /// no one phrase covers: when the texts holding `name` weigh less than half
 /// of the group, the best further phrase that shares none of its words and
 /// brings in at least [`JOINED_GAIN`] of the group's weight from texts
-/// `name` misses, joined by the group's joint (an ampersand) within
-/// [`MAX_PHRASE_WORDS`] words. `None` when one phrase is enough or no
-/// such second phrase exists. `weights` holds one weight per text (empty
-/// for all alike), `texts` how many there are.
-pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], (joint, spaced): (&str, bool)) -> Option<String> {
+/// `name` misses and is not a word that says little alone, joined by the
+/// group's joint (an ampersand) within [`MAX_PHRASE_WORDS`] words. `None`
+/// when one phrase is enough or no such second phrase exists. `weights`
+/// holds one weight per text (empty for all alike), `texts` how many there are.
+pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], lexicon: &Lexicon) -> Option<String> {
+    let (joint, spaced) = lexicon.joint();
     let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
     let total: f32 = (0..texts).map(weight).sum();
     let covered: BTreeSet<usize> = name.holders.iter().copied().collect();
@@ -366,6 +376,7 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
     let second = ranked.iter().find(|p| {
         let words = words_of(&p.surface);
         !words.iter().any(|w| named.iter().any(|n| w == n || same_stem(w, n)))
+            && !light_alone(p, lexicon)
             && length(name) + length(p) <= MAX_PHRASE_WORDS
             && share(&mut p.holders.iter().filter(|i| !covered.contains(i))) >= JOINED_GAIN
     })?;
@@ -459,7 +470,7 @@ mod tests {
         let contrast = strings(&["Set a timer for pasta", "Timer for ten minutes", "Set the thermostat"]);
         let ranked = distinctive_phrases(&members, &[], &contrast, 2, &Lexicon::english());
         assert_eq!(ranked[0].key, "alarm");
-        let name = naming_phrase(&ranked).unwrap();
+        let name = naming_phrase(&ranked, &Lexicon::english()).unwrap();
         assert_eq!(sentence_case(&name.surface), "Set an alarm");
         // "six" is in one text only: never a phrase.
         assert!(ranked.iter().all(|p| !p.content.contains(&"six".to_string())));
@@ -478,7 +489,7 @@ mod tests {
         let members = strings(&["如何设置闹钟", "帮我设置闹钟", "明天早上的闹钟"]);
         let lexicon = Lexicon::for_texts(&members);
         let ranked = distinctive_phrases(&members, &[], &strings(&["今天天气怎么样", "写一首诗"]), 2, &lexicon);
-        let name = naming_phrase(&ranked).unwrap();
+        let name = naming_phrase(&ranked, &Lexicon::english()).unwrap();
         assert!(name.surface.contains("闹钟"), "{ranked:?}");
         assert!(ranked.iter().all(|p| !p.content.contains(&"的".to_string())));
     }
@@ -514,21 +525,21 @@ mod tests {
         let topped = strings(&["I topped up my card yesterday", "Topped up last night, where is it?", "have topped up twice today", "topped it"]);
         let contrast = strings(&["my card was declined", "where is my new card", "I lost my card"]);
         let ranked = distinctive_phrases(&topped, &[], &contrast, 2, &lexicon);
-        assert_eq!(sentence_case(&naming_phrase(&ranked).unwrap().surface), "Topped up", "{ranked:?}");
+        assert_eq!(sentence_case(&naming_phrase(&ranked, &Lexicon::english()).unwrap().surface), "Topped up", "{ranked:?}");
         // Three of four is enough; a particle half the texts write is not.
         let half = strings(&["topped up my card", "topped up again", "topped my card", "topped it twice"]);
         let ranked = distinctive_phrases(&half, &[], &contrast, 2, &lexicon);
-        assert_eq!(naming_phrase(&ranked).unwrap().surface, "topped", "{ranked:?}");
+        assert_eq!(naming_phrase(&ranked, &Lexicon::english()).unwrap().surface, "topped", "{ranked:?}");
         let over = strings(&["weather over [LOCATION]", "what is the weather over [LOCATION]", "weather over [LOCATION] please"]);
         let ranked = distinctive_phrases(&over, &[], &contrast, 2, &lexicon);
-        assert_eq!(naming_phrase(&ranked).unwrap().surface, "weather", "{ranked:?}");
+        assert_eq!(naming_phrase(&ranked, &Lexicon::english()).unwrap().surface, "weather", "{ranked:?}");
     }
 
     #[test]
     fn a_number_never_names_a_group() {
         let members = strings(&["Wake me up at seven", "Alarm for seven thirty", "Set an alarm at seven", "Seven am alarm please", "Alarm at six thirty"]);
         let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
-        assert_eq!(naming_phrase(&ranked).map(|p| p.key.as_str()), Some("alarm"), "{ranked:?}");
+        assert_eq!(naming_phrase(&ranked, &Lexicon::english()).map(|p| p.key.as_str()), Some("alarm"), "{ranked:?}");
         assert!(ranked.iter().all(|p| !p.content.iter().any(|w| w == "seven" || w == "thirty")), "{ranked:?}");
     }
 
@@ -542,7 +553,7 @@ mod tests {
             "Proofread the following provided paragraph",
         ]);
         let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
-        assert_eq!(naming_phrase(&ranked).map(|p| p.key.as_str()), Some("climate change"), "{ranked:?}");
+        assert_eq!(naming_phrase(&ranked, &Lexicon::english()).map(|p| p.key.as_str()), Some("climate change"), "{ranked:?}");
         assert!(ranked.iter().all(|p| !p.content.iter().any(|w| w == "following" || w == "provided")), "{ranked:?}");
     }
 
@@ -558,9 +569,9 @@ mod tests {
             "Weather tomorrow",
         ]);
         let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());
-        let best = naming_phrase(&ranked).unwrap();
+        let best = naming_phrase(&ranked, &Lexicon::english()).unwrap();
         assert_eq!(best.key, "radio station");
-        assert_eq!(joined_name(&ranked, best, members.len(), &[], ("&", true)).as_deref(), Some("radio station & podcasts"));
+        assert_eq!(joined_name(&ranked, best, members.len(), &[], &Lexicon::english()).as_deref(), Some("radio station & podcasts"));
         assert!(same_stem("color", "colour") && same_stem("lights", "light") && same_stem("playing", "play") && same_stem("music", "music"));
         assert!(!same_stem("light", "flight") && !same_stem("card", "cart") && !same_stem("art", "artistic") && !same_stem("song", "songwriter"));
         assert!(same_stem("define", "definition") && same_stem("charging", "charge") && same_stem("create", "creation"));
@@ -568,14 +579,14 @@ mod tests {
         // Not two forms of one word.
         let forms = strings(&["Send emails", "Emails please", "New email", "Open email", "Weather", "Time now", "Lights off"]);
         let ranked = distinctive_phrases(&forms, &[], &[], 2, &Lexicon::english());
-        assert_eq!(joined_name(&ranked, &ranked[0], forms.len(), &[], ("and", true)), None, "{ranked:?}");
+        assert_eq!(joined_name(&ranked, &ranked[0], forms.len(), &[], &Lexicon::english()), None, "{ranked:?}");
         // A phrase held by half the group's weight names it alone.
         let weights = [1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1];
-        assert_eq!(joined_name(&ranked, best, members.len(), &weights, ("and", true)), None);
+        assert_eq!(joined_name(&ranked, best, members.len(), &weights, &Lexicon::english()), None);
         let chinese = strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]);
         let lexicon = Lexicon::for_texts(&chinese);
         let ranked = distinctive_phrases(&chinese, &[], &[], 2, &lexicon);
-        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], lexicon.joint()).unwrap();
+        let joined = joined_name(&ranked, &ranked[0], chinese.len(), &[], &lexicon).unwrap();
         assert!(joined.contains('、') && !joined.contains(' '), "{joined}");
     }
 
@@ -585,10 +596,37 @@ mod tests {
     fn a_second_phrase_sharing_a_word_of_an_unspaced_name_is_not_joined() {
         let phrase =
             |key: &str, holders: Vec<usize>| Phrase { key: key.into(), surface: key.into(), content: vec![key.into()], holders, score: 1.0, position: 0.0 };
+        let chinese = Lexicon::for_texts(&strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]));
+        assert_eq!(chinese.joint(), ("、", false));
         let name = phrase("写一篇", vec![0, 1]);
         let ranked = vec![name.clone(), phrase("写", vec![2, 3, 4]), phrase("故事", vec![5, 6, 7])];
-        assert_eq!(joined_name(&ranked, &name, 10, &[], ("、", false)).as_deref(), Some("写一篇、故事"));
+        assert_eq!(joined_name(&ranked, &name, 10, &[], &chinese).as_deref(), Some("写一篇、故事"));
         let ranked = vec![name.clone(), phrase("写", vec![2, 3, 4])];
-        assert_eq!(joined_name(&ranked, &name, 10, &[], ("、", false)), None);
+        assert_eq!(joined_name(&ranked, &name, 10, &[], &chinese), None);
+    }
+
+    /// A word that says little alone ("ago", "made") names a group only in
+    /// a longer phrase, or when nothing else can.
+    #[test]
+    fn a_light_word_alone_neither_names_a_group_nor_joins_a_name() {
+        let phrase = |surface: &str, content: &[&str], holders: Vec<usize>| Phrase {
+            key: surface.to_lowercase(),
+            surface: surface.into(),
+            content: content.iter().map(|w| w.to_string()).collect(),
+            holders,
+            score: 1.0,
+            position: 0.0,
+        };
+        let english = Lexicon::english();
+        assert!(english.is_light("ago") && english.is_light("made") && !english.is_light("refund") && !english.is_light("package"));
+        let ranked = vec![phrase("ago", &["ago"], vec![0, 1, 2]), phrase("package", &["package"], vec![0, 3])];
+        assert_eq!(naming_phrase(&ranked, &english).unwrap().key, "package");
+        let only_light = vec![phrase("ago", &["ago"], vec![0, 1, 2])];
+        assert_eq!(naming_phrase(&only_light, &english).unwrap().key, "ago");
+        let with_particle = vec![phrase("take out", &["take"], vec![0, 1]), phrase("pizza", &["pizza"], vec![2])];
+        assert_eq!(naming_phrase(&with_particle, &english).unwrap().surface, "take out");
+        let merchant = phrase("merchant", &["merchant"], vec![0, 1]);
+        let ranked = vec![merchant.clone(), phrase("made", &["made"], vec![2, 3, 4]), phrase("dispute", &["dispute"], vec![5, 6, 7])];
+        assert_eq!(joined_name(&ranked, &merchant, 10, &[], &english).as_deref(), Some("merchant & dispute"));
     }
 }
