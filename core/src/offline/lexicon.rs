@@ -136,9 +136,11 @@ impl Lexicon {
     /// keeps ("ago", "made", "possible", "asking", "order", "computer"). Such
     /// a word is kept in phrases and names them only inside a longer one
     /// ("order hasn't arrived"): alone, banking77 named a group of orders
-    /// that never came "Ago" and one of reversed payments "Made".
+    /// that never came "Ago" and one of reversed payments "Made". The list
+    /// is English's, so it holds only where the group's main language is
+    /// English or none is: in a German group "Computer" is a topic.
     pub fn is_light(&self, word: &str) -> bool {
-        english_iso().contains(word)
+        self.main.as_deref().is_none_or(|main| main == "en") && english_iso().contains(word)
     }
 
     /// Whether a lower-case word can carry a topic: not a function word, not
@@ -207,5 +209,21 @@ mod tests {
         // The group's other texts are not read with Spanish's list.
         assert!(lexicon.for_text(&texts[1]).is_content("una") && lexicon.for_text(&texts[1]).is_content("poem"));
         assert!(!lexicon.for_text(&texts[1]).is_content("the"));
+    }
+
+    #[test]
+    fn only_an_english_group_passes_over_a_light_word() {
+        let german: Vec<String> = [
+            "Mein Computer startet nicht mehr, was kann ich tun",
+            "Welcher Computer eignet sich am besten für das Studium",
+            "Wie schließe ich einen zweiten Bildschirm an meinen Computer an",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert!(Lexicon::english().is_light("computer"));
+        let lexicon = Lexicon::for_texts(&german);
+        assert!(lexicon.languages().iter().any(|l| l == "de"));
+        assert!(!lexicon.is_light("computer") && lexicon.is_content("computer"));
     }
 }
