@@ -1,8 +1,9 @@
 // The browser path of the sentence-transformer matches sentence-transformers:
 // every vector of the committed reference (embed/tests/fixtures, made by
-// make_reference.py) has cosine >= 0.999 with what the app computes, on the
-// WebGPU device (Chromium's SwiftShader adapter) and on the CPU fallback, in
-// both builds of the embedding workers' module (relaxed SIMD and plain).
+// make_reference.py) has cosine >= 0.999 with what the app computes on the
+// CPU fallback, in both builds of the embedding workers' module (relaxed SIMD
+// and plain), and so does every vector of 21 of its 68 texts on the WebGPU device
+// (Chromium's SwiftShader adapter).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,12 +34,22 @@ function assertParity(got, expected, texts) {
   assert.ok(worst.cos >= 0.999, `text ${worst.i} (${JSON.stringify(texts[worst.i]).slice(0, 60)}) has cosine ${worst.cos}`);
 }
 
-// SwiftShader runs the WebGPU kernels on the CPU: 389 s of this case on 2 idle
-// cores (2026-12-06), so its limit, which only guards against a hang, is longer.
+// SwiftShader runs the WebGPU kernels on the CPU, each matrix product in
+// cubecl's plain kernel under its JIT: all 68 reference texts took 389 to 773 s
+// on 2 cores (2026-12-06/07), against the 900 s that guard against a hang. The
+// kernels do not depend on which text they multiply, and the tokenizer is
+// the CPU cases' too, so this case takes the texts that reach the device's
+// edges: the edge cases of the reference (empty, whitespace, one
+// character, accents, emoji, code, a text past the 256-token limit, which
+// makes a long batch padded beside short ones) and a sentence each in
+// English, French, Russian, Japanese, Chinese, Arabic and Hindi: 21 texts.
+const WEBGPU_PICK = [...Array(14).keys(), 15, 23, 36, 39, 42, 47, 49];
+
 test('MiniLM on the WebGPU adapter matches sentence-transformers', { timeout: 900_000 }, async () => {
-  const out = await embedInBrowser({ webgpu: true, texts: reference.texts, model: 'minilm', device: 'gpu' });
+  const texts = WEBGPU_PICK.map((i) => reference.texts[i]);
+  const out = await embedInBrowser({ webgpu: true, texts, model: 'minilm', device: 'gpu' });
   assert.match(out.device, /GPU/);
-  assertParity(out.vectors, reference.minilm, reference.texts);
+  assertParity(out.vectors, WEBGPU_PICK.map((i) => reference.minilm[i]), texts);
 });
 
 test('MiniLM falls back to the CPU without an adapter, in Web Workers, and matches sentence-transformers', { timeout: 600_000 }, async () => {
