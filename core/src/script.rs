@@ -18,6 +18,11 @@ pub fn is_ideograph(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
 
+/// Hiragana, the Japanese syllabary its particles and verb endings are written in.
+pub fn is_hiragana(c: char) -> bool {
+    matches!(c as u32, 0x3041..=0x309F)
+}
+
 /// Hangul, Korean's letters: spaced, but a word of it is two or three
 /// syllables, each one character.
 pub fn is_hangul(c: char) -> bool {

@@ -16,6 +16,7 @@ use kleio_core::offline::OfflineAnalyst;
 use kleio_core::params::RunParams;
 use kleio_core::pipeline::run;
 use kleio_core::progress::Silent;
+use kleio_core::script::is_hiragana;
 
 fn shared(path: &str) -> String {
     let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data");
@@ -124,19 +125,26 @@ fn arena_hard_group(language: &str, category: &str) -> Vec<String> {
         .collect()
 }
 
-/// Arena-Hard v2.0 holds Russian and Chinese prompts among English ones: a
-/// cluster of each, as the dataset groups them, is named by a phrase of its
-/// members' own words, without its language's function words, against the
-/// English prompts of the same category as its neighbours. The Russian
-/// math prompts share no wording (their most distinctive word, "привет",
-/// hello, opens 2 of 25), so they may be called assorted; the others must
-/// have a name.
+/// Arena-Hard v2.0 holds Russian, Chinese and Japanese prompts among
+/// English ones: a cluster of each, as the dataset groups them, is named by
+/// a phrase of its members' own words, without its language's function
+/// words, against the English prompts of the same category as its
+/// neighbours. The Russian math prompts share no wording (their most
+/// distinctive word, "привет", hello, opens 2 of 25), so they may be called
+/// assorted; the others must have a name. Japanese writes its particles,
+/// endings and pronouns in hiragana ("してください", please do; "あなた",
+/// you), and the Stopwords ISO list holds few of them, so no word of a
+/// Japanese name is hiragana alone.
 #[test]
-fn russian_and_chinese_clusters_are_named_without_function_words() {
+fn russian_chinese_and_japanese_clusters_are_named_without_function_words() {
     // The dataset marks Chinese "zh-cn"; the stop-word lists go by ISO 639-1.
-    for (marked, code, category, named) in
-        [("ru", "ru", "creative_writing", true), ("zh-cn", "zh", "creative_writing", true), ("ru", "ru", "math", false), ("zh-cn", "zh", "math", true)]
-    {
+    for (marked, code, category, named) in [
+        ("ru", "ru", "creative_writing", true),
+        ("zh-cn", "zh", "creative_writing", true),
+        ("ru", "ru", "math", false),
+        ("zh-cn", "zh", "math", true),
+        ("ja", "ja", "creative_writing", true),
+    ] {
         let members = arena_hard_group(marked, category);
         assert!(members.len() >= 8, "{} {code} {category} prompts", members.len());
         let contrast = arena_hard_group("en", category);
@@ -152,6 +160,7 @@ fn russian_and_chinese_clusters_are_named_without_function_words() {
         // A name may be two phrases joined by "&" or "、", neither a word.
         for w in lower_words(&label.name) {
             assert!(!function_words.contains(w.as_str()), "{code} function word {w:?} in {:?}", label.name);
+            assert!(!w.chars().all(is_hiragana), "hiragana word {w:?} in {:?}", label.name);
             assert!(answers.iter().filter(|a| a.contains(&w)).count() >= 2, "{w:?} of {:?} is in fewer than two members", label.name);
         }
     }

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use super::words::{NUMBER_WORDS, STOPWORDS};
 use crate::language::detect_language;
-use crate::script::is_ideograph;
+use crate::script::{is_hiragana, is_ideograph};
 
 /// A language counts for a group when at least this share of its texts are
 /// written in it.
@@ -144,11 +144,17 @@ impl Lexicon {
     }
 
     /// Whether a lower-case word can carry a topic: not a function word, not
-    /// a number in digits or in English words, and at least two letters
-    /// long, except for a Han ideograph, which is a word on its own (猫, cat).
+    /// a number in digits or in English words, at least two letters long,
+    /// except for a Han ideograph, which is a word on its own (猫, cat), and
+    /// not written in hiragana alone. Japanese writes its topics in kanji
+    /// and katakana and its particles, verb endings and pronouns in hiragana
+    /// ("してください", please do; "あなた", you), which the Stopwords ISO
+    /// list holds few of: Arena-Hard's Japanese prompts were named
+    /// "作成してください、あなた". A topic written in hiragana ("りんご",
+    /// apple) is passed over, as few are.
     pub fn is_content(&self, word: &str) -> bool {
         let long_enough = word.chars().count() >= 2 || word.chars().all(is_ideograph);
-        long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric) && !NUMBER_WORDS.contains(&word)
+        long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric) && !NUMBER_WORDS.contains(&word) && !word.chars().all(is_hiragana)
     }
 }
 
@@ -178,6 +184,9 @@ mod tests {
         let lexicon = Lexicon::for_texts(&chinese);
         assert!(lexicon.languages().iter().any(|l| l == "zh"));
         assert!(!lexicon.is_content("的") && lexicon.is_content("闹钟") && lexicon.is_content("诗"));
+        // Japanese particles, endings and pronouns are hiragana; its topics kanji or katakana.
+        assert!(["ください", "して", "あなた", "って"].iter().all(|w| !lexicon.is_content(w)));
+        assert!(lexicon.is_content("作成") && lexicon.is_content("コード") && lexicon.is_content("日本語"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
         // Words that fit any request ("Foreign currency & something") are no topic.
         assert!(["something", "anything", "trying", "still", "whatever"].iter().all(|w| !Lexicon::english().is_content(w)));
