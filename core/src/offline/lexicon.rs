@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
-use super::words::{NUMBER_WORDS, STOPWORDS};
+use super::words::{HAN_NUMERALS, NUMBER_WORDS, STOPWORDS};
 use crate::language::detect_language;
 use crate::script::{is_hiragana, is_ideograph};
 
@@ -144,9 +144,9 @@ impl Lexicon {
     }
 
     /// Whether a lower-case word can carry a topic: not a function word, not
-    /// a number in digits or in English words, at least two letters long,
-    /// except for a Han ideograph, which is a word on its own (猫, cat), and
-    /// not written in hiragana alone. Japanese writes its topics in kanji
+    /// a number in digits, English words or Han numerals, at least two
+    /// letters long, except for a Han ideograph, which is a word on its own
+    /// (猫, cat), and not written in hiragana alone. Japanese writes its topics in kanji
     /// and katakana and its particles, verb endings and pronouns in hiragana
     /// ("してください", please do; "あなた", you), which the Stopwords ISO
     /// list holds few of: Arena-Hard's Japanese prompts were named
@@ -154,7 +154,8 @@ impl Lexicon {
     /// apple) is passed over, as few are.
     pub fn is_content(&self, word: &str) -> bool {
         let long_enough = word.chars().count() >= 2 || word.chars().all(is_ideograph);
-        long_enough && !self.stop.contains(word) && !word.chars().all(char::is_numeric) && !NUMBER_WORDS.contains(&word) && !word.chars().all(is_hiragana)
+        let number = word.chars().all(char::is_numeric) || NUMBER_WORDS.contains(&word) || word.chars().all(|c| HAN_NUMERALS.contains(c));
+        long_enough && !number && !self.stop.contains(word) && !word.chars().all(is_hiragana)
     }
 }
 
@@ -187,6 +188,7 @@ mod tests {
         // Japanese particles, endings and pronouns are hiragana; its topics kanji or katakana.
         assert!(["ください", "して", "あなた", "って"].iter().all(|w| !lexicon.is_content(w)));
         assert!(lexicon.is_content("作成") && lexicon.is_content("コード") && lexicon.is_content("日本語"));
+        assert!(!lexicon.is_content("两") && !lexicon.is_content("三百") && lexicon.is_content("数学"));
         assert!(!lexicon.is_content("2024") && !lexicon.is_content("x"));
         // Words that fit any request ("Foreign currency & something") are no topic.
         assert!(["something", "anything", "trying", "still", "whatever"].iter().all(|w| !Lexicon::english().is_content(w)));

@@ -41,6 +41,11 @@ pub const NUMBER_WORDS: &[&str] = &[
     "trillion",
 ];
 
+/// The Han numerals of Chinese and Japanese. A Han ideograph is a word on its
+/// own (`Lexicon::is_content`), so a numeral would be one too: Arena-Hard's
+/// Chinese math prompts were named "两" (two).
+pub const HAN_NUMERALS: &str = "〇零一二三四五六七八九十百千万萬亿億两兩";
+
 /// Function words that carry no topic.
 pub const STOPWORDS: &[&str] = &[
     "a",
