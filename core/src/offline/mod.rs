@@ -159,10 +159,21 @@ fn label_from_ranked(
     let mut quoted = vec![format!("“{}” ({} of the {} {unit})", name.surface, name.texts(), members.len())];
     quoted.extend(further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)));
     let mut summary = format!("{kind} that mention {}.", join_list(&quoted, "or"));
-    if let Some(instead) = distinctive_phrases(contrast, &[], members, 2, lexicon).first() {
+    if let Some(instead) = nearby_phrase(contrast, members) {
         summary.push_str(&format!("{NEARBY}“{}” instead.", instead.surface));
     }
     ClusterLabel { name: sentence_case(joined.as_deref().unwrap_or(&name.surface)), summary }
+}
+
+/// What the nearest other texts say that a group's members do not: their
+/// most distinctive phrase, read in the nearest texts' own languages, not
+/// the group's. A Vietnamese group read its Chinese neighbours with
+/// Vietnamese and English function words, and its summary said they said
+/// "的" (of) instead. A word that says little alone is passed over here as
+/// in names.
+fn nearby_phrase(contrast: &[String], members: &[String]) -> Option<Phrase> {
+    let lexicon = Lexicon::for_texts(contrast);
+    distinctive_phrases(contrast, &[], members, 2, &lexicon).into_iter().find(|p| !light_alone(p, &lexicon))
 }
 
 /// "Questions" when at least half of a cluster's answers end in a question
@@ -411,5 +422,23 @@ mod tests {
         // With neighbours on other topics, the rule for light words is not needed.
         let elsewhere = strings(&["Change my PIN", "Card was declined", "Top up with a cheque"]);
         assert_eq!(label_from_phrases(&members, &elsewhere, None).name, "Refund");
+    }
+
+    /// What neighbours say instead is read in their language: a Vietnamese
+    /// group's Chinese neighbours are not said to say "的" (of).
+    #[test]
+    fn what_neighbours_say_is_read_in_their_own_language() {
+        let strings = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let members = strings(&[
+            "Viết một bài thơ về mùa thu ở Hà Nội",
+            "Viết một bài thơ về biển và những con thuyền",
+            "Hãy viết một bài thơ ngắn về mẹ",
+            "Viết bài thơ lục bát về quê hương",
+        ]);
+        let contrast = strings(&["请描述一下你的家乡的风景", "描述一个美丽的早晨的场景", "请写一篇关于春天的文章", "描述你最喜欢的一本书的内容"]);
+        let summary = label_from_phrases(&members, &contrast, None).summary;
+        let (_, instead) = summary.split_once(NEARBY).expect("neighbours share a phrase the group lacks");
+        assert!(!instead.contains('的'), "{summary}");
+        assert!(instead.contains("描述"), "{summary}");
     }
 }

@@ -2,8 +2,9 @@
 //! apart from its neighbours: the paper's contrastive naming (G.5) done by
 //! counting. A phrase is a run of words as some texts wrote it, inside one
 //! clause (no punctuation or removed detail between its words), opening and
-//! closing on a word that carries a topic, with no word twice and at most
-//! [`MAX_PHRASE_WORDS`] words. Written out, it keeps the particle of an
+//! closing on a word that carries a topic, with no word twice, at most
+//! [`MAX_PHRASE_WORDS`] words and at most [`MAX_FUNCTION_RUN`] function
+//! words in a row. Written out, it keeps the particle of an
 //! English phrasal verb that most of its texts follow it with ("Topped up"
 //! rather than "Topped"; see [`PARTICLES`]).
 
@@ -16,6 +17,13 @@ use crate::twin_names::name_key;
 
 /// The longest phrase, in words.
 pub const MAX_PHRASE_WORDS: usize = 6;
+
+/// The most function words in a row inside a phrase. Three mark where one
+/// clause ends and the next begins, though no comma does: Arena-Hard named
+/// a cluster "Apartment and have a long list" ("… moved into a new
+/// apartment and have a long list of items"), while "a long list of items"
+/// and "order hasn't arrived" keep theirs.
+pub const MAX_FUNCTION_RUN: usize = 2;
 
 /// Each content word beyond the first adds this much to a phrase's score: a
 /// longer phrase says more, so it wins over a shorter one held by nearly as
@@ -141,9 +149,14 @@ fn phrases_of(text: &str, lexicon: &Lexicon) -> BTreeMap<String, Occurrence> {
             let mut used: BTreeSet<&str> = BTreeSet::new();
             let mut key = String::new();
             let mut content = Vec::new();
+            let mut function_run = 0;
             for last in first..clause.words.len().min(first + MAX_PHRASE_WORDS) {
                 if !used.insert(&clause.lower[last]) {
                     // A word twice: every longer phrase from here repeats it too.
+                    break;
+                }
+                function_run = if clause.content[last] { 0 } else { function_run + 1 };
+                if function_run > MAX_FUNCTION_RUN {
                     break;
                 }
                 if last > first && clause.spaced[last] {
@@ -462,6 +475,10 @@ mod tests {
         assert!(repeated.keys().all(|k| k.split(' ').collect::<BTreeSet<_>>().len() == k.split(' ').count()), "{repeated:?}");
         // Phrases open and close on content words.
         assert!(!phrases.keys().any(|k| k.starts_with("an ") || k.ends_with(" for")));
+        // Three function words in a row end a clause that no comma ends.
+        let moved = phrases_of("I just moved into an apartment and have a long list of items", &Lexicon::english());
+        assert!(moved.contains_key("long list of items") && moved.contains_key("moved into an apartment"), "{moved:?}");
+        assert!(!moved.keys().any(|k| k.contains("apartment and have")), "{moved:?}");
     }
 
     #[test]
