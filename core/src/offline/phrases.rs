@@ -18,11 +18,12 @@ use crate::twin_names::name_key;
 /// The longest phrase, in words.
 pub const MAX_PHRASE_WORDS: usize = 6;
 
-/// The most function words in a row inside a phrase. Three mark where one
-/// clause ends and the next begins, though no comma does: Arena-Hard named
-/// a cluster "Apartment and have a long list" ("… moved into a new
-/// apartment and have a long list of items"), while "a long list of items"
-/// and "order hasn't arrived" keep theirs.
+/// The most function words in a row inside a phrase, not counting the
+/// particle of a phrasal verb. Three mark where one clause ends and the
+/// next begins, though no comma does: Arena-Hard named a cluster "Apartment
+/// and have a long list" ("… moved into a new apartment and have a long
+/// list of items"), while "a long list of items" and "topping up for the
+/// first time" keep theirs.
 pub const MAX_FUNCTION_RUN: usize = 2;
 
 /// Each content word beyond the first adds this much to a phrase's score: a
@@ -155,7 +156,9 @@ fn phrases_of(text: &str, lexicon: &Lexicon) -> BTreeMap<String, Occurrence> {
                     // A word twice: every longer phrase from here repeats it too.
                     break;
                 }
-                function_run = if clause.content[last] { 0 } else { function_run + 1 };
+                // The particle of a phrasal verb belongs to its verb ("topping up for the first time").
+                let particle = last > 0 && clause.content[last - 1] && PARTICLES.contains(&clause.lower[last].as_str());
+                function_run = if clause.content[last] || particle { 0 } else { function_run + 1 };
                 if function_run > MAX_FUNCTION_RUN {
                     break;
                 }
@@ -479,6 +482,8 @@ mod tests {
         let moved = phrases_of("I just moved into an apartment and have a long list of items", &Lexicon::english());
         assert!(moved.contains_key("long list of items") && moved.contains_key("moved into an apartment"), "{moved:?}");
         assert!(!moved.keys().any(|k| k.contains("apartment and have")), "{moved:?}");
+        let topping = phrases_of("I tried topping up for the first time today", &Lexicon::english());
+        assert!(topping.contains_key("topping up for the first time"), "{topping:?}");
     }
 
     #[test]
