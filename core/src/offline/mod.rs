@@ -379,11 +379,14 @@ impl Analyst for OfflineAnalyst {
 mod tests {
     use super::*;
 
+    fn strings(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| t.to_string()).collect()
+    }
+
     /// A group whose topic its neighbours share is named for that topic,
     /// not for a word that says little alone and happens to be rarer nearby.
     #[test]
     fn a_group_set_apart_only_by_light_words_is_named_for_its_own_topic() {
-        let strings = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
         let members = strings(&[
             "How long until my refund arrives",
             "How long will the refund take",
@@ -428,7 +431,6 @@ mod tests {
     /// group's Chinese neighbours are not said to say "的" (of).
     #[test]
     fn what_neighbours_say_is_read_in_their_own_language() {
-        let strings = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
         let members = strings(&[
             "Viết một bài thơ về mùa thu ở Hà Nội",
             "Viết một bài thơ về biển và những con thuyền",

@@ -24,7 +24,7 @@ pub const MAX_PHRASE_WORDS: usize = 6;
 /// and have a long list" ("… moved into a new apartment and have a long
 /// list of items"), while "a long list of items" and "topping up for the
 /// first time" keep theirs.
-pub const MAX_FUNCTION_RUN: usize = 2;
+const MAX_FUNCTION_RUN: usize = 2;
 
 /// Each content word beyond the first adds this much to a phrase's score: a
 /// longer phrase says more, so it wins over a shorter one held by nearly as
