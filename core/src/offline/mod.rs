@@ -107,8 +107,12 @@ const MIN_NAME_SHARE: f32 = 0.1;
 
 /// A parent's label from its children's texts (each weighing `weights`):
 /// by the phrases two of them share, or, when they share none, by the most
-/// distinctive phrase of one (children are aggregates already). A parent
-/// named again may also be named for one child's phrase, after those two
+/// distinctive phrase of the heaviest child (children are aggregates
+/// already), which speaks for more of the parent than any other child's
+/// does: by distinctiveness alone, Arena-Hard's parent of Vietnamese
+/// writing, Chinese maths, Chinese description and five more groups was
+/// named "Import numpy as np", from its fourth child, and HWU64's parent of
+/// arithmetic groups "Square root", from its fifth. A parent named again may also be named for one child's phrase, after those two
 /// share: its twins hold the shared ones (three HWU64 parents of list
 /// children were all "List", one of them a grocery list and a shopping list).
 fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String], again: Option<&NamedAlike>) -> ClusterLabel {
@@ -118,11 +122,19 @@ fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String], a
     let every = distinctive_phrases(texts, weights, contrast, 1, &lexicon);
     let (shared, single): (Vec<Phrase>, Vec<Phrase>) = every.into_iter().partition(|p| p.texts() >= 2);
     let ranked = match again {
-        _ if shared.is_empty() => single,
+        _ if shared.is_empty() => heaviest_first(single, weights),
         None => shared,
         Some(_) => shared.into_iter().chain(single).collect(),
     };
     label_from_ranked(&ranked, texts, weights, contrast, again, &lexicon, ("Requests", "groups below it"))
+}
+
+/// Phrases held by one text each, those of heavier texts first, in their
+/// ranked order among the phrases of texts that weigh alike.
+fn heaviest_first(mut single: Vec<Phrase>, weights: &[f32]) -> Vec<Phrase> {
+    let weight = |p: &Phrase| p.holders.first().and_then(|&i| weights.get(i)).copied().unwrap_or(1.0);
+    single.sort_by(|a, b| weight(b).total_cmp(&weight(a)));
+    single
 }
 
 /// The label of ranked phrases (`kind` and `unit` say what the texts are in
@@ -425,6 +437,37 @@ mod tests {
         // With neighbours on other topics, the rule for light words is not needed.
         let elsewhere = strings(&["Change my PIN", "Card was declined", "Top up with a cheque"]);
         assert_eq!(label_from_phrases(&members, &elsewhere, None).name, "Refund");
+    }
+
+    fn brief(name: &str, phrase: &str, size: usize) -> ClusterBrief {
+        let summary = format!("Requests that mention “{phrase}” (20 of the 50 sampled answers).");
+        ClusterBrief { name: name.into(), summary, size, embedding: Vec::new(), parts: Vec::new() }
+    }
+
+    /// A parent whose children share no wording is named for its heaviest
+    /// child's phrase, not for the most distinctive phrase of a small one.
+    #[test]
+    fn a_parent_of_children_sharing_no_wording_is_named_for_the_heaviest() {
+        let children = vec![
+            brief("Viết", "viết", 25),
+            brief("数学", "数学", 21),
+            brief("描述", "描述", 21),
+            brief("Import numpy as np", "import numpy as np", 18),
+            brief("Annual report", "annual report", 16),
+            brief("Chess openings", "chess openings", 12),
+        ];
+        // A neighbour shares the largest child's word, so a small child's
+        // phrase is the most distinctive.
+        let mut outside = vec![brief("Viết & poem", "viết", 40)];
+        outside.extend(["Story", "Data", "Song", "Email", "Weather", "Taxi", "Alarm", "Joke", "Recipe"].map(|n| brief(n, &n.to_lowercase(), 30)));
+        let rename = |children: Vec<ClusterBrief>| {
+            let req = RenameRequest { facet: Facet::request(), children, outside: outside.clone(), again: None };
+            futures::executor::block_on(OfflineAnalyst::new(1).rename(&req)).unwrap()
+        };
+        assert_eq!(rename(children.clone()).name, "Viết");
+        let mut heavy = children;
+        heavy[3].size = 400;
+        assert_eq!(rename(heavy).name, "Import numpy as np");
     }
 
     /// What neighbours say instead is read in their language: a Vietnamese
