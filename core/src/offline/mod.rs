@@ -112,9 +112,10 @@ const MIN_NAME_SHARE: f32 = 0.1;
 /// does: by distinctiveness alone, Arena-Hard's parent of Vietnamese
 /// writing, Chinese maths, Chinese description and five more groups was
 /// named "Import numpy as np", from its fourth child, and HWU64's parent of
-/// arithmetic groups "Square root", from its fifth. A parent named again may also be named for one child's phrase, after those two
-/// share: its twins hold the shared ones (three HWU64 parents of list
-/// children were all "List", one of them a grocery list and a shopping list).
+/// arithmetic groups "Square root", from its fifth. A parent named again
+/// may also be named for one child's phrase, after those two share: its
+/// twins hold the shared ones (three HWU64 parents of list children were
+/// all "List", one of them a grocery list and a shopping list).
 fn label_from_children(texts: &[String], weights: &[f32], contrast: &[String], again: Option<&NamedAlike>) -> ClusterLabel {
     let lexicon = Lexicon::for_texts(texts);
     // A phrase's score does not depend on the least support asked for, so
