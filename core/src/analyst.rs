@@ -125,12 +125,32 @@ impl ClusterLabel {
     pub fn text(&self) -> String {
         cluster_text(&self.name, &self.summary)
     }
+
+    /// See [`cluster_meaning`].
+    pub fn meaning(&self) -> String {
+        cluster_meaning(&self.name, &self.summary)
+    }
 }
 
-/// A cluster's name and summary as one text: what the hierarchy embeds and
-/// what the privacy audit reads, in the pipeline and in the publish gate.
+/// A cluster's name and summary as one text: what the privacy audit reads,
+/// in the pipeline and in the publish gate, since all of it is shown.
 pub fn cluster_text(name: &str, summary: &str) -> String {
     format!("{name}: {summary}")
+}
+
+/// Opens the sentence a summary may close with to say what the nearest other
+/// clusters say that this one's members do not (the offline analyst writes
+/// it; paper G.5's contrast, shown to the reader).
+pub const NEARBY_OPENING: &str = " Nearby groups say ";
+
+/// A cluster's name and the part of its summary that describes the cluster
+/// itself: what is embedded to place it in the hierarchy, to assign it to a
+/// known category, and to find it by meaning. The closing sentence about its
+/// neighbours is left out, so a cluster is not moved towards the very
+/// neighbours it is told apart from, nor found by their words.
+pub fn cluster_meaning(name: &str, summary: &str) -> String {
+    let own = summary.split(NEARBY_OPENING).next().unwrap_or(summary);
+    cluster_text(name, own)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
-use kleio_core::analyst::cluster_text;
+use kleio_core::analyst::cluster_meaning;
 use kleio_core::cluster_index::ClusterIndex;
 use kleio_core::embedder::Embedder;
 use kleio_core::pipeline::kept_vectors;
@@ -142,7 +142,7 @@ async fn search(
         Some(v) => v,
         None => {
             status.set(Some(format!("embedding the names of {} clusters (once)…", analysis.clusters.len())));
-            let texts: Vec<String> = analysis.clusters.iter().map(|c| cluster_text(&c.name, &c.summary)).collect();
+            let texts: Vec<String> = analysis.clusters.iter().map(|c| cluster_meaning(&c.name, &c.summary)).collect();
             let clusters = model.embed(&texts).await.map_err(|e| e.to_string())?;
             let clustered: Vec<usize> = (0..analysis.conversations.len()).filter(|&k| analysis.conversations[k].cluster.is_some()).collect();
             let conversations = match run {

@@ -121,7 +121,7 @@ async fn cluster_vectors(analysis: &Analysis, answers: &HashMap<String, Vec<f32>
         sum.iter_mut().zip(v).for_each(|(s, x)| *s += x);
     }
     let base: Vec<&kleio_core::analysis::ClusterResult> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
-    let labels: Vec<String> = base.iter().map(|c| kleio_core::analyst::cluster_text(&c.name, &c.summary)).collect();
+    let labels: Vec<String> = base.iter().map(|c| kleio_core::analyst::cluster_meaning(&c.name, &c.summary)).collect();
     let label_vectors = embedder.embed(&labels).await?;
     Ok(base
         .iter()

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::Analysis;
-use crate::analyst::{cluster_text, Analyst, AssignBatchRequest, ClusterBrief};
+use crate::analyst::{cluster_meaning, cluster_text, Analyst, AssignBatchRequest, ClusterBrief};
 use crate::cluster_index::ClusterIndex;
 use crate::embedder::Embedder;
 use crate::PipelineError;
@@ -57,7 +57,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
         .collect();
     let base: Vec<_> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let missing: Vec<&&crate::analysis::ClusterResult> = base.iter().filter(|c| !cluster_vectors.contains_key(&c.id)).collect();
-    let texts: Vec<String> = missing.iter().map(|c| cluster_text(&c.name, &c.summary)).collect();
+    let texts: Vec<String> = missing.iter().map(|c| cluster_meaning(&c.name, &c.summary)).collect();
     let embedded: HashMap<&str, Vec<f32>> = missing.iter().map(|c| c.id.as_str()).zip(embedder.embed(&texts).await?).collect();
     let child_vectors = base.iter().map(|c| cluster_vectors.get(&c.id).or_else(|| embedded.get(c.id.as_str())).cloned().unwrap_or_default());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

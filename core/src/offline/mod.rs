@@ -173,7 +173,7 @@ fn label_from_ranked(
     quoted.extend(further_phrases(ranked, name, 3).iter().map(|p| format!("“{}”", p.surface)));
     let mut summary = format!("{kind} that mention {}.", join_list(&quoted, "or"));
     if let Some(instead) = nearby_phrase(contrast, members) {
-        summary.push_str(&format!("{NEARBY}“{}” instead.", instead.surface));
+        summary.push_str(&format!("{NEARBY_OPENING}“{}” instead.", instead.surface));
     }
     ClusterLabel { name: sentence_case(joined.as_deref().unwrap_or(&name.surface)), summary }
 }
@@ -242,7 +242,7 @@ fn brief_text(b: &ClusterBrief) -> String {
         // Nothing to name a parent by: "assorted" is the analyst's own word.
         return String::new();
     }
-    let own = b.summary.split(NEARBY).next().unwrap_or_default();
+    let own = b.summary.split(NEARBY_OPENING).next().unwrap_or_default();
     let own = own.split(INCLUDES).next().unwrap_or(own);
     match own.split('“').nth(1).and_then(|s| s.split('”').next()) {
         // A full stop keeps the name from running into the phrase.
@@ -251,7 +251,6 @@ fn brief_text(b: &ClusterBrief) -> String {
     }
 }
 
-const NEARBY: &str = " Nearby groups say ";
 /// Opens the list of a parent's largest children. No capitalised word
 /// stands before its colon: the audit reads "Word:" as a speaker's label,
 /// a name.
@@ -471,10 +470,9 @@ mod tests {
         assert_eq!(rename(heavy).name, "Import numpy as np");
     }
 
-    /// What neighbours say instead is read in their language: a Vietnamese
-    /// group's Chinese neighbours are not said to say "的" (of).
-    #[test]
-    fn what_neighbours_say_is_read_in_their_own_language() {
+    /// A Vietnamese group of poems whose nearest neighbours describe things
+    /// in Chinese.
+    fn poems_beside_descriptions() -> ClusterLabel {
         let members = strings(&[
             "Viết một bài thơ về mùa thu ở Hà Nội",
             "Viết một bài thơ về biển và những con thuyền",
@@ -482,9 +480,27 @@ mod tests {
             "Viết bài thơ lục bát về quê hương",
         ]);
         let contrast = strings(&["请描述一下你的家乡的风景", "描述一个美丽的早晨的场景", "请写一篇关于春天的文章", "描述你最喜欢的一本书的内容"]);
-        let summary = label_from_phrases(&members, &contrast, None).summary;
-        let (_, instead) = summary.split_once(NEARBY).expect("neighbours share a phrase the group lacks");
+        label_from_phrases(&members, &contrast, None)
+    }
+
+    /// What neighbours say instead is read in their language: a Vietnamese
+    /// group's Chinese neighbours are not said to say "的" (of).
+    #[test]
+    fn what_neighbours_say_is_read_in_their_own_language() {
+        let summary = poems_beside_descriptions().summary;
+        let (_, instead) = summary.split_once(NEARBY_OPENING).expect("neighbours share a phrase the group lacks");
         assert!(!instead.contains('的'), "{summary}");
         assert!(instead.contains("描述"), "{summary}");
+    }
+
+    /// The sentence about the neighbours is shown and audited, but a cluster
+    /// is embedded for what it holds, not for its neighbours' words.
+    #[test]
+    fn what_neighbours_say_is_shown_but_not_embedded() {
+        let label = poems_beside_descriptions();
+        assert!(label.text().contains("描述"), "{}", label.text());
+        let meaning = label.meaning();
+        assert!(!meaning.contains("描述") && !meaning.contains(NEARBY_OPENING.trim()), "{meaning}");
+        assert!(meaning.starts_with(&format!("{}: ", label.name)) && meaning.contains("thơ"), "{meaning}");
     }
 }
