@@ -378,7 +378,10 @@ impl Analyst for OfflineAnalyst {
         let mut biggest: Vec<&ClusterBrief> = req.children.iter().collect();
         biggest.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();
-        label.summary = format!("{}{INCLUDES}{}.", label.summary, names.join("; "));
+        // What the neighbours say stays the closing sentence, so that what is
+        // embedded of the parent (`cluster_meaning`) keeps its children.
+        let (own, nearby) = label.summary.split_at(label.summary.find(NEARBY_OPENING).unwrap_or(label.summary.len()));
+        label.summary = format!("{own}{INCLUDES}{}.{nearby}", names.join("; "));
         Ok(label)
     }
 
@@ -468,6 +471,21 @@ mod tests {
         let mut heavy = children;
         heavy[3].size = 400;
         assert_eq!(rename(heavy).name, "Import numpy as np");
+    }
+
+    /// A renamed parent's summary lists its largest children before it says
+    /// what its neighbours say, so what is embedded of it keeps the one and
+    /// not the other.
+    #[test]
+    fn a_parents_embedded_text_keeps_its_children_and_not_its_neighbours() {
+        let children = vec![brief("Set an alarm", "set an alarm", 40), brief("Wake me up", "wake me up", 30), brief("Alarm tomorrow", "alarm tomorrow", 20)];
+        let outside = ["Timer for ten minutes", "Start a timer", "Timer please", "Pause the timer"].map(|n| brief(n, &n.to_lowercase(), 30)).to_vec();
+        let req = RenameRequest { facet: Facet::request(), children, outside, again: None };
+        let label = futures::executor::block_on(OfflineAnalyst::new(1).rename(&req)).unwrap();
+        let (own, nearby) = label.summary.split_once(NEARBY_OPENING).expect("the neighbours share a phrase the parent lacks");
+        assert!(own.contains(INCLUDES.trim()) && nearby.contains("timer") && nearby.ends_with("instead."), "{}", label.summary);
+        let meaning = label.meaning();
+        assert!(meaning.contains("Set an alarm; Wake me up; Alarm tomorrow") && !meaning.contains("timer"), "{meaning}");
     }
 
     /// A Vietnamese group of poems whose nearest neighbours describe things
