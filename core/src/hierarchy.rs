@@ -79,8 +79,8 @@ pub struct Node {
 
 /// How much of a cluster's vector in the hierarchy comes from what it holds
 /// rather than from its name and summary. Of 0.8, 0.85 and 0.9, tried on the
-/// three labelled sets together, 0.85 gave the best mean accuracy and the
-/// fewest misplaced clusters (docs/eval/README.md).
+/// three labelled sets together, 0.85 gave the best mean accuracy at the
+/// default weights (docs/eval/README.md).
 pub const CENTROID_WEIGHT: f32 = 0.85;
 
 /// A cluster's vector for placing it: its members' unit mean blended with

@@ -3,8 +3,10 @@
 //!
 //! The parquet crate's own decoders for `DELTA_LENGTH_BYTE_ARRAY` and
 //! `DELTA_BYTE_ARRAY` slice the page by lengths they never check and size
-//! buffers by counts the page declares (as of 60.1), so a hostile page could
-//! panic or exhaust memory. [`super::parquet_pages`] hands such pages to the
+//! buffers by counts the page declares, and its `DELTA_BINARY_PACKED`
+//! decoder takes a page's first value even when the page declares none and
+//! then reads past its buffer (as of 60.1), so a hostile page could panic
+//! or exhaust memory. [`super::parquet_pages`] hands such pages to the
 //! crate as plain ones, made here, which it reads safely.
 
 /// The most values one page may declare, or be padded to: writers end a
@@ -98,6 +100,19 @@ fn unpack(packed: &[u8], bit: usize, width: usize) -> u64 {
     })
 }
 
+/// A `DELTA_BINARY_PACKED` page of an integer column, at most `limit`
+/// values, as plain values of `width` bytes each (4 for `INT32`, 8 for
+/// `INT64`). An `INT32` value keeps its low 32 bits, which is what the
+/// format's wrapping arithmetic gives in 32 bits.
+pub(super) fn delta_integers_to_plain(values: &[u8], limit: usize, width: usize) -> Result<Vec<u8>, String> {
+    let integers = delta_binary_packed(&mut Cursor { bytes: values, at: 0 }, limit)?;
+    let mut out = Vec::with_capacity(width * integers.len());
+    for v in integers {
+        out.extend_from_slice(&v.to_le_bytes()[..width]);
+    }
+    Ok(out)
+}
+
 /// Lengths from a delta run, each a whole number of the bytes that follow.
 fn lengths(cursor: &mut Cursor, limit: usize) -> Result<Vec<usize>, String> {
     delta_binary_packed(cursor, limit)?.into_iter().map(|len| usize::try_from(len).map_err(|_| format!("a text value has length {len}"))).collect()
@@ -185,6 +200,18 @@ mod tests {
         assert!(delta_binary_packed(&mut cursor, 4).unwrap_err().contains("declares 5 values"));
         let cut = &bytes[..bytes.len() - 1];
         assert!(delta_binary_packed(&mut Cursor { bytes: cut, at: 0 }, 10).unwrap_err().contains("cut off"));
+    }
+
+    #[test]
+    fn delta_integers_become_plain_values_of_their_width() {
+        let bytes = packed(-3, 1, &[0, 2], 2);
+        let plain32: Vec<u8> = [-3i32, -2, 1].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(delta_integers_to_plain(&bytes, 3, 4), Ok(plain32));
+        let plain64: Vec<u8> = [-3i64, -2, 1].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(delta_integers_to_plain(&bytes, 3, 8), Ok(plain64));
+        // A page that declares no values (blocks of 128 in 4 miniblocks, 0
+        // values, a first value of 7) gives none, whatever its first value.
+        assert_eq!(delta_integers_to_plain(&[0x80, 0x01, 4, 0, 14], 3, 8), Ok(Vec::new()));
     }
 
     #[test]

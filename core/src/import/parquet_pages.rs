@@ -6,7 +6,8 @@
 //! without checking that four bytes remain, and a version 1 page's
 //! bit-packed levels, or a version 2 page's level lengths, are sliced
 //! without checking that the page holds them; its delta decoders of text
-//! slice by unchecked lengths; its record reader asserts that no
+//! slice by unchecked lengths, and its delta decoder of integers reads past
+//! its buffer when a page declares no values; its record reader asserts that no
 //! definition level is above the column's maximum; and its decoder expects
 //! a dictionary-encoded data page to come after its column's dictionary
 //! page. In the browser a panic aborts the whole app, so these are checked
@@ -17,7 +18,7 @@ use bytes::{Bytes, BytesMut};
 use parquet::basic::{Encoding, Type as PhysicalType};
 use parquet::bloom_filter::Sbbf;
 
-use super::parquet_delta::{delta_length_to_plain, delta_strings_to_plain, MAX_PAGE_VALUES};
+use super::parquet_delta::{delta_integers_to_plain, delta_length_to_plain, delta_strings_to_plain, MAX_PAGE_VALUES};
 use parquet::column::page::{Page, PageMetadata, PageReader};
 use parquet::errors::{ParquetError, Result};
 use parquet::file::metadata::RowGroupMetaData;
@@ -119,8 +120,9 @@ fn damaged(column: &ColumnDescPtr, why: impl std::fmt::Display) -> ParquetError 
     ParquetError::General(format!("a page of column {} is damaged: {why}", column.path()))
 }
 
-/// The page, once its levels are known to lie inside it and, for plain
-/// text values, once the decoder cannot read past its end.
+/// The page, once its levels are known to lie inside it, its plain text
+/// values cannot be read past its end, and its delta-encoded values are
+/// re-encoded as plain ones.
 fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
     let text = column.physical_type() == PhysicalType::BYTE_ARRAY;
     Ok(match page {
@@ -144,7 +146,7 @@ fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
                     levels_end += len;
                 }
             }
-            let (buf, encoding) = if text { text_values(buf, levels_end, num_values, encoding).map_err(|why| damaged(column, why))? } else { (buf, encoding) };
+            let (buf, encoding) = safe_values(buf, levels_end, num_values, encoding, column.physical_type()).map_err(|why| damaged(column, why))?;
             Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics }
         }
         Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics } => {
@@ -158,10 +160,33 @@ fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
                     levels_within(levels, max_level, num_values, false).map_err(|why| damaged(column, why))?;
                 }
             }
-            let (buf, encoding) = if text { text_values(buf, levels_end, num_values, encoding).map_err(|why| damaged(column, why))? } else { (buf, encoding) };
+            let (buf, encoding) = safe_values(buf, levels_end, num_values, encoding, column.physical_type()).map_err(|why| damaged(column, why))?;
             Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics }
         }
     })
+}
+
+/// A data page's values, from `levels_end`, in an encoding the crate decodes
+/// safely: text as [`text_values`] makes it, delta-encoded integers decoded
+/// here and re-encoded as plain ones after the page's levels, anything else
+/// as it is.
+fn safe_values(buf: Bytes, levels_end: usize, levels: u32, encoding: Encoding, physical: PhysicalType) -> std::result::Result<(Bytes, Encoding), String> {
+    let width = match (physical, encoding) {
+        (PhysicalType::BYTE_ARRAY, _) => return text_values(buf, levels_end, levels, encoding),
+        (PhysicalType::INT32, Encoding::DELTA_BINARY_PACKED) => 4,
+        (PhysicalType::INT64, Encoding::DELTA_BINARY_PACKED) => 8,
+        _ => return Ok((buf, encoding)),
+    };
+    let plain_values = delta_integers_to_plain(&buf[levels_end..], levels as usize, width)?;
+    Ok((after_levels(&buf[..levels_end], &plain_values), Encoding::PLAIN))
+}
+
+/// A page of the given levels followed by the given plain values.
+fn after_levels(levels: &[u8], plain_values: &[u8]) -> Bytes {
+    let mut page = Vec::with_capacity(levels.len() + plain_values.len());
+    page.extend_from_slice(levels);
+    page.extend_from_slice(plain_values);
+    page.into()
 }
 
 /// A text column's data page in an encoding the crate decodes safely: plain
@@ -175,10 +200,7 @@ fn text_values(buf: Bytes, levels_end: usize, levels: u32, encoding: Encoding) -
         Encoding::DELTA_BYTE_ARRAY => delta_strings_to_plain(&buf[levels_end..], limit)?,
         _ => return Ok((buf, encoding)),
     };
-    let mut page = Vec::with_capacity(levels_end + plain_values.len());
-    page.extend_from_slice(&buf[..levels_end]);
-    page.extend_from_slice(&plain_values);
-    Ok((text_values_padded(page.into(), levels_end, levels)?, Encoding::PLAIN))
+    Ok((text_values_padded(after_levels(&buf[..levels_end], &plain_values), levels_end, levels)?, Encoding::PLAIN))
 }
 
 /// How many bytes a version 1 page's levels take at the start of `rest`.
