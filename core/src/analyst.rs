@@ -149,8 +149,13 @@ pub const NEARBY_OPENING: &str = " Nearby groups say ";
 /// neighbours is left out, so a cluster is not moved towards the very
 /// neighbours it is told apart from, nor found by their words.
 pub fn cluster_meaning(name: &str, summary: &str) -> String {
-    let own = summary.split(NEARBY_OPENING).next().unwrap_or(summary);
-    cluster_text(name, own)
+    cluster_text(name, split_off_neighbours(summary).0)
+}
+
+/// A summary as what it says of its own cluster and its closing sentence on
+/// what the neighbours say (empty when it has none).
+pub fn split_off_neighbours(summary: &str) -> (&str, &str) {
+    summary.split_at(summary.find(NEARBY_OPENING).unwrap_or(summary.len()))
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -172,9 +172,8 @@ fn a_dictionary_encoded_page_without_its_dictionary_is_an_error() {
 fn parquet_levels_above_the_columns_maximum_are_an_error() {
     let bytes = include_bytes!("../../tests/fixtures/parquet_level_above_max.parquet");
     for options in fuzzers_options() {
-        match import(bytes, &options) {
-            Ok(got) => assert!(!got.conversations.is_empty()),
-            Err(e) => eprintln!("{e}"),
+        if let Ok(got) = import(bytes, &options) {
+            assert!(!got.conversations.is_empty());
         }
     }
 }
@@ -190,7 +189,7 @@ fn a_delta_encoded_integer_page_that_declares_no_values_is_no_panic() {
     let got = import(bytes, &ImportOptions::default()).expect("the rows outside the damaged page are read");
     assert!(!got.conversations.is_empty());
     assert!(got.report.damaged.as_deref().is_some_and(|d| d.starts_with("row group 1 of 3")), "{:?}", got.report.damaged);
-    // With the other options no row has the fields they name: an error, not a panic.
+    // With every option set the fuzzer tries: rows or an error, never a panic.
     for options in fuzzers_options() {
         if let Ok(got) = import(bytes, &options) {
             assert!(!got.conversations.is_empty());

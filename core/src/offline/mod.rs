@@ -242,7 +242,7 @@ fn brief_text(b: &ClusterBrief) -> String {
         // Nothing to name a parent by: "assorted" is the analyst's own word.
         return String::new();
     }
-    let own = b.summary.split(NEARBY_OPENING).next().unwrap_or_default();
+    let (own, _) = split_off_neighbours(&b.summary);
     let own = own.split(INCLUDES).next().unwrap_or(own);
     match own.split('“').nth(1).and_then(|s| s.split('”').next()) {
         // A full stop keeps the name from running into the phrase.
@@ -380,7 +380,7 @@ impl Analyst for OfflineAnalyst {
         let names: Vec<String> = biggest.iter().take(3).map(|c| c.name.clone()).collect();
         // What the neighbours say stays the closing sentence, so that what is
         // embedded of the parent (`cluster_meaning`) keeps its children.
-        let (own, nearby) = label.summary.split_at(label.summary.find(NEARBY_OPENING).unwrap_or(label.summary.len()));
+        let (own, nearby) = split_off_neighbours(&label.summary);
         label.summary = format!("{own}{INCLUDES}{}.{nearby}", names.join("; "));
         Ok(label)
     }
