@@ -55,6 +55,29 @@ fn every_codec_and_compression_gives_the_conversations_of_the_plain_json_lines()
 }
 
 #[test]
+fn every_physical_type_and_encoding_imports_whole() {
+    // A column of each physical type, a third of each null, in version 1
+    // pages of plain values and in version 2 pages of dictionary, delta and
+    // byte-stream-split values: the pages are checked, values and all, and
+    // none may be taken for damage.
+    let options = ImportOptions { keep_duplicates: true, ..ImportOptions::default() };
+    let plain = imported("types.v1-int96.parquet", &options);
+    let packed = imported("types.v2-split-delta.parquet", &options);
+    for got in [&plain, &packed] {
+        assert_eq!(got.report.damaged, None);
+        assert_eq!(got.report.rows_read, 120);
+        assert_eq!(got.conversations.len() + got.report.skipped.len(), 120);
+    }
+    // Nanosecond timestamps (pandas' and pyarrow's default) read as times, as INT96 ones do.
+    let first = &packed.conversations[0];
+    assert_eq!(first.created_at.as_deref(), Some("2023-01-01T00:00:00Z"));
+    assert_eq!(first.meta["time"], "2023-01-01T00:00:00Z");
+    assert_eq!(plain.conversations, packed.conversations);
+    let preview = Preview::of(&fixture("types.v2-split-delta.parquet"), 120).unwrap();
+    assert_eq!(preview, Preview::of(&fixture("types.v1-int96.parquet"), 120).unwrap());
+}
+
+#[test]
 fn wildchat_rows_keep_their_account_time_and_columns() {
     let got = imported("wildchat.zstd.parquet", &ImportOptions { keep_duplicates: true, ..ImportOptions::default() });
     assert_eq!((got.report.rows_read, got.conversations.len()), (41, 40));

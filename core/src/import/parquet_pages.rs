@@ -10,7 +10,9 @@
 //! its buffer when a page declares no values; its record reader asserts that no
 //! definition level is above the column's maximum; and its decoder expects
 //! a dictionary-encoded data page to come after its column's dictionary
-//! page. In the browser a panic aborts the whole app, so these are checked
+//! page. A page of fixed-width values must also hold as many as its levels
+//! say are present: the crate would refuse one that holds fewer, but
+//! without naming the column. In the browser a panic aborts the whole app, so these are checked
 //! here, at the one seam the crate offers: a [`RowGroupReader`] whose page
 //! readers look at each page first.
 
@@ -137,16 +139,23 @@ fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
         }
         Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics } => {
             let mut levels_end = 0;
-            for (max_level, level_encoding) in [(column.max_rep_level(), rep_level_encoding), (column.max_def_level(), def_level_encoding)] {
+            let mut present = num_values as usize;
+            for (max_level, level_encoding, definition) in
+                [(column.max_rep_level(), rep_level_encoding, false), (column.max_def_level(), def_level_encoding, true)]
+            {
                 if max_level > 0 {
                     let rest = &buf[levels_end..];
                     let len = v1_levels_len(rest, max_level, num_values, level_encoding).map_err(|why| damaged(column, why))?;
                     let (levels, msb_first) = if level_encoding == Encoding::RLE { (&rest[4..len], false) } else { (&rest[..len], true) };
-                    levels_within(levels, max_level, num_values, msb_first).map_err(|why| damaged(column, why))?;
+                    let at_max = levels_within(levels, max_level, num_values, msb_first).map_err(|why| damaged(column, why))?;
+                    if definition {
+                        present = at_max;
+                    }
                     levels_end += len;
                 }
             }
-            let (buf, encoding) = safe_values(buf, levels_end, num_values, encoding, column.physical_type()).map_err(|why| damaged(column, why))?;
+            let page = ValuesPage { levels_end, levels: num_values, present, encoding };
+            let (buf, encoding) = safe_values(buf, &page, column).map_err(|why| damaged(column, why))?;
             Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics }
         }
         Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics } => {
@@ -155,30 +164,67 @@ fn checked(page: Page, column: &ColumnDescPtr) -> Result<Page> {
                 return Err(damaged(column, format!("its levels take {levels} bytes of its {}", buf.len())));
             };
             let rep_end = rep_levels_byte_len as usize;
-            for (levels, max_level) in [(&buf[..rep_end], column.max_rep_level()), (&buf[rep_end..levels_end], column.max_def_level())] {
+            let mut present = num_values as usize;
+            for (levels, max_level, definition) in [(&buf[..rep_end], column.max_rep_level(), false), (&buf[rep_end..levels_end], column.max_def_level(), true)]
+            {
                 if max_level > 0 {
-                    levels_within(levels, max_level, num_values, false).map_err(|why| damaged(column, why))?;
+                    let at_max = levels_within(levels, max_level, num_values, false).map_err(|why| damaged(column, why))?;
+                    if definition {
+                        present = at_max;
+                    }
                 }
             }
-            let (buf, encoding) = safe_values(buf, levels_end, num_values, encoding, column.physical_type()).map_err(|why| damaged(column, why))?;
+            let page = ValuesPage { levels_end, levels: num_values, present, encoding };
+            let (buf, encoding) = safe_values(buf, &page, column).map_err(|why| damaged(column, why))?;
             Page::DataPageV2 { buf, num_values, encoding, num_nulls, num_rows, def_levels_byte_len, rep_levels_byte_len, is_compressed, statistics }
         }
     })
 }
 
-/// A data page's values, from `levels_end`, in an encoding the crate decodes
-/// safely: text as [`text_values`] makes it, delta-encoded integers decoded
-/// here and re-encoded as plain ones after the page's levels, anything else
-/// as it is.
-fn safe_values(buf: Bytes, levels_end: usize, levels: u32, encoding: Encoding, physical: PhysicalType) -> std::result::Result<(Bytes, Encoding), String> {
-    let width = match (physical, encoding) {
-        (PhysicalType::BYTE_ARRAY, _) => return text_values(buf, levels_end, levels, encoding),
-        (PhysicalType::INT32, Encoding::DELTA_BINARY_PACKED) => 4,
-        (PhysicalType::INT64, Encoding::DELTA_BINARY_PACKED) => 8,
-        _ => return Ok((buf, encoding)),
+/// What a data page says of its values, once its levels are read.
+struct ValuesPage {
+    /// Where its values start, after its levels.
+    levels_end: usize,
+    /// How many levels it has: one per value, null or not.
+    levels: u32,
+    /// How many of its values are present (not null), by its definition
+    /// levels: the number the decoder reads.
+    present: usize,
+    encoding: Encoding,
+}
+
+/// A data page's values in an encoding the crate decodes safely: text as
+/// [`text_values`] makes it, delta-encoded integers decoded here and
+/// re-encoded as plain ones after the page's levels, anything else as it
+/// is. A page of fixed-width values, plain or delta-decoded, must hold one
+/// for each value its levels say is present: the crate's own refusal
+/// ("EOF: Not enough bytes to decode") names no column.
+fn safe_values(buf: Bytes, page: &ValuesPage, column: &ColumnDescPtr) -> std::result::Result<(Bytes, Encoding), String> {
+    let physical = column.physical_type();
+    let (buf, encoding) = match (physical, page.encoding) {
+        (PhysicalType::BYTE_ARRAY, _) => return text_values(buf, page.levels_end, page.levels, page.encoding),
+        (PhysicalType::INT32 | PhysicalType::INT64, Encoding::DELTA_BINARY_PACKED) => {
+            let width = if physical == PhysicalType::INT32 { 4 } else { 8 };
+            let plain_values = delta_integers_to_plain(&buf[page.levels_end..], page.levels as usize, width)?;
+            (after_levels(&buf[..page.levels_end], &plain_values), Encoding::PLAIN)
+        }
+        _ => (buf, page.encoding),
     };
-    let plain_values = delta_integers_to_plain(&buf[levels_end..], levels as usize, width)?;
-    Ok((after_levels(&buf[..levels_end], &plain_values), Encoding::PLAIN))
+    if encoding == Encoding::PLAIN {
+        let held = buf.len() - page.levels_end;
+        let needed = match physical {
+            PhysicalType::BOOLEAN => Some(page.present.div_ceil(8)),
+            PhysicalType::INT32 | PhysicalType::FLOAT => page.present.checked_mul(4),
+            PhysicalType::INT64 | PhysicalType::DOUBLE => page.present.checked_mul(8),
+            PhysicalType::INT96 => page.present.checked_mul(12),
+            PhysicalType::FIXED_LEN_BYTE_ARRAY => usize::try_from(column.type_length()).ok().and_then(|width| page.present.checked_mul(width)),
+            PhysicalType::BYTE_ARRAY => None,
+        };
+        if needed.is_none_or(|needed| needed > held) {
+            return Err(format!("its levels say {} values are present, and it holds {held} bytes of values, fewer than they take", page.present));
+        }
+    }
+    Ok((buf, encoding))
 }
 
 /// A page of the given levels followed by the given plain values.
@@ -227,12 +273,24 @@ fn v1_levels_len(rest: &[u8], max_level: i16, num_values: u32, encoding: Encodin
 /// `max_level`: the crate's record reader asserts it, so a damaged level
 /// would be a panic. `data` is the RLE/bit-packed hybrid of Parquet, or
 /// with `msb_first` the old bit-packed encoding (one run, bits from the top).
-fn levels_within(data: &[u8], max_level: i16, count: u32, msb_first: bool) -> std::result::Result<(), String> {
+/// Returns how many of the levels there are at `max_level`: for definition
+/// levels, how many values are present.
+fn levels_within(data: &[u8], max_level: i16, count: u32, msb_first: bool) -> std::result::Result<usize, String> {
     let bit_width = u16::BITS - (max_level as u16).leading_zeros();
     let count = count as usize;
-    let too_high = |level: u64| if level > max_level as u64 { Err(format!("a level of {level} is above the column's {max_level}")) } else { Ok(()) };
+    let mut at_max = 0usize;
+    let mut seen_level = |level: u64, times: usize| {
+        if level > max_level as u64 {
+            return Err(format!("a level of {level} is above the column's {max_level}"));
+        }
+        if level == max_level as u64 {
+            at_max += times;
+        }
+        Ok(())
+    };
     if msb_first {
-        return (0..count.min(data.len() * 8 / bit_width as usize)).try_for_each(|i| too_high(bits_at(data, i * bit_width as usize, bit_width, true)));
+        (0..count.min(data.len() * 8 / bit_width as usize)).try_for_each(|i| seen_level(bits_at(data, i * bit_width as usize, bit_width, true), 1))?;
+        return Ok(at_max);
     }
     let (mut at, mut seen) = (0usize, 0usize);
     while seen < count && at < data.len() {
@@ -255,18 +313,19 @@ fn levels_within(data: &[u8], max_level: i16, count: u32, msb_first: bool) -> st
             let bytes = usize::try_from(header >> 1).unwrap_or(usize::MAX).saturating_mul(bit_width as usize);
             let run = &data[at..at.saturating_add(bytes).min(data.len())];
             let levels = (run.len() * 8 / bit_width as usize).min(count - seen);
-            (0..levels).try_for_each(|i| too_high(bits_at(run, i * bit_width as usize, bit_width, false)))?;
+            (0..levels).try_for_each(|i| seen_level(bits_at(run, i * bit_width as usize, bit_width, false), 1))?;
             at += run.len();
             seen += levels;
         } else {
             let width = bit_width.div_ceil(8) as usize;
             let value = data.get(at..at + width).ok_or("a run of levels is cut off")?;
-            too_high(value.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b)))?;
+            let run = usize::try_from(header >> 1).unwrap_or(usize::MAX).min(count - seen);
+            seen_level(value.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b)), run)?;
             at += width;
-            seen = seen.saturating_add(usize::try_from(header >> 1).unwrap_or(usize::MAX));
+            seen += run;
         }
     }
-    Ok(())
+    Ok(at_max)
 }
 
 /// The `width` bits of `data` from bit `offset`: from each byte's lowest bit
@@ -350,6 +409,22 @@ mod tests {
         assert_eq!(whole_text_values(&padded, 0), Ok(3));
         assert_eq!(&padded[..page.len()], &page[..]);
         assert!(text_values_padded(page, 0, u32::MAX).unwrap_err().contains("declares 4294967295 values"));
+    }
+
+    #[test]
+    fn the_levels_at_the_maximum_are_counted_as_present_values() {
+        // Five 1s in a run, three 0s in a run, then eight bit-packed levels, five of them 1.
+        let hybrid = [10, 1, 6, 0, 3, 0b1011_0101];
+        assert_eq!(levels_within(&hybrid, 1, 16, false), Ok(10));
+        // Only the levels the page declares count: the first four bit-packed ones hold two 1s.
+        assert_eq!(levels_within(&hybrid, 1, 12, false), Ok(7));
+        // A run longer than the page counts up to the page's end.
+        assert_eq!(levels_within(&[120, 1], 1, 7, false), Ok(7));
+        // The old bit-packed encoding reads from each byte's highest bit.
+        assert_eq!(levels_within(&[0b1100_0000], 1, 4, true), Ok(2));
+        // With a maximum of 2, only the 2s are present values.
+        assert_eq!(levels_within(&[4, 2, 4, 1], 2, 4, false), Ok(2));
+        assert!(levels_within(&[4, 3], 2, 2, false).unwrap_err().contains("above the column's 2"));
     }
 
     #[test]

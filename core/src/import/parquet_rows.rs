@@ -10,10 +10,12 @@
 //! million rows holding one row group's bytes at a time, and decodes only
 //! the row groups a sample draws from.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes};
+use parquet::basic::{LogicalType, TimeUnit};
 use parquet::file::metadata::page_index::RowGroupPageIndex;
 use parquet::file::metadata::{FooterTail, ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::properties::ReaderProperties;
@@ -21,6 +23,7 @@ use parquet::file::reader::{ChunkReader, Length};
 use parquet::file::serialized_reader::SerializedRowGroupReader;
 use parquet::record::reader::RowIter;
 use parquet::record::{Field, Row};
+use parquet::schema::types::Type as SchemaType;
 use serde_json::{Map, Number, Value};
 
 use super::json_rows;
@@ -62,6 +65,8 @@ pub struct ParquetLayout {
     file_len: u64,
     metadata: Arc<ParquetMetaData>,
     groups: Vec<Group>,
+    /// The columns that hold nanosecond timestamps ([`nanosecond_columns`]).
+    nanosecond_columns: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -100,7 +105,8 @@ impl ParquetLayout {
             let first = groups.last().map_or(0, |g| g.first + g.rows);
             groups.push(Group { first, rows, bytes: bytes.unwrap_or(0..0) });
         }
-        Ok(ParquetLayout { file_len, metadata: Arc::new(metadata), groups })
+        let nanosecond_columns = nanosecond_columns(metadata.file_metadata().schema());
+        Ok(ParquetLayout { file_len, metadata: Arc::new(metadata), groups, nanosecond_columns })
     }
 
     /// Rows in the whole file.
@@ -157,7 +163,7 @@ impl ParquetLayout {
         let mut out = Vec::new();
         let read = self.read_group(i, bytes.into(), |_, row| {
             if out.len() < rows {
-                if let Value::Object(o) = row_value(&row) {
+                if let Value::Object(o) = row_value(&row, &self.nanosecond_columns) {
                     out.push(o);
                 }
             }
@@ -281,9 +287,10 @@ impl<'a> GroupReader<'a> {
     pub fn read(&mut self, i: usize, bytes: impl Into<Bytes>) {
         let bytes = bytes.into();
         self.groups_read += 1;
-        let (rows, sampler, options) = (&mut self.rows, &mut self.sampler, self.options);
-        let conversation =
-            |position: usize, row: &Row| json_rows::row(&row_value(row), position + 1, options).map_err(|reason| SkippedRow { line: position + 1, reason });
+        let (rows, sampler, options, nanos) = (&mut self.rows, &mut self.sampler, self.options, &self.layout.nanosecond_columns);
+        let conversation = |position: usize, row: &Row| {
+            json_rows::row(&row_value(row, nanos), position + 1, options).map_err(|reason| SkippedRow { line: position + 1, reason })
+        };
         let result = self.layout.read_group(i, bytes, |position, row| match sampler {
             Some(s) => s.offer(position, || conversation(position, &row)),
             None => rows.push(conversation(position, &row)),
@@ -315,9 +322,29 @@ impl<'a> GroupReader<'a> {
     }
 }
 
-/// A Parquet row as the JSON object a JSON Lines file would hold.
-fn row_value(row: &Row) -> Value {
-    Value::Object(row.get_column_iter().map(|(name, field)| (name.clone(), field_value(field))).collect::<Map<String, Value>>())
+/// A Parquet row as the JSON object a JSON Lines file would hold; the
+/// row's own fields named in `nanos` hold nanosecond timestamps.
+fn row_value(row: &Row, nanos: &BTreeSet<String>) -> Value {
+    let value = |(name, field): (&String, &Field)| match field {
+        Field::Long(n) if nanos.contains(name) => date_time(n.div_euclid(1_000_000), false),
+        _ => field_value(field),
+    };
+    Value::Object(row.get_column_iter().map(|column| (column.0.clone(), value(column))).collect::<Map<String, Value>>())
+}
+
+/// The top-level columns that hold nanosecond timestamps. The record API
+/// converts milli- and microsecond timestamps (parquet 60.1) and hands
+/// nanosecond ones on as bare integers, which pandas and pyarrow write by
+/// default: a conversation's time would read "1672531200000000000". Only a
+/// row's own fields are read for a time, an account or a column to show,
+/// so timestamps inside lists and records are left as they are.
+fn nanosecond_columns(schema: &SchemaType) -> BTreeSet<String> {
+    schema
+        .get_fields()
+        .iter()
+        .filter(|column| matches!(column.get_basic_info().logical_type_ref(), Some(LogicalType::Timestamp(t)) if t.unit == TimeUnit::NANOS))
+        .map(|column| column.name().to_string())
+        .collect()
 }
 
 fn field_value(field: &Field) -> Value {
@@ -342,7 +369,7 @@ fn field_value(field: &Field) -> Value {
         Field::Date(days) => date_time(i64::from(*days) * 86_400_000, true),
         Field::TimestampMillis(ms) => date_time(*ms, false),
         Field::TimestampMicros(us) => date_time(us.div_euclid(1000), false),
-        Field::Group(row) => row_value(row),
+        Field::Group(row) => row_value(row, &BTreeSet::new()),
         Field::ListInternal(list) => Value::Array(list.elements().iter().map(field_value).collect()),
         Field::MapInternal(map) => Value::Object(
             map.entries()

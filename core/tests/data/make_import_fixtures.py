@@ -1,12 +1,14 @@
 """Writes the import fixtures: the same synthetic conversations, shaped like
 WildChat-1M and LMSYS-Chat-1M rows, as Parquet (every codec public datasets
 use, several row groups), as JSON Lines, and as JSON Lines compressed with
-gzip and zstd. core/tests/import_formats.rs checks that every file gives
-the same conversations. The texts are made up; no row comes from a real
+gzip and zstd, and a file of every physical type in two layouts.
+core/tests/import_formats.rs checks that every file gives the same
+conversations. The texts are made up; no row comes from a real
 dataset. Run from this folder: python3 make_import_fixtures.py
 """
 
 import datetime as dt
+import decimal
 import json
 import random
 
@@ -201,9 +203,52 @@ def write_cut_text_value():
         f.write(data)
 
 
+def write_every_type():
+    """Requests beside a column of every physical type Parquet has (booleans,
+    32- and 64-bit integers, doubles, INT96 and 64-bit timestamps, decimals,
+    fixed-length bytes, lists of integers, lists of records holding a
+    timestamp), a third of each null, in two
+    layouts: version 1 pages of plain values with INT96 timestamps, and
+    version 2 pages with byte-stream-split floats and bytes, delta-encoded
+    integers and a dictionary of the texts. Both must import whole, with the
+    same rows."""
+    rng = random.Random(3)
+    n = 120
+
+    def maybe(value, null_share=0.3):
+        return None if rng.random() < null_share else value
+
+    table = pa.table(
+        {
+            "text": pa.array([maybe(REQUESTS[i % len(REQUESTS)], 0.1) for i in range(n)], pa.string()),
+            "flag": pa.array([maybe(rng.random() < 0.5) for _ in range(n)], pa.bool_()),
+            "count": pa.array([maybe(rng.randint(-1000, 1000)) for _ in range(n)], pa.int32()),
+            "score": pa.array([maybe(rng.random()) for _ in range(n)], pa.float64()),
+            "time": pa.array([maybe(dt.datetime(2023, 1, 1) + dt.timedelta(seconds=37 * i)) for i in range(n)], pa.timestamp("ns")),
+            "price": pa.array([maybe(decimal.Decimal(rng.randint(0, 10**4)) / 100) for _ in range(n)], pa.decimal128(6, 2)),
+            "digest": pa.array([maybe(bytes([i % 256]) * 4) for i in range(n)], pa.binary(4)),
+            "turns": pa.array([maybe([maybe(j, 0.2) for j in range(rng.randint(0, 3))]) for _ in range(n)], pa.list_(pa.int64())),
+            "events": pa.array(
+                [maybe([{"at": dt.datetime(2023, 2, 1) + dt.timedelta(minutes=i + j), "kind": maybe("edit", 0.2)} for j in range(rng.randint(0, 2))]) for i in range(n)],
+                pa.list_(pa.struct([("at", pa.timestamp("ns")), ("kind", pa.string())])),
+            ),
+        }
+    )
+    pq.write_table(table, "types.v1-int96.parquet", compression="none", data_page_version="1.0", use_dictionary=False, use_deprecated_int96_timestamps=True)
+    pq.write_table(
+        table,
+        "types.v2-split-delta.parquet",
+        compression="none",
+        data_page_version="2.0",
+        use_dictionary=["text"],
+        column_encoding={"score": "BYTE_STREAM_SPLIT", "digest": "BYTE_STREAM_SPLIT", "count": "DELTA_BINARY_PACKED", "turns.list.element": "DELTA_BINARY_PACKED"},
+    )
+
+
 if __name__ == "__main__":
     data = rows()
     write("wildchat", WILDCHAT, [wildchat(r) for r in data], ["none", "snappy", "gzip", "zstd", "lz4"])
     write("lmsys", LMSYS, [lmsys(r) for r in data], ["snappy", "zstd"])
     write_encodings("wildchat", WILDCHAT, [wildchat(r) for r in data])
     write_cut_text_value()
+    write_every_type()
