@@ -152,6 +152,17 @@ pub fn cluster_meaning(name: &str, summary: &str) -> String {
     cluster_text(name, split_off_neighbours(summary).0)
 }
 
+/// A facet answer as it is embedded to be clustered: without the
+/// placeholders of details the offline analyst's scrubbing removed
+/// (`offline::scrub::without_placeholders`). A "[NAME]" says that something
+/// was taken out, not what a request is about; embedded, it drew requests
+/// about unrelated things together because each had a name removed (on the
+/// demo, a 44-member cluster and a 13-member one whose members shared
+/// little but the placeholder). What is shown and named keeps them.
+pub fn answer_meaning(answer: &str) -> String {
+    crate::offline::scrub::without_placeholders(answer)
+}
+
 /// A summary as what it says of its own cluster and its closing sentence on
 /// what the neighbours say (empty when it has none).
 pub fn split_off_neighbours(summary: &str) -> (&str, &str) {

@@ -165,7 +165,8 @@ impl<A: Analyst, E: Embedder, C: Compute, K: Checkpoints> Run<'_, A, E, C, K> {
             return Err(PipelineError::Params(format!("no conversation has an answer for the {:?} facet", facet.id)));
         }
         let texts: Vec<String> = clustered.iter().map(|&i| results[i].answers[&facet.id].as_text()).collect();
-        let vectors = self.embed(&facet.id, &texts, progress).await?;
+        let meanings: Vec<String> = texts.iter().map(|t| answer_meaning(t)).collect();
+        let vectors = self.embed(&facet.id, &meanings, progress).await?;
         let (matrix, base) = self.cluster(&vectors, progress).await?;
         let members = base.members();
         let base_labels = self.name_base(facet, &texts, &vectors, &base, &members, progress).await?;

@@ -1,12 +1,14 @@
 //! The whole pipeline with the offline analyst and the hashing embedder:
 //! invariants on real and generated data, and byte-identical reruns.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 
 use futures::executor::block_on;
 use kleio_core::analysis::Analysis;
+use kleio_core::analyst::answer_meaning;
 use kleio_core::compute::CpuCompute;
-use kleio_core::embedder::HashingEmbedder;
+use kleio_core::embedder::{EmbedError, Embedder, HashingEmbedder};
 use kleio_core::import::{import, ImportOptions};
 use kleio_core::offline::OfflineAnalyst;
 use kleio_core::params::RunParams;
@@ -122,6 +124,51 @@ fn names_carry_no_planted_private_details() {
     for conv in &a.conversations {
         let req = conv.answers["request"].as_text();
         assert!(!req.contains("Zorbulon") && !req.contains("mailhost"), "{req}");
+    }
+}
+
+/// Keeps every text it is asked to embed, and embeds it by hashing.
+struct Recording {
+    texts: RefCell<Vec<String>>,
+    hashing: HashingEmbedder,
+}
+
+impl Embedder for Recording {
+    fn dim(&self) -> usize {
+        self.hashing.dim
+    }
+    fn describe(&self) -> String {
+        self.hashing.describe()
+    }
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.texts.borrow_mut().extend(texts.iter().cloned());
+        self.hashing.embed(texts).await
+    }
+}
+
+#[test]
+fn what_was_removed_is_shown_but_not_embedded() {
+    // Half the requests name someone; the scrubbed answers show "[NAME]", and
+    // the model must not read the placeholder as a word they share.
+    let topics = ["reset my password", "book a flight", "bake sourdough bread"];
+    let rows: Vec<String> = (0..90)
+        .map(|i| {
+            let who = if i % 2 == 0 { "Tell Zorbwick Quaxley how to " } else { "How do I " };
+            serde_json::json!({"id": format!("r{i}"), "messages": [{"role": "user", "content": format!("{who}{}?", topics[i % 3])}]}).to_string()
+        })
+        .collect();
+    let imported = import(rows.join("\n").as_bytes(), &ImportOptions { keep_duplicates: true, ..ImportOptions::default() }).unwrap();
+    let params = RunParams { seed: 1, ..Default::default() };
+    let analyst = OfflineAnalyst::new(params.seed);
+    let embedder = Recording { texts: RefCell::new(Vec::new()), hashing: HashingEmbedder { dim: 64 } };
+    let a = block_on(run(imported, params, &analyst, &embedder, &CpuCompute, &mut Silent)).unwrap();
+    let shown: Vec<String> = a.conversations.iter().map(|c| c.answers["request"].as_text()).collect();
+    assert_eq!(shown.iter().filter(|t| t.contains("[NAME]")).count(), 45, "{shown:?}");
+    let embedded = embedder.texts.borrow();
+    assert!(embedded.len() >= shown.len());
+    assert!(embedded.iter().all(|t| !t.contains("[NAME]")), "{embedded:?}");
+    for answer in &shown {
+        assert!(embedded.contains(&answer_meaning(answer)), "{answer} was not embedded");
     }
 }
 

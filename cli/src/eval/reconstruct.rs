@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Context};
 use kleio_core::analysis::Analysis;
+use kleio_core::analyst::answer_meaning;
 use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
@@ -95,15 +96,16 @@ fn known_categories(level2_by_level1: &BTreeMap<String, BTreeSet<String>>) -> Ve
         .collect()
 }
 
-/// Each clustered conversation's embedded answer (the clustered facet's),
-/// by conversation id.
+/// Each clustered conversation's embedded answer (the clustered facet's,
+/// embedded as the run embeds it: `analyst::answer_meaning`), by
+/// conversation id.
 async fn embedded_answers(analysis: &Analysis, embedder: &impl Embedder) -> anyhow::Result<HashMap<String, Vec<f32>>> {
     let facet = analysis.params.cluster_facet().map(|f| f.id.clone()).context("the analysis names no clustered (open-text) facet")?;
     let members: Vec<(&str, String)> =
         analysis.conversations.iter().filter(|c| c.cluster.is_some()).filter_map(|c| Some((c.id.as_str(), c.answers.get(&facet)?.as_text()))).collect();
     let mut out = HashMap::with_capacity(members.len());
     for chunk in members.chunks(256) {
-        let texts: Vec<String> = chunk.iter().map(|(_, t)| t.clone()).collect();
+        let texts: Vec<String> = chunk.iter().map(|(_, t)| answer_meaning(t)).collect();
         out.extend(chunk.iter().map(|(id, _)| id.to_string()).zip(embedder.embed(&texts).await?));
     }
     Ok(out)

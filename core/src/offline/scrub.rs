@@ -32,6 +32,19 @@ pub enum Detail {
 }
 
 impl Detail {
+    const ALL: [Detail; 10] = [
+        Detail::Email,
+        Detail::Url,
+        Detail::IpAddress,
+        Detail::Iban,
+        Detail::CardNumber,
+        Detail::SocialSecurity,
+        Detail::Phone,
+        Detail::StreetAddress,
+        Detail::Number,
+        Detail::Name,
+    ];
+
     pub fn placeholder(self) -> &'static str {
         match self {
             Detail::Email => "[EMAIL]",
@@ -206,6 +219,20 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// `text` with the placeholders [`scrub`] writes taken out, and the space
+/// before each: what a scrubbed text says once the marks of what was removed
+/// are gone. Two requests that each had a name removed are no more alike in
+/// what they ask for, but a sentence model reads the shared "[NAME]" as a
+/// shared word, and on short texts it pulled them into clusters of their own.
+pub fn without_placeholders(text: &str) -> String {
+    static PLACEHOLDERS: OnceLock<Regex> = OnceLock::new();
+    let re = PLACEHOLDERS.get_or_init(|| {
+        let alternatives: Vec<String> = Detail::ALL.iter().map(|d| regex::escape(d.placeholder())).collect();
+        Regex::new(&format!(r"\s*(?:{})", alternatives.join("|"))).expect("placeholders are valid patterns")
+    });
+    re.replace_all(text, "").trim_start().to_string()
+}
+
 fn luhn_valid(s: &str) -> bool {
     let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
     if !(13..=19).contains(&digits.len()) {
@@ -253,6 +280,19 @@ fn iban_valid(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_come_out_with_the_space_before_them() {
+        let scrubbed = scrub("Please ask Zorbwick at zorb@example.com about Godot 3.x, then call 555-123-4567");
+        assert_eq!(scrubbed, "Please ask [NAME] at [EMAIL] about [NAME] 3.x, then call [PHONE]");
+        assert_eq!(without_placeholders(&scrubbed), "Please ask at about 3.x, then call");
+        assert_eq!(without_placeholders("[NAME], help me"), ", help me");
+        // Brackets that no scrubbing wrote stay: code and citations use them.
+        assert_eq!(without_placeholders("print(a[I]) [1] [name]"), "print(a[I]) [1] [name]");
+        for detail in Detail::ALL {
+            assert_eq!(without_placeholders(&format!("a {} b", detail.placeholder())), "a b");
+        }
+    }
 
     #[test]
     fn thousands_of_findings_are_each_replaced_once() {
