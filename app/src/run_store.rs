@@ -56,7 +56,14 @@ pub struct RunRecord {
     /// What `files` holds for it.
     #[serde(default)]
     pub kept: Kept,
+    /// The build of the pipeline ([`BUILD`]) that last ran it; empty for
+    /// runs kept before builds were named.
+    #[serde(default)]
+    pub built_by: String,
 }
+
+/// This app's build of the pipeline: a digest of its sources (`app/build.rs`).
+pub const BUILD: &str = env!("KLEIO_PIPELINE_BUILD");
 
 /// What a run keeps to resume from: the file a person uploaded, or, for a
 /// Parquet file read by ranges (gigabytes, maybe), the conversations read
@@ -201,6 +208,21 @@ pub async fn begin(record: &RunRecord, source: &Source, imported: &Imported) -> 
     };
     put(FILES, &record.id, kept.into()).await?;
     put(RUNS, &record.id, to_json_value(record)?).await
+}
+
+/// Before the run `id` starts again: drops the work it kept if another
+/// build of the pipeline kept it (another version of Kleio, or one from
+/// before builds were named), so that no result mixes two versions' work
+/// (embeddings of differently written answers, say). True when work was
+/// dropped. A run never kept, or kept by this build, keeps everything.
+pub async fn forget_other_builds_work(id: &str) -> Result<bool, StoreError> {
+    match record(id).await? {
+        Some(earlier) if earlier.built_by != BUILD => {
+            delete_checkpoints(id).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 pub async fn set_state(id: &str, state: RunState) -> Result<(), StoreError> {

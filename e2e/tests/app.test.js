@@ -278,6 +278,61 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
   }
 });
 
+test('work kept by another version of Kleio is dropped on resume, not mixed into the result', { timeout: 600_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, errors, start } = await openStart(browser, kleio.url);
+    await start.upload(sample(50));
+    await start.waitForStage('embedding', /^(?!waiting$)/, 120_000);
+    await page.reload();
+    await start.earlierRun('sample-50.jsonl').waitFor({ timeout: 60_000 });
+    // As an earlier build would have left it: the record names another build of the pipeline.
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('kleio');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction('runs', 'readwrite');
+        const runs = tx.objectStore('runs');
+        const keys = runs.getAllKeys();
+        keys.onsuccess = () => keys.result.forEach((key) => {
+          const read = runs.get(key);
+          read.onsuccess = () => runs.put(JSON.stringify({ ...JSON.parse(read.result), built_by: 'an-earlier-build' }), key);
+        });
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    }));
+    await page.reload();
+    const interrupted = start.earlierRun('sample-50.jsonl');
+    await interrupted.waitFor({ timeout: 60_000 });
+    assert.match(await interrupted.textContent(), /begun by another version of Kleio: resuming runs it again/);
+    await interrupted.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText(/begun by another version of Kleio: the work it kept was dropped/).waitFor({ timeout: 60_000 });
+    // Every facet answer is made again: none is taken from the earlier build's work.
+    const facets = new Set();
+    while (!(await page.getByLabel('Cluster map').count())) {
+      const counts = await page.locator('li.stage').evaluateAll((lis) => lis
+        .filter((li) => li.querySelector('.stage-name').textContent === 'facets')
+        .map((li) => li.querySelector('.stage-count').textContent)).catch(() => []);
+      counts.filter((text) => text !== 'waiting').forEach((text) => facets.add(text));
+      await page.waitForTimeout(100);
+    }
+    assert.ok(facets.size > 0, 'the facets stage was seen at work');
+    assert.ok([...facets].every((text) => !/kept from an earlier try/.test(text)), [...facets].join('; '));
+    const explorer = new Explorer(page);
+    await explorer.waitForMap();
+    assert.match(await explorer.stats(), /50 conversations/);
+    await page.getByRole('button', { name: 'New run' }).click();
+    // Finished by this build, it is this build's again.
+    const finished = start.earlierRun('sample-50.jsonl');
+    await finished.getByRole('button', { name: 'Open' }).waitFor({ timeout: 30_000 });
+    assert.match(await finished.textContent(), /finished: 50 conversations/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('configure: screener, facets with a custom question, account field, minimums and int8 arithmetic shape the run', { timeout: 600_000 }, async () => {
   const browser = await launch();
   try {

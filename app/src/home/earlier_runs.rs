@@ -29,7 +29,7 @@ pub fn EarlierRuns(on_open: Callback<RunRecord>, on_resume: Callback<RunRecord>)
             <li class="earlier-run">
                 <span class="title">{run.name.clone()}</span>
                 <span class="stats">{format!(" {} · {} · seed {}", started(run.started_ms), run.settings.model.name(), run.settings.params.seed)}</span>
-                <span class="run-state">{describe(&run.state)}</span>
+                <span class="run-state">{describe(&run)}</span>
                 {if finished {
                     view! { <button on:click=move |_| on_open.run(again.clone())>"Open"</button> }.into_any()
                 } else {
@@ -62,10 +62,13 @@ pub fn EarlierRuns(on_open: Callback<RunRecord>, on_resume: Callback<RunRecord>)
     }
 }
 
-fn describe(state: &RunState) -> String {
-    match state {
-        RunState::Running => "interrupted (the page closed while it ran): resume to go on from the work it kept".into(),
-        RunState::Stopped { reason } => format!("stopped: {reason}; resume to go on from the work it kept"),
+fn describe(run: &RunRecord) -> String {
+    // Work another build kept is dropped on resume (`run_store::forget_other_builds_work`).
+    let resume =
+        if run.built_by == run_store::BUILD { "resume to go on from the work it kept" } else { "begun by another version of Kleio: resuming runs it again" };
+    match &run.state {
+        RunState::Running => format!("interrupted (the page closed while it ran): {resume}"),
+        RunState::Stopped { reason } => format!("stopped: {reason}; {resume}"),
         RunState::Finished { conversations, clusters } => format!("finished: {conversations} conversations, {clusters} clusters"),
     }
 }

@@ -44,6 +44,10 @@ enum Phase {
 /// The address's name for the demo, in place of a run's id.
 const DEMO_RUN: &str = "demo";
 
+/// Said when a run resumes on another build than the one that kept its work.
+const OTHER_BUILD: &str =
+    "This run was begun by another version of Kleio: the work it kept was dropped and is done again, so that the result comes from one version.";
+
 #[component]
 pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl IntoView {
     let phase = RwSignal::new(Phase::Start);
@@ -92,7 +96,15 @@ pub fn HomePage(backend: LocalResource<Result<BackendInfo, ApiError>>) -> impl I
                 settings: chosen.clone(),
                 state: RunState::Running,
                 kept: Kept::for_source(&source),
+                built_by: run_store::BUILD.into(),
             };
+            match run_store::forget_other_builds_work(&id).await {
+                Ok(true) => progress.notice.set(Some(OTHER_BUILD.into())),
+                Ok(false) => {}
+                Err(e) => progress
+                    .notice
+                    .set(Some(format!("Whether this run's kept work came from this version of Kleio could not be checked ({e}); it is used as kept."))),
+            }
             if let Err(e) = run_store::begin(&record, &source, &imported).await {
                 progress.notice.set(Some(format!("This run will not resume after a reload: {e}")));
             }
