@@ -27,7 +27,7 @@ from collections import defaultdict
 TOLERANCE = 0.01
 
 sweep = defaultdict(list)  # (set, temperature, weight) -> accuracies over seeds
-runs = defaultdict(list)  # set -> [(accuracy, misplaced_top, ceiling, base names closest to their own cluster)]
+runs = defaultdict(list)  # set -> [(accuracy, misplaced_top, ceiling, base names closest to their own cluster, accuracy without clusters)]
 coherence = defaultdict(list)  # (set, weight) -> [(accuracy, misplaced_top)] over seeds
 for line in open(sys.argv[1]):
     fields = dict(re.findall(r"(\w+)=(\S+)", line))
@@ -38,7 +38,13 @@ for line in open(sys.argv[1]):
         sweep[key].append(float(fields["accuracy"]))
     elif "seed" in fields:
         runs[fields["set"]].append(
-            (float(fields["accuracy"]), float(fields["misplaced_top"]), float(fields.get("ceiling", "nan")), float(fields.get("names_first_l0", "nan")))
+            (
+                float(fields["accuracy"]),
+                float(fields["misplaced_top"]),
+                float(fields.get("ceiling", "nan")),
+                float(fields.get("names_first_l0", "nan")),
+                float(fields.get("alone", "nan")),
+            )
         )
     else:
         coherence[(fields["set"], float(fields["placed_weight"]))].append((float(fields["accuracy"]), float(fields["misplaced_top"])))
@@ -57,6 +63,9 @@ def best(chosen_sets):
 
 
 def spread(xs):
+    if min(xs) == max(xs):
+        # A figure no seed moves (the reference without clusters) has no spread to show.
+        return f"{100 * xs[0]:.1f} %"
     return f"{100 * statistics.mean(xs):.1f} % ({100 * min(xs):.1f}–{100 * max(xs):.1f})"
 
 
@@ -102,16 +111,15 @@ for s in sets:
 print("\n## The runs themselves (the weights the build ran with)\n")
 print("The ceiling is the accuracy of giving every base cluster its commonest true category: no assign rule")
 print("can do better with those clusters, so the gap below it is the assign's and the rest the clustering's.\n")
+print("Without clusters, each conversation is assigned alone by its embedded answer, as a cluster of one would be:")
+print("how far the embedding alone tells the categories apart (`eval::reconstruct::assign_each_conversation`).\n")
 print("A base cluster's name is found when, embedded alone, it is closer to the centre of its own cluster's")
 print("answers than to any other base cluster's (no labels used; `eval::naming`).\n")
-print("| set | accuracy | ceiling | top-level base clusters misplaced | base names found |")
-print("|---|---|---|---|---|")
+print("| set | accuracy | ceiling | without clusters | top-level base clusters misplaced | base names found |")
+print("|---|---|---|---|---|---|")
 for s in sorted(runs):
-    accs = [a for a, _, _, _ in runs[s]]
-    mis = [m for _, m, _, _ in runs[s]]
-    ceilings = [c for _, _, c, _ in runs[s]]
-    found = [f for _, _, _, f in runs[s]]
-    print(f"| {s} | {spread(accs)} | {spread(ceilings)} | {spread(mis)} | {spread(found)} |")
+    accs, mis, ceilings, found, alone = (list(column) for column in zip(*runs[s]))
+    print(f"| {s} | {spread(accs)} | {spread(ceilings)} | {spread(alone)} | {spread(mis)} | {spread(found)} |")
 print(f"\n## How the hierarchy holds together (mean over {len(next(iter(coherence.values())))} seeds per set)\n")
 print("A base cluster is misplaced when it is closer to another top-level cluster than to the rest of its own.\n")
 print("| W | " + " | ".join(f"{s}: accuracy, misplaced" for s in sets) + " | mean misplaced |")

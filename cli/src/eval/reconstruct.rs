@@ -10,7 +10,7 @@ use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
 use kleio_core::eval::metrics::{accuracy, adjusted_rand, class_scores, macro_f1, nmi, weighted_f1, Labels};
 use kleio_core::eval::naming::{name_retrieval, NameRetrieval};
-use kleio_core::eval::reconstruct::{assign_base_clusters, top_level_coherence, top_level_of, KnownCategory};
+use kleio_core::eval::reconstruct::{assign_base_clusters, assign_each_conversation, top_level_coherence, top_level_of, KnownCategory};
 use kleio_core::hierarchy::placing_vector;
 use kleio_core::offline::{AssignWeights, OfflineAnalyst};
 
@@ -62,6 +62,22 @@ fn reconstructed(analysis: &Analysis, assigned: &HashMap<String, usize>, truth_l
             Some((truth, predicted))
         })
         .unzip()
+}
+
+/// The share of labelled conversations whose own category (`alone`, by
+/// conversation id: `assign_each_conversation`) is their label; one without
+/// an answer counts wrong.
+fn accuracy_alone(analysis: &Analysis, alone: &HashMap<String, usize>, truth_l1: &HashMap<String, String>, names: &[String]) -> f64 {
+    let (truth, predicted): (Vec<usize>, Vec<usize>) = analysis
+        .conversations
+        .iter()
+        .filter_map(|conv| {
+            let label = truth_l1.get(&conv.id)?;
+            let truth = names.iter().position(|n| n == label).expect("from the same rows");
+            Some((truth, alone.get(&conv.id).copied().unwrap_or(names.len())))
+        })
+        .unzip();
+    accuracy(&truth, &predicted)
 }
 
 /// The best accuracy any assignment of these base clusters could reach:
@@ -164,7 +180,7 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
     let names: Vec<String> = taxonomy.keys().cloned().collect();
     let n_rows = imported.conversations.len();
 
-    let (analysis, assigned, analyst_name, coherence, names_found) = runtime()?.block_on(async {
+    let (analysis, assigned, analyst_name, coherence, names_found, alone) = runtime()?.block_on(async {
         let (analyst, embedder) = args.run.engines("eval-reconstruct").await?;
         let analyst = match analyst {
             AnyAnalyst::Offline(offline) => AnyAnalyst::Offline(offline.with_assign(AssignWeights { part_temperature, placed_weight })),
@@ -185,6 +201,11 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
         let names_found = names_found(&analysis, &answers, &embedder).await?;
         let assigned = assign_base_clusters(&analysis, &categories, &vectors, &analyst, &embedder, args.run.seed).await?;
         let coherence = top_level_coherence(&analysis, &vectors);
+        // One assign call per conversation: only for the offline analyst, whose calls cost nothing.
+        let alone = match &analyst {
+            AnyAnalyst::Offline(_) => Some(assign_each_conversation(&analysis, &categories, &answers, &analyst, &embedder).await?),
+            _ => None,
+        };
         if sweep {
             for part_temperature in SWEEP_TEMPERATURES {
                 for placed_weight in SWEEP_PLACED_WEIGHTS {
@@ -198,7 +219,7 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
         if let Some(path) = &vector_file {
             super::vector_file::write(path, &described, &embedder.known())?;
         }
-        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst), coherence, names_found))
+        anyhow::Ok((analysis, assigned, kleio_core::analyst::Analyst::describe(&analyst), coherence, names_found, alone))
     })?;
 
     // Supervised: every labelled conversation's category is its base cluster's.
@@ -212,6 +233,7 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
         .collect();
     let acc = accuracy(&truth, &predicted);
     let ceiling = purity(&analysis, &truth_l1);
+    let alone = alone.map(|alone| accuracy_alone(&analysis, &alone, &truth_l1, &names));
     let scores = class_scores(&truth, &predicted, names.len());
 
     // Unsupervised agreement: base clusters against level 2, the free top level against level 1.
@@ -286,7 +308,11 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
             vec!["weighted F1".into(), format!("{:.3}", weighted_f1(&scores))],
             vec!["conversations without a cluster (counted wrong)".into(), unclustered.to_string()],
             vec!["ceiling: every base cluster given its commonest true category".into(), format!("{ceiling:.3}")],
-        ],
+        ]
+        .into_iter()
+        .chain(alone.map(|alone| {
+            vec!["without clusters: each conversation assigned alone, by its embedded answer (the embedding's own reach)".into(), format!("{alone:.3}")]
+        })),
     ));
     report.push_str("\n![True and reconstructed distribution](distribution.png)\n\n### Per category\n\n");
     report.push_str(&table(
@@ -354,7 +380,8 @@ pub fn run(Args { data: args, sweep, part_temperature, placed_weight, vectors: v
     std::fs::write(args.out.join("report.md"), report)?;
     eprintln!("wrote {}", args.out.join("report.md").display());
     println!(
-        "accuracy={acc:.3} ceiling={ceiling:.3} macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3} misplaced_top={:.3} {}",
+        "accuracy={acc:.3} ceiling={ceiling:.3} {}macro_f1={:.3} nmi_base={nmi_base:.3} ari_base={ari_base:.3} nmi_top={nmi_top:.3} misplaced_top={:.3} {}",
+        alone.map(|alone| format!("alone={alone:.3} ")).unwrap_or_default(),
         macro_f1(&scores),
         coherence.misplaced_share(),
         names_found

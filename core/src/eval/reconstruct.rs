@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::Analysis;
-use crate::analyst::{cluster_meaning, cluster_text, Analyst, AssignBatchRequest, ClusterBrief};
+use crate::analyst::{cluster_meaning, cluster_text, Analyst, AssignBatchRequest, AssignRequest, ClusterBrief};
 use crate::cluster_index::ClusterIndex;
 use crate::embedder::Embedder;
 use crate::PipelineError;
@@ -39,22 +39,8 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     embedder: &E,
     seed: u64,
 ) -> Result<HashMap<String, usize>, PipelineError> {
-    if categories.is_empty() {
-        return Err(PipelineError::Params("no known categories to assign to".into()));
-    }
     let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
-    let parent_texts: Vec<String> = categories.iter().map(|c| cluster_text(&c.name, &c.description)).collect();
-    let parent_vectors = embedder.embed(&parent_texts).await?;
-    let part_texts: Vec<String> = categories.iter().flat_map(|c| c.parts.iter().cloned()).collect();
-    let mut part_vectors = embedder.embed(&part_texts).await?.into_iter();
-    let parents: Vec<ClusterBrief> = categories
-        .iter()
-        .zip(parent_vectors)
-        .map(|(c, embedding)| {
-            let parts = part_vectors.by_ref().take(c.parts.len()).collect();
-            ClusterBrief { name: c.name.clone(), summary: c.description.clone(), size: 0, embedding, parts }
-        })
-        .collect();
+    let parents = category_briefs(categories, embedder).await?;
     let base: Vec<_> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let missing: Vec<&&crate::analysis::ClusterResult> = base.iter().filter(|c| !cluster_vectors.contains_key(&c.id)).collect();
     let texts: Vec<String> = missing.iter().map(|c| cluster_meaning(&c.name, &c.summary)).collect();
@@ -79,6 +65,62 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
             return Err(PipelineError::Params(format!("the analyst chose category {category} of {}", categories.len())));
         }
         out.insert(cluster.id.clone(), category);
+    }
+    Ok(out)
+}
+
+/// The known categories as the analyst sees a level's parents: each by its
+/// name and description, embedded together, and by its parts, each embedded
+/// alone.
+async fn category_briefs<E: Embedder>(categories: &[KnownCategory], embedder: &E) -> Result<Vec<ClusterBrief>, PipelineError> {
+    if categories.is_empty() {
+        return Err(PipelineError::Params("no known categories to assign to".into()));
+    }
+    let parent_texts: Vec<String> = categories.iter().map(|c| cluster_text(&c.name, &c.description)).collect();
+    let parent_vectors = embedder.embed(&parent_texts).await?;
+    let part_texts: Vec<String> = categories.iter().flat_map(|c| c.parts.iter().cloned()).collect();
+    let mut part_vectors = embedder.embed(&part_texts).await?.into_iter();
+    Ok(categories
+        .iter()
+        .zip(parent_vectors)
+        .map(|(c, embedding)| {
+            let parts = part_vectors.by_ref().take(c.parts.len()).collect();
+            ClusterBrief { name: c.name.clone(), summary: c.description.clone(), size: 0, embedding, parts }
+        })
+        .collect())
+}
+
+/// The reference without clusters: every conversation assigned to a known
+/// category on its own, by the analyst's single assign, as if it were a
+/// cluster of one known only by its embedded answer (`answers`, by
+/// conversation id; the child has no name or summary). With an analyst that
+/// compares vectors, this is how far the embedding alone tells the
+/// categories apart: supervised reconstruction through clusters can gain on
+/// it (neighbours settle what one answer leaves open) or lose (a mixed
+/// cluster takes all its members one way). Too many calls for an LLM
+/// analyst: one per conversation.
+pub async fn assign_each_conversation<A: Analyst, E: Embedder>(
+    analysis: &Analysis,
+    categories: &[KnownCategory],
+    answers: &HashMap<String, Vec<f32>>,
+    analyst: &A,
+    embedder: &E,
+) -> Result<HashMap<String, usize>, PipelineError> {
+    let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
+    let parents = category_briefs(categories, embedder).await?;
+    let mut req = AssignRequest {
+        facet,
+        child: ClusterBrief { name: String::new(), summary: String::new(), size: 1, embedding: Vec::new(), parts: Vec::new() },
+        parents,
+    };
+    let mut out = HashMap::with_capacity(answers.len());
+    for (id, vector) in answers {
+        req.child.embedding.clone_from(vector);
+        let category = analyst.assign(&req).await?;
+        if category >= categories.len() {
+            return Err(PipelineError::Params(format!("the analyst chose category {category} of {}", categories.len())));
+        }
+        out.insert(id.clone(), category);
     }
     Ok(out)
 }
@@ -161,7 +203,34 @@ pub fn top_level_coherence(analysis: &Analysis, vectors: &HashMap<String, Vec<f3
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::embedder::HashingEmbedder;
+    use crate::offline::OfflineAnalyst;
     use crate::test_rows::{analyse, four_topics};
+
+    #[test]
+    fn each_conversation_alone_goes_to_the_category_its_answer_is_about() {
+        let analysis = analyse(four_topics(), 3);
+        let embedder = HashingEmbedder { dim: 128 };
+        let facet = analysis.params.cluster_facet().expect("a clustered facet").id.clone();
+        let (ids, texts): (Vec<String>, Vec<String>) =
+            analysis.conversations.iter().filter_map(|c| Some((c.id.clone(), c.answers.get(&facet)?.as_text()))).unzip();
+        let vectors = futures::executor::block_on(embedder.embed(&texts)).unwrap();
+        let answers: HashMap<String, Vec<f32>> = ids.into_iter().zip(vectors).collect();
+        // In the order of the topics of `four_topics`, by words their answers hold.
+        let categories: Vec<KnownCategory> = ["alarm", "jazz music", "weather", "dinner table"]
+            .iter()
+            .map(|name| KnownCategory { name: name.to_string(), description: format!("Requests about {name}."), parts: vec![name.to_string()] })
+            .collect();
+        let analyst = OfflineAnalyst::new(3);
+        let alone = futures::executor::block_on(assign_each_conversation(&analysis, &categories, &answers, &analyst, &embedder)).unwrap();
+        assert_eq!(alone.len(), 400);
+        for (id, category) in &alone {
+            let row: usize = id[1..].parse().unwrap();
+            assert_eq!(*category, row % 4, "{id}");
+        }
+        let none = futures::executor::block_on(assign_each_conversation(&analysis, &[], &answers, &analyst, &embedder));
+        assert!(matches!(none, Err(PipelineError::Params(m)) if m.contains("no known categories")));
+    }
 
     #[test]
     fn a_base_cluster_nearer_another_group_is_misplaced() {
