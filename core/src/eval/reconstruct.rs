@@ -108,6 +108,9 @@ pub async fn assign_each_conversation<A: Analyst, E: Embedder>(
 ) -> Result<HashMap<String, usize>, PipelineError> {
     let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
     let parents = category_briefs(categories, embedder).await?;
+    // The categories in their own order, not shuffled per conversation as
+    // for the clusters: an analyst that compares vectors does not read the
+    // order, and no other analyst is asked.
     let mut req = AssignRequest {
         facet,
         child: ClusterBrief { name: String::new(), summary: String::new(), size: 1, embedding: Vec::new(), parts: Vec::new() },
