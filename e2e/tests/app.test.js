@@ -311,6 +311,7 @@ test('work kept by another version of Kleio is dropped on resume, not mixed into
     // Every facet answer is made again: none is taken from the earlier build's work.
     const facets = new Set();
     while (!(await page.getByLabel('Cluster map').count())) {
+      if (await page.getByRole('alert').count()) throw new Error(await page.getByRole('alert').textContent());
       const counts = await page.locator('li.stage').evaluateAll((lis) => lis
         .filter((li) => li.querySelector('.stage-name').textContent === 'facets')
         .map((li) => li.querySelector('.stage-count').textContent)).catch(() => []);
