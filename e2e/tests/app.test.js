@@ -324,7 +324,7 @@ test('work kept by another version of Kleio is dropped on resume, not mixed into
     await explorer.waitForMap();
     assert.match(await explorer.stats(), /50 conversations/);
     await page.getByRole('button', { name: 'New run' }).click();
-    // Finished by this build, it is this build's again.
+    // The run finishes and stays listed.
     const finished = start.earlierRun('sample-50.jsonl');
     await finished.getByRole('button', { name: 'Open' }).waitFor({ timeout: 30_000 });
     assert.match(await finished.textContent(), /finished: 50 conversations/);
