@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Context};
-use kleio_core::analysis::Analysis;
+use kleio_core::analysis::{Analysis, ConversationResult};
 use kleio_core::analyst::answer_meaning;
 use kleio_core::api::facet_id;
 use kleio_core::embedder::{Embedder, Remembering};
@@ -49,34 +49,36 @@ pub struct Args {
 const SWEEP_TEMPERATURES: [f32; 5] = [0.02, 0.03, 0.05, 0.08, 0.12];
 const SWEEP_PLACED_WEIGHTS: [f32; 6] = [0.0, 0.75, 1.5, 2.5, 4.0, 6.0];
 
-/// Each labelled conversation's true category and the one its base cluster
-/// was assigned (`names.len()` when it has none), in the analysis's order.
-fn reconstructed(analysis: &Analysis, assigned: &HashMap<String, usize>, truth_l1: &HashMap<String, String>, names: &[String]) -> (Vec<usize>, Vec<usize>) {
+/// Each labelled conversation's true category and the one `predicted`
+/// gives it (`names.len()` for none), in the analysis's order.
+fn labelled_pairs(
+    analysis: &Analysis,
+    truth_l1: &HashMap<String, String>,
+    names: &[String],
+    predicted: impl Fn(&ConversationResult) -> Option<usize>,
+) -> (Vec<usize>, Vec<usize>) {
     analysis
         .conversations
         .iter()
         .filter_map(|conv| {
             let label = truth_l1.get(&conv.id)?;
             let truth = names.iter().position(|n| n == label).expect("from the same rows");
-            let predicted = conv.cluster.as_ref().and_then(|c| assigned.get(c)).copied().unwrap_or(names.len());
-            Some((truth, predicted))
+            Some((truth, predicted(conv).unwrap_or(names.len())))
         })
         .unzip()
+}
+
+/// Each labelled conversation's true category and the one its base cluster
+/// was assigned (`names.len()` when it has none), in the analysis's order.
+fn reconstructed(analysis: &Analysis, assigned: &HashMap<String, usize>, truth_l1: &HashMap<String, String>, names: &[String]) -> (Vec<usize>, Vec<usize>) {
+    labelled_pairs(analysis, truth_l1, names, |conv| conv.cluster.as_ref().and_then(|c| assigned.get(c)).copied())
 }
 
 /// The share of labelled conversations whose own category (`alone`, by
 /// conversation id: `assign_each_conversation`) is their label; one without
 /// an answer counts wrong.
 fn accuracy_alone(analysis: &Analysis, alone: &HashMap<String, usize>, truth_l1: &HashMap<String, String>, names: &[String]) -> f64 {
-    let (truth, predicted): (Vec<usize>, Vec<usize>) = analysis
-        .conversations
-        .iter()
-        .filter_map(|conv| {
-            let label = truth_l1.get(&conv.id)?;
-            let truth = names.iter().position(|n| n == label).expect("from the same rows");
-            Some((truth, alone.get(&conv.id).copied().unwrap_or(names.len())))
-        })
-        .unzip();
+    let (truth, predicted) = labelled_pairs(analysis, truth_l1, names, |conv| alone.get(&conv.id).copied());
     accuracy(&truth, &predicted)
 }
 

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::Analysis;
-use crate::analyst::{cluster_meaning, cluster_text, Analyst, AssignBatchRequest, AssignRequest, ClusterBrief};
+use crate::analyst::{cluster_meaning, cluster_text, Analyst, AssignBatchRequest, AssignRequest, ClusterBrief, Facet};
 use crate::cluster_index::ClusterIndex;
 use crate::embedder::Embedder;
 use crate::PipelineError;
@@ -39,7 +39,7 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     embedder: &E,
     seed: u64,
 ) -> Result<HashMap<String, usize>, PipelineError> {
-    let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
+    let facet = clustered_facet(analysis)?;
     let parents = category_briefs(categories, embedder).await?;
     let base: Vec<_> = analysis.clusters.iter().filter(|c| c.level == 0).collect();
     let missing: Vec<&&crate::analysis::ClusterResult> = base.iter().filter(|c| !cluster_vectors.contains_key(&c.id)).collect();
@@ -67,6 +67,11 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
         out.insert(cluster.id.clone(), category);
     }
     Ok(out)
+}
+
+/// The facet whose answers an analysis clustered, which both assigns ask about.
+fn clustered_facet(analysis: &Analysis) -> Result<Facet, PipelineError> {
+    analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))
 }
 
 /// The known categories as the analyst sees a level's parents: each by its
@@ -106,7 +111,7 @@ pub async fn assign_each_conversation<A: Analyst, E: Embedder>(
     analyst: &A,
     embedder: &E,
 ) -> Result<HashMap<String, usize>, PipelineError> {
-    let facet = analysis.params.cluster_facet().cloned().ok_or_else(|| PipelineError::Params("the analysis names no clustered (open-text) facet".into()))?;
+    let facet = clustered_facet(analysis)?;
     let parents = category_briefs(categories, embedder).await?;
     // The categories in their own order, not shuffled per conversation as
     // for the clusters: an analyst that compares vectors does not read the
