@@ -372,12 +372,14 @@ pub fn further_phrases<'a>(ranked: &'a [Phrase], chosen: &Phrase, count: usize) 
 
 /// Two phrases as one name ("radio stations & podcasts") for a group that
 /// no one phrase covers: when the texts holding `name` weigh less than half
-/// of the group, the best further phrase that shares none of its words and
-/// brings in at least [`JOINED_GAIN`] of the group's weight from texts
-/// `name` misses and is not a word that says little alone, joined by the
-/// group's joint (an ampersand) within [`MAX_PHRASE_WORDS`] words. `None`
-/// when one phrase is enough or no such second phrase exists. `weights`
-/// holds one weight per text (empty for all alike), `texts` how many there are.
+/// of the group, the best further phrase that shares none of its words (or,
+/// in a spaced script, shares only its first or last words with it, said
+/// once: [`joined_at_shared_end`]) and brings in at least [`JOINED_GAIN`]
+/// of the group's weight from texts `name` misses and is not a word that
+/// says little alone, joined by the group's joint (an ampersand) within
+/// [`MAX_PHRASE_WORDS`] words. `None` when one phrase is enough or no such
+/// second phrase exists. `weights` holds one weight per text (empty for all
+/// alike), `texts` how many there are.
 pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f32], lexicon: &Lexicon) -> Option<String> {
     let (joint, spaced) = lexicon.joint();
     let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
@@ -388,15 +390,52 @@ pub fn joined_name(ranked: &[Phrase], name: &Phrase, texts: usize, weights: &[f3
         return None;
     }
     let named = words_of(&name.surface);
-    let length = |p: &Phrase| split_words(&p.surface).len();
-    let second = ranked.iter().find(|p| {
-        let words = words_of(&p.surface);
-        !words.iter().any(|w| named.iter().any(|n| w == n || same_stem(w, n)))
-            && !light_alone(p, lexicon)
-            && length(name) + length(p) <= MAX_PHRASE_WORDS
-            && share(&mut p.holders.iter().filter(|i| !covered.contains(i))) >= JOINED_GAIN
-    })?;
-    Some(if spaced { format!("{} {joint} {}", name.surface, second.surface) } else { format!("{}{joint}{}", name.surface, second.surface) })
+    ranked.iter().filter(|p| !light_alone(p, lexicon) && share(&mut p.holders.iter().filter(|i| !covered.contains(i))) >= JOINED_GAIN).find_map(|p| {
+        let joined = if !shares_a_word(&named, &words_of(&p.surface)) {
+            if spaced {
+                format!("{} {joint} {}", name.surface, p.surface)
+            } else {
+                format!("{}{joint}{}", name.surface, p.surface)
+            }
+        } else if spaced {
+            joined_at_shared_end(&name.surface, &p.surface, joint, lexicon)?
+        } else {
+            return None;
+        };
+        (split_words(&joined).len() <= MAX_PHRASE_WORDS).then_some(joined)
+    })
+}
+
+/// Whether a word of one set is a word of the other, or a form of one.
+fn shares_a_word(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
+    a.iter().any(|w| b.iter().any(|n| w == n || same_stem(w, n)))
+}
+
+/// Two phrases of a spaced script that end alike ("google pay", "apple
+/// pay") or begin alike ("top up card", "top up account") joined so the
+/// shared words are said once: "google & apple pay", "top up card &
+/// account". What each says apart from the shared words must be words that
+/// carry a topic only, none of them the other's: "confirm the & last
+/// instruction" or "duplicate & looks like my card payment" would not read
+/// as one thing said of two. `None` when they are not, or when the two
+/// share no end.
+fn joined_at_shared_end(first: &str, second: &str, joint: &str, lexicon: &Lexicon) -> Option<String> {
+    let (a, b) = (split_words(first), split_words(second));
+    let lower = |w: &Word| w.text.to_lowercase();
+    let shared_tail = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| lower(x) == lower(y)).count();
+    let shared_head = a.iter().zip(&b).take_while(|(x, y)| lower(x) == lower(y)).count();
+    let (own_a, own_b, joined) = if shared_tail > 0 && shared_tail < a.len().min(b.len()) {
+        let (own_a, own_b) = (&a[..a.len() - shared_tail], &b[..b.len() - shared_tail]);
+        (own_a, own_b, format!("{} {joint} {second}", first[..own_a.last()?.end].trim_end()))
+    } else if shared_head > 0 && shared_head < a.len().min(b.len()) {
+        let (own_a, own_b) = (&a[shared_head..], &b[shared_head..]);
+        (own_a, own_b, format!("{first} {joint} {}", &second[own_b.first()?.start..]))
+    } else {
+        return None;
+    };
+    let words = |own: &[Word]| own.iter().map(lower).collect::<BTreeSet<String>>();
+    let all_content = |own: &[Word]| own.iter().all(|w| lexicon.is_content(&lower(w)));
+    (all_content(own_a) && all_content(own_b) && !shares_a_word(&words(own_a), &words(own_b))).then_some(joined)
 }
 
 /// A phrase's words as the segmenter finds them, in lower case, so a phrase
@@ -625,6 +664,47 @@ mod tests {
         assert_eq!(joined_name(&ranked, &name, 10, &[], &chinese).as_deref(), Some("写一篇、故事"));
         let ranked = vec![name.clone(), phrase("写", vec![2, 3, 4])];
         assert_eq!(joined_name(&ranked, &name, 10, &[], &chinese), None);
+    }
+
+    /// "Google pay & apple" said "pay" of one payment service only; a
+    /// second phrase that shares its last or first words with the name
+    /// joins it with them said once.
+    #[test]
+    fn two_phrases_sharing_an_end_say_it_once() {
+        let phrase = |surface: &str, holders: Vec<usize>| Phrase {
+            key: surface.to_lowercase(),
+            surface: surface.into(),
+            content: surface.split(' ').filter(|w| Lexicon::english().is_content(&w.to_lowercase())).map(str::to_lowercase).collect(),
+            holders,
+            score: 1.0,
+            position: 0.0,
+        };
+        let english = Lexicon::english();
+        let google = phrase("Google pay", vec![0, 1, 2]);
+        let ranked = vec![google.clone(), phrase("apple pay", vec![3, 4, 5]), phrase("apple", vec![3, 4, 5, 6])];
+        assert_eq!(joined_name(&ranked, &google, 10, &[], &english).as_deref(), Some("Google & apple pay"));
+        let top_up = phrase("top up card", vec![0, 1, 2]);
+        let ranked = vec![top_up.clone(), phrase("top up account", vec![3, 4, 5])];
+        assert_eq!(joined_name(&ranked, &top_up, 10, &[], &english).as_deref(), Some("top up card & account"));
+        // What is left of each must be words that carry a topic, said apart:
+        // "the card" and "looks like my card" leave function words, "card"
+        // nothing, and "credit cards" a form of "card".
+        let card = phrase("credit card", vec![0, 1, 2]);
+        let ranked = vec![
+            card.clone(),
+            phrase("the card", vec![3, 4, 5]),
+            phrase("looks like my card", vec![3, 4, 5]),
+            phrase("card", vec![3, 4, 5, 6]),
+            phrase("credit cards", vec![7, 8, 9]),
+        ];
+        assert_eq!(joined_name(&ranked, &card, 10, &[], &english), None);
+        let confirm = phrase("confirm the instruction", vec![0, 1, 2]);
+        assert_eq!(joined_name(&[confirm.clone(), phrase("last instruction", vec![3, 4, 5])], &confirm, 10, &[], &english), None);
+        // Unspaced scripts keep the old rule: no shared word at all.
+        let chinese = Lexicon::for_texts(&strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]));
+        let alarm = phrase("设置 闹钟", vec![0, 1, 2]);
+        let ranked = vec![alarm.clone(), phrase("取消 闹钟", vec![3, 4, 5])];
+        assert_eq!(joined_name(&ranked, &alarm, 10, &[], &chinese), None);
     }
 
     /// A word that says little alone ("ago", "made") names a group only in
