@@ -36,7 +36,7 @@ for (const webgpu of [true, false]) {
       const { page, errors, start } = await openStart(browser, kleio.url);
       await start.upload(sample(webgpu ? 30 : 90));
       const seen = await start.watchStages();
-      assert.ok(seen.has('embedding'), `the embedding bar was never seen moving: ${[...seen]}`);
+      assert.ok(seen.has('embedding'), `the embedding bar was never seen moving: ${[...seen.keys()]}`);
       const explorer = new Explorer(page);
       await explorer.waitForMap();
       const times = await explorer.stageTimes();
@@ -248,11 +248,7 @@ test('a reload in the middle of a run resumes from the work kept, and the finish
   try {
     const { page, errors, start } = await openStart(browser, kleio.url);
     await start.upload(sample(60));
-    // Reload once the embedding has begun: every facet answer is kept by then.
-    await start.waitForStage('embedding', /^(?!waiting$)/, 120_000);
-    await page.reload();
-    const interrupted = start.earlierRun('sample-60.jsonl');
-    await interrupted.waitFor({ timeout: 60_000 });
+    const interrupted = await start.interruptOnceEmbedding('sample-60.jsonl');
     assert.match(await interrupted.textContent(), /interrupted/);
     await interrupted.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('region', { name: 'Run progress' }).waitFor();
@@ -283,9 +279,7 @@ test('work kept by another version of Kleio is dropped on resume, not mixed into
   try {
     const { page, errors, start } = await openStart(browser, kleio.url);
     await start.upload(sample(50));
-    await start.waitForStage('embedding', /^(?!waiting$)/, 120_000);
-    await page.reload();
-    await start.earlierRun('sample-50.jsonl').waitFor({ timeout: 60_000 });
+    await start.interruptOnceEmbedding('sample-50.jsonl');
     // As an earlier build would have left it: the record names another build of the pipeline.
     await page.evaluate(() => new Promise((resolve, reject) => {
       const open = indexedDB.open('kleio');
@@ -309,15 +303,7 @@ test('work kept by another version of Kleio is dropped on resume, not mixed into
     await interrupted.getByRole('button', { name: 'Resume' }).click();
     await page.getByText(/begun by another version of Kleio: the work it kept was dropped/).waitFor({ timeout: 60_000 });
     // Every facet answer is made again: none is taken from the earlier build's work.
-    const facets = new Set();
-    while (!(await page.getByLabel('Cluster map').count())) {
-      if (await page.getByRole('alert').count()) throw new Error(await page.getByRole('alert').textContent());
-      const counts = await page.locator('li.stage').evaluateAll((lis) => lis
-        .filter((li) => li.querySelector('.stage-name').textContent === 'facets')
-        .map((li) => li.querySelector('.stage-count').textContent)).catch(() => []);
-      counts.filter((text) => text !== 'waiting').forEach((text) => facets.add(text));
-      await page.waitForTimeout(100);
-    }
+    const facets = (await start.watchStages()).get('facets') ?? new Set();
     assert.ok(facets.size > 0, 'the facets stage was seen at work');
     assert.ok([...facets].every((text) => !/kept from an earlier try/.test(text)), [...facets].join('; '));
     const explorer = new Explorer(page);

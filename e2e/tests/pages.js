@@ -24,16 +24,31 @@ export class StartPage {
   earlierRun(name) {
     return this.page.getByRole('region', { name: 'Earlier runs' }).getByRole('listitem').filter({ hasText: name });
   }
-  /** Watches the run's bars until the map is up; returns the stages seen under way or done. */
+  /**
+   * Reloads the page once the run's embedding has begun (every facet answer
+   * is kept by then, so a resume has work to take up) and returns the run's
+   * entry in the earlier-runs list, which the reload shows.
+   */
+  async interruptOnceEmbedding(name) {
+    await this.waitForStage('embedding', /^(?!waiting$)/, 120_000);
+    await this.page.reload();
+    const run = this.earlierRun(name);
+    await run.waitFor({ timeout: 60_000 });
+    return run;
+  }
+  /**
+   * Watches the run's bars until the map is up; returns each stage seen under
+   * way or done, with every count its bar read meanwhile.
+   */
   async watchStages() {
-    const seen = new Set();
+    const seen = new Map();
     const region = this.page.getByRole('region', { name: 'Run progress' });
     await region.waitFor({ timeout: 60_000 });
     while (!(await this.page.getByLabel('Cluster map').count())) {
       if (await this.page.getByRole('alert').count()) throw new Error(await this.page.getByRole('alert').textContent());
       const rows = await region.locator('li.stage').evaluateAll((lis) => lis.map((li) => [li.querySelector('.stage-name').textContent, li.querySelector('.stage-count').textContent]))
         .catch(() => []);
-      for (const [stage, text] of rows) if (text !== 'waiting') seen.add(stage);
+      for (const [stage, text] of rows) if (text !== 'waiting') seen.set(stage, (seen.get(stage) ?? new Set()).add(text));
       await this.page.waitForTimeout(100);
     }
     return seen;

@@ -24,7 +24,10 @@ pub struct Word<'a> {
     pub start: usize,
     pub end: usize,
     /// A scrubber placeholder such as `[NAME]`: it stands for words that were
-    /// removed, so it is never part of a term or a phrase.
+    /// removed, so it is never part of a term or a phrase. It is known by its
+    /// shape, capitals in brackets, which every placeholder the scrubber
+    /// writes has (a test in `scrub.rs` checks) and which also catches markup
+    /// of the same shape in the texts themselves (`[INST]`), no word either.
     pub placeholder: bool,
 }
 
