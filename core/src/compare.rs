@@ -180,6 +180,112 @@ pub fn dimensions(a: &Analysis) -> (Vec<Dimension>, Vec<Dimension>) {
     (categorical, numeric)
 }
 
+/// Where the comparisons open: the categorical dimension (an index into
+/// `dimensions`' first list) and the two numeric ones (into its second) a
+/// first look shows, so that a dataset where every conversation is in one
+/// language, or a column holds one value, does not open on a comparison
+/// with nothing to compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstLook {
+    pub category: usize,
+    pub across: usize,
+    pub up: usize,
+}
+
+/// The comparisons a first look shows ([`FirstLook`]). A dimension counts
+/// as varying when at least the aggregation minimum of conversations
+/// (`params.privacy.min_conversations`) hold a value other than its
+/// commonest: fewer could not be shown on a dashboard, and a column where
+/// two of ten thousand differ has nothing to say. The category is the
+/// analyst's language answer, or else the dimension a menu can list whose
+/// second value (the one the comparison opens on) most conversations
+/// hold. Across is the concern facet, as in the paper's Figure 8, or else
+/// the measure of the conversations themselves (turns, lengths) on which
+/// the base clusters differ most (the share of its variance that lies
+/// between them); up is the dataset's own column on which they differ most,
+/// or another measure where no column varies. Dimensions that do not vary
+/// are passed over while one that does remains.
+pub fn first_look(a: &Analysis, index: &ClusterIndex, categorical: &[Dimension], numeric: &[Dimension]) -> FirstLook {
+    let minimum = a.params.privacy.min_conversations.max(1);
+    // The second value's count, for a dimension that varies and that a menu can list.
+    let second_value = |d: &Dimension| value_counts(a, d, MAX_CATEGORIES).and_then(|counts| counts.get(1).copied()).filter(|&n| n >= minimum);
+    let category = categorical
+        .iter()
+        .position(|d| *d == Dimension::Answer(facet_id::LANGUAGE.into()) && second_value(d).is_some())
+        .or_else(|| {
+            let seconds: Vec<Option<usize>> = categorical.iter().map(second_value).collect();
+            // Between equals, the earlier in the menu.
+            (0..categorical.len()).filter(|&i| seconds[i].is_some()).max_by(|&i, &j| seconds[i].cmp(&seconds[j]).then(j.cmp(&i)))
+        })
+        .unwrap_or(0);
+    let varies = |d: &Dimension| value_counts(a, d, usize::MAX).is_some_and(|counts| counts.iter().skip(1).sum::<usize>() >= minimum);
+    let explained: Vec<Option<f64>> = numeric.iter().map(|d| if varies(d) { variance_between_clusters(a, index, d) } else { None }).collect();
+    let most_explained = |pick: &dyn Fn(usize) -> bool| {
+        let score = |i: usize| explained[i].unwrap_or(f64::NEG_INFINITY);
+        (0..numeric.len()).filter(|&i| pick(i) && explained[i].is_some()).max_by(|&i, &j| score(i).total_cmp(&score(j)).then(j.cmp(&i)))
+    };
+    let across = numeric
+        .iter()
+        .position(|d| *d == Dimension::Answer(facet_id::CONCERN.into()))
+        .filter(|&i| explained[i].is_some())
+        .or_else(|| most_explained(&|i| !matches!(numeric[i], Dimension::Column(_))))
+        .or_else(|| most_explained(&|_| true))
+        .unwrap_or(0);
+    let up = most_explained(&|i| i != across && matches!(numeric[i], Dimension::Column(_))).or_else(|| most_explained(&|i| i != across)).unwrap_or_else(|| {
+        if across == 0 {
+            numeric.len().saturating_sub(1)
+        } else {
+            0
+        }
+    });
+    FirstLook { category, across, up }
+}
+
+/// How many of the clustered conversations hold each of a dimension's
+/// values, most first; `None` once it has more than `limit` values (the
+/// counting stops there: an open-text answer has as many values as there
+/// are conversations).
+fn value_counts(a: &Analysis, d: &Dimension, limit: usize) -> Option<Vec<usize>> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in a.conversations.iter().filter(|c| c.cluster.is_some()) {
+        if let Some(v) = d.category(c) {
+            *counts.entry(v).or_default() += 1;
+            if counts.len() > limit {
+                return None;
+            }
+        }
+    }
+    let mut out: Vec<usize> = counts.into_values().collect();
+    out.sort_unstable_by(|x, y| y.cmp(x));
+    Some(out)
+}
+
+/// The share of a numeric dimension's variance over the clustered
+/// conversations that lies between the base clusters' means (the
+/// correlation ratio, η²); `None` when the dimension holds one value or
+/// none, so that there is nothing to explain.
+fn variance_between_clusters(a: &Analysis, index: &ClusterIndex, d: &Dimension) -> Option<f64> {
+    let groups: Vec<Vec<f64>> = (0..a.clusters.len())
+        .filter(|&i| a.clusters[i].level == 0)
+        .map(|i| index.members(i).iter().filter_map(|&k| d.number(&a.conversations[k])).collect())
+        .collect();
+    let all: Vec<f64> = groups.iter().flatten().copied().collect();
+    let mean = all.iter().sum::<f64>() / all.len().max(1) as f64;
+    let total: f64 = all.iter().map(|v| (v - mean).powi(2)).sum();
+    if total <= f64::EPSILON * all.len() as f64 * mean.abs().max(1.0) {
+        return None;
+    }
+    let between: f64 = groups
+        .iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| {
+            let group_mean = g.iter().sum::<f64>() / g.len() as f64;
+            g.len() as f64 * (group_mean - mean).powi(2)
+        })
+        .sum();
+    Some(between / total)
+}
+
 /// A dimension's values among the clustered conversations, most common first.
 pub fn values(a: &Analysis, d: &Dimension) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -269,6 +375,63 @@ mod tests {
         assert!(numeric.contains(&Dimension::Column("score".into())));
         assert!(!numeric.contains(&Dimension::Answer("request".into())));
         assert_eq!(values(&a, &Dimension::DetectedLanguage)[0].1, 60);
+    }
+
+    /// The first look opens on dimensions that vary: a column with one
+    /// value, or a language answer everyone shares, is passed over.
+    #[test]
+    fn the_first_look_passes_over_what_does_not_vary() {
+        let a = analysis();
+        let index = ClusterIndex::new(&a);
+        let (categorical, numeric) = dimensions(&a);
+        let look = first_look(&a, &index, &categorical, &numeric);
+        // Cooking and code raise no concern: across is a measure of the
+        // conversations instead, not one of the dataset's columns.
+        assert!(variance_between_clusters(&a, &index, &Dimension::Answer("concern".into())).is_none());
+        assert!(!matches!(numeric[look.across], Dimension::Column(_) | Dimension::Answer(_)), "{:?}", numeric[look.across]);
+        // "flagged" follows the topics, so the clusters explain all of it;
+        // "score" cycles through every topic alike.
+        assert_eq!(numeric[look.up], Dimension::Column("flagged".into()));
+        assert!(values(&a, &categorical[look.category]).len() >= 2, "{:?}", categorical[look.category]);
+
+        // Three topics in English; "same" holds one value, "rare" differs in
+        // two conversations (fewer than the aggregation minimum of ten),
+        // "length" follows the topics.
+        let rows = |with_length: bool| {
+            let mut rows = Vec::new();
+            for i in 0..60 {
+                let text = match i % 3 {
+                    0 => "How do I bake sourdough bread with a crisp crust at home",
+                    1 => "What pranks can I play on my roommate with a pen and some tape",
+                    _ => "Please help me fix the unit test that keeps failing in my parser when the input is empty",
+                };
+                let mut row = serde_json::json!({"id": format!("c{i}"), "account_id": format!("u{i}"), "same": "1",
+                    "rare": if i < 2 { "5" } else { "0" }, "messages": [{"role": "user", "content": text}]});
+                if with_length {
+                    row["length"] = (i % 3 * 10).to_string().into();
+                }
+                rows.push(row);
+            }
+            analyse(imported(&rows), 1)
+        };
+        let a = rows(true);
+        let index = ClusterIndex::new(&a);
+        let (categorical, numeric) = dimensions(&a);
+        assert!(numeric.contains(&Dimension::Column("rare".into())) && categorical.contains(&Dimension::Column("rare".into())));
+        let look = first_look(&a, &index, &categorical, &numeric);
+        assert_eq!(numeric[look.across], Dimension::Answer("concern".into()), "pranks raise the concern of a third");
+        assert_eq!(numeric[look.up], Dimension::Column("length".into()), "a column of one value is no axis");
+        // Every conversation is in English: the language is passed over for
+        // a dimension whose second value ten or more conversations hold.
+        let opened = &categorical[look.category];
+        assert!(values(&a, opened).get(1).is_some_and(|(_, n)| *n >= 10), "{opened:?}");
+        assert!(![Dimension::DetectedLanguage, Dimension::Answer("language".into())].contains(opened), "{opened:?}");
+        let a = rows(false);
+        let index = ClusterIndex::new(&a);
+        let (categorical, numeric) = dimensions(&a);
+        let look = first_look(&a, &index, &categorical, &numeric);
+        assert!(!matches!(numeric[look.up], Dimension::Column(_)), "two differing values are too few: {:?}", numeric[look.up]);
+        assert!(![Dimension::Column("rare".into()), Dimension::Column("same".into())].contains(&categorical[look.category]));
     }
 
     #[test]

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use kleio_core::analysis::Analysis;
-use kleio_core::api::facet_id;
 use kleio_core::cluster_index::ClusterIndex;
 use kleio_core::compare::{self, Dimension};
 use leptos::prelude::*;
@@ -19,10 +18,9 @@ use crate::compare_tables::{MeansView, MinCount, ShareTables};
 #[component]
 pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: RwSignal<Option<usize>>) -> impl IntoView {
     let (categorical, numeric) = compare::dimensions(&analysis);
+    let first_look = compare::first_look(&analysis, &index, &categorical, &numeric);
     let (categorical, numeric) = (Arc::new(categorical), Arc::new(numeric));
-    // The analyst's language answer reads better than detected codes, where there is one.
-    let first_category = categorical.iter().position(|d| *d == Dimension::Answer(facet_id::LANGUAGE.into())).unwrap_or(0);
-    let category = RwSignal::new(first_category);
+    let category = RwSignal::new(first_look.category);
     let level = RwSignal::new(0usize);
     let min_size = analysis.params.privacy.min_conversations;
     let value_options = {
@@ -47,8 +45,8 @@ pub fn CompareView(analysis: Arc<Analysis>, index: Arc<ClusterIndex>, selected: 
         }
     };
 
-    let x_axis = RwSignal::new(numeric.iter().position(|d| *d == Dimension::Answer(facet_id::CONCERN.into())).unwrap_or(0));
-    let y_axis = RwSignal::new(numeric.iter().position(|d| matches!(d, Dimension::Column(_))).unwrap_or(numeric.len().saturating_sub(1)));
+    let x_axis = RwSignal::new(first_look.across);
+    let y_axis = RwSignal::new(first_look.up);
     let points = {
         let (analysis, index, numeric) = (analysis.clone(), index.clone(), numeric.clone());
         move || match (numeric.get(x_axis.get()), numeric.get(y_axis.get())) {
