@@ -269,10 +269,17 @@ fn variance_between_clusters(a: &Analysis, index: &ClusterIndex, d: &Dimension) 
         .filter(|&i| a.clusters[i].level == 0)
         .map(|i| index.members(i).iter().filter_map(|&k| d.number(&a.conversations[k])).collect())
         .collect();
+    // Each value over the largest magnitude, so that a column of huge
+    // numbers cannot overflow the sums of squares into a ratio of infinities.
+    let scale = groups.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    if scale == 0.0 {
+        return None;
+    }
+    let groups: Vec<Vec<f64>> = groups.into_iter().map(|g| g.into_iter().map(|v| v / scale).collect()).collect();
     let all: Vec<f64> = groups.iter().flatten().copied().collect();
-    let mean = all.iter().sum::<f64>() / all.len().max(1) as f64;
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
     let total: f64 = all.iter().map(|v| (v - mean).powi(2)).sum();
-    if total <= f64::EPSILON * all.len() as f64 * mean.abs().max(1.0) {
+    if total <= f64::EPSILON * all.len() as f64 {
         return None;
     }
     let between: f64 = groups
@@ -432,6 +439,13 @@ mod tests {
         let look = first_look(&a, &index, &categorical, &numeric);
         assert!(!matches!(numeric[look.up], Dimension::Column(_)), "two differing values are too few: {:?}", numeric[look.up]);
         assert!(![Dimension::Column("rare".into()), Dimension::Column("same".into())].contains(&categorical[look.category]));
+        // Numbers near the largest a float holds give a share, not infinities over infinities.
+        let mut huge = rows(true);
+        for (k, c) in huge.conversations.iter_mut().enumerate() {
+            c.facets.meta.insert("huge".into(), format!("{}e307", k % 3 + 1));
+        }
+        let explained = variance_between_clusters(&huge, &ClusterIndex::new(&huge), &Dimension::Column("huge".into()));
+        assert!(explained.is_some_and(|r| (0.0..=1.0 + 1e-9).contains(&r)), "{explained:?}");
     }
 
     #[test]
