@@ -700,7 +700,8 @@ mod tests {
         assert_eq!(joined_name(&ranked, &card, 10, &[], &english), None);
         let confirm = phrase("confirm the instruction", vec![0, 1, 2]);
         assert_eq!(joined_name(&[confirm.clone(), phrase("last instruction", vec![3, 4, 5])], &confirm, 10, &[], &english), None);
-        // Unspaced scripts keep the old rule: no shared word at all.
+        // In an unspaced script only phrases that share no word join: the
+        // shared end is said once only where spaces mark the words.
         let chinese = Lexicon::for_texts(&strings(&["设置闹钟", "闹钟响", "天气预报", "明天天气预报", "写一首诗"]));
         let alarm = phrase("设置 闹钟", vec![0, 1, 2]);
         let ranked = vec![alarm.clone(), phrase("取消 闹钟", vec![3, 4, 5])];
