@@ -60,13 +60,18 @@ pub async fn assign_base_clusters<A: Analyst, E: Embedder>(
     }
     let mut out = HashMap::with_capacity(base.len());
     for (cluster, answer) in base.iter().zip(answers) {
-        let category = answer?;
-        if category >= categories.len() {
-            return Err(PipelineError::Params(format!("the analyst chose category {category} of {}", categories.len())));
-        }
-        out.insert(cluster.id.clone(), category);
+        out.insert(cluster.id.clone(), known_category(answer?, categories.len())?);
     }
     Ok(out)
+}
+
+/// The analyst's choice among `categories` known categories, refused when it
+/// names none of them.
+fn known_category(category: usize, categories: usize) -> Result<usize, PipelineError> {
+    if category >= categories {
+        return Err(PipelineError::Params(format!("the analyst chose category {category} of {categories}")));
+    }
+    Ok(category)
 }
 
 /// The facet whose answers an analysis clustered, which both assigns ask about.
@@ -124,11 +129,7 @@ pub async fn assign_each_conversation<A: Analyst, E: Embedder>(
     let mut out = HashMap::with_capacity(answers.len());
     for (id, vector) in answers {
         req.child.embedding.clone_from(vector);
-        let category = analyst.assign(&req).await?;
-        if category >= categories.len() {
-            return Err(PipelineError::Params(format!("the analyst chose category {category} of {}", categories.len())));
-        }
-        out.insert(id.clone(), category);
+        out.insert(id.clone(), known_category(analyst.assign(&req).await?, categories.len())?);
     }
     Ok(out)
 }
