@@ -208,7 +208,7 @@ pub struct FirstLook {
 pub fn first_look(a: &Analysis, index: &ClusterIndex, categorical: &[Dimension], numeric: &[Dimension]) -> FirstLook {
     let minimum = a.params.privacy.min_conversations.max(1);
     // The second value's count, for a dimension that varies and that a menu can list.
-    let second_value = |d: &Dimension| value_counts(a, d, MAX_CATEGORIES).and_then(|counts| counts.get(1).copied()).filter(|&n| n >= minimum);
+    let second_value = |d: &Dimension| values_up_to(a, d, MAX_CATEGORIES).and_then(|values| values.get(1).map(|(_, n)| *n)).filter(|&n| n >= minimum);
     let category = categorical
         .iter()
         .position(|d| *d == Dimension::Answer(facet_id::LANGUAGE.into()) && second_value(d).is_some())
@@ -218,7 +218,7 @@ pub fn first_look(a: &Analysis, index: &ClusterIndex, categorical: &[Dimension],
             (0..categorical.len()).filter(|&i| seconds[i].is_some()).max_by(|&i, &j| seconds[i].cmp(&seconds[j]).then(j.cmp(&i)))
         })
         .unwrap_or(0);
-    let varies = |d: &Dimension| value_counts(a, d, usize::MAX).is_some_and(|counts| counts.iter().skip(1).sum::<usize>() >= minimum);
+    let varies = |d: &Dimension| values(a, d).iter().skip(1).map(|(_, n)| n).sum::<usize>() >= minimum;
     let explained: Vec<Option<f64>> = numeric.iter().map(|d| if varies(d) { variance_between_clusters(a, index, d) } else { None }).collect();
     let most_explained = |pick: &dyn Fn(usize) -> bool| {
         let score = |i: usize| explained[i].unwrap_or(f64::NEG_INFINITY);
@@ -239,25 +239,6 @@ pub fn first_look(a: &Analysis, index: &ClusterIndex, categorical: &[Dimension],
         }
     });
     FirstLook { category, across, up }
-}
-
-/// How many of the clustered conversations hold each of a dimension's
-/// values, most first; `None` once it has more than `limit` values (the
-/// counting stops there: an open-text answer has as many values as there
-/// are conversations).
-fn value_counts(a: &Analysis, d: &Dimension, limit: usize) -> Option<Vec<usize>> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for c in a.conversations.iter().filter(|c| c.cluster.is_some()) {
-        if let Some(v) = d.category(c) {
-            *counts.entry(v).or_default() += 1;
-            if counts.len() > limit {
-                return None;
-            }
-        }
-    }
-    let mut out: Vec<usize> = counts.into_values().collect();
-    out.sort_unstable_by(|x, y| y.cmp(x));
-    Some(out)
 }
 
 /// The share of a numeric dimension's variance over the clustered
@@ -295,15 +276,25 @@ fn variance_between_clusters(a: &Analysis, index: &ClusterIndex, d: &Dimension) 
 
 /// A dimension's values among the clustered conversations, most common first.
 pub fn values(a: &Analysis, d: &Dimension) -> Vec<(String, usize)> {
+    values_up_to(a, d, usize::MAX).unwrap_or_default()
+}
+
+/// [`values`], or `None` once the dimension has more than `limit` values
+/// (the counting stops there: an open-text answer has as many values as
+/// there are conversations).
+fn values_up_to(a: &Analysis, d: &Dimension, limit: usize) -> Option<Vec<(String, usize)>> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for c in a.conversations.iter().filter(|c| c.cluster.is_some()) {
         if let Some(v) = d.category(c) {
             *counts.entry(v).or_default() += 1;
+            if counts.len() > limit {
+                return None;
+            }
         }
     }
     let mut out: Vec<(String, usize)> = counts.into_iter().collect();
     out.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-    out
+    Some(out)
 }
 
 /// Figure 7 both ways: for each cluster of `level`, how many of its
