@@ -1,6 +1,7 @@
 //! Names the build of the pipeline this app runs (`KLEIO_PIPELINE_BUILD`):
 //! a digest of the sources of what makes a run's kept work (core, embed,
-//! gpu) and of the locked dependencies. Work one build kept is never resumed
+//! gpu), of the data core compiles in (its name lists) and of the locked
+//! dependencies. Work one build kept is never resumed
 //! by another (`run_store::forget_other_builds_work`), so a run's result
 //! comes from one version of the pipeline.
 
@@ -8,7 +9,7 @@ use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
 /// What a run's kept work depends on, relative to the workspace root.
-const PIPELINE: [&str; 4] = ["core/src", "embed/src", "gpu/src", "Cargo.lock"];
+const PIPELINE: [&str; 5] = ["core/src", "core/data", "embed/src", "gpu/src", "Cargo.lock"];
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -54,6 +54,8 @@ mod tests {
     fn scores_follow_the_scale() {
         assert_eq!(audit("Write to jane@example.com about the invoice").score, 1);
         assert_eq!(audit("Help John Smith resolve an argument with his girlfriend").score, 1);
+        assert_eq!(audit("John smith").score, 1);
+        assert_eq!(audit("Phone number & mary").score, 3);
         assert_eq!(audit("Build a marketing site for spindleboba.com").score, 2);
         assert_eq!(audit("Plan a trip around Springfield").score, 3);
         assert_eq!(audit("Explain the difference between lists and sets in Python").score, 5);

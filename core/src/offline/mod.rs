@@ -23,6 +23,7 @@ pub mod audit;
 pub mod extract;
 mod lexicon;
 pub mod normalise;
+mod person_names;
 pub mod phrases;
 pub mod scrub;
 pub mod segment;

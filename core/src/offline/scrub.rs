@@ -14,7 +14,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::normalise::for_rules;
-use super::words::{COMMON_CAPITALISED, NAME_CUES, STOPWORDS, SUBJECT_VERBS};
+use super::person_names;
+use super::words::{COMMON_CAPITALISED, NAME_CUES, PLACE_PREFIXES, STOPWORDS, SUBJECT_VERBS};
 
 /// What a span of private detail was, written into the text in its place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -134,33 +135,43 @@ pub fn find(text: &str) -> Vec<Finding> {
         }
     }
     // Proper nouns: capitalised words that are not known common words, unless they
-    // open a sentence and are common; plus the word after a name cue.
+    // open a sentence and are common; the word after a name cue; and, in any
+    // case, given names on the census lists and the surnames that follow them.
     let words: Vec<regex::Match> = p.word.find_iter(text).collect();
     let unknown_capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase) && !is_common(&w.to_lowercase()) && !is_acronym(w);
+    let names = person_names::NameReader::new(text);
+    let mut surname_next = false;
     for (i, m) in words.iter().enumerate() {
+        let is_surname = std::mem::take(&mut surname_next);
         if overlaps(&taken, m.start(), m.end()) {
             continue;
         }
         let w = m.as_str();
         let wl = w.to_lowercase();
         let before = &text[..m.start()];
+        let next = words.get(i + 1);
+        let next_adjacent = next.filter(|n| text[m.end()..n.start()].trim().is_empty());
+        // "san diego" and "st louis" are places, not people.
+        let after_place_prefix = i > 0 && PLACE_PREFIXES.contains(&words[i - 1].as_str().to_lowercase().as_str());
+        let given = if after_place_prefix { None } else { names.given_name(&wl) };
+        surname_next = given.is_some_and(|g| next_adjacent.is_some_and(|n| names.is_surname_after(g, &n.as_str().to_lowercase())));
+        let listed = is_surname || surname_next || given.is_some_and(|g| !g.also_a_word);
         let after_cue = ends_with_name_cue(before);
-        let proper = if after_cue {
-            !STOPWORDS.contains(&wl.as_str()) && (unknown_capitalised(w) || !is_common(&wl))
-        } else if sentence_start(before) {
-            // A capital opening a sentence says nothing by itself. It reads as a
-            // name when another unknown capitalised word follows (a full name),
-            // when a speaker label or possessive follows, or when the next word
-            // is a verb that people, not requests, are the subject of.
-            let next = words.get(i + 1);
-            let gap = next.map_or("", |n| &text[m.end()..n.start()]);
-            unknown_capitalised(w)
-                && (next.is_some_and(|n| gap.trim().is_empty() && unknown_capitalised(n.as_str()))
-                    || text[m.end()..].starts_with([':', '\'', '’'])
-                    || next.is_some_and(|n| gap.trim().is_empty() && SUBJECT_VERBS.contains(&n.as_str().to_lowercase().as_str())))
-        } else {
-            unknown_capitalised(w)
-        };
+        let proper = listed
+            || if after_cue {
+                !STOPWORDS.contains(&wl.as_str()) && (unknown_capitalised(w) || !is_common(&wl))
+            } else if sentence_start(before) {
+                // A capital opening a sentence says nothing by itself. It reads as a
+                // name when another unknown capitalised word follows (a full name),
+                // when a speaker label or possessive follows, or when the next word
+                // is a verb that people, not requests, are the subject of.
+                unknown_capitalised(w)
+                    && (next_adjacent.is_some_and(|n| unknown_capitalised(n.as_str()))
+                        || text[m.end()..].starts_with([':', '\'', '’'])
+                        || next_adjacent.is_some_and(|n| SUBJECT_VERBS.contains(&n.as_str().to_lowercase().as_str())))
+            } else {
+                unknown_capitalised(w)
+            };
         if proper {
             taken.insert(m.start(), Finding { detail: Detail::Name, start: m.start(), end: m.end() });
         }
@@ -338,6 +349,21 @@ mod tests {
         assert!(s.starts_with("My name is [NAME]"), "{s}");
         let lower = scrub("call me rubija please");
         assert!(!lower.contains("rubija"), "{lower}");
+    }
+
+    #[test]
+    fn names_in_lower_case() {
+        for (text, scrubbed) in [
+            ("email john smith about the invoice", "email [NAME] about the invoice"),
+            ("remind mark johnson to call sarah", "remind [NAME] to call [NAME]"),
+            ("John smith asked for a refund", "[NAME] asked for a refund"),
+            ("mark the date, grace period ends", "mark the date, grace period ends"),
+            ("who will cook tonight", "who will cook tonight"),
+            ("weather in san diego and paris", "weather in san diego and paris"),
+            ("set an alarm for june first", "set an alarm for june first"),
+        ] {
+            assert_eq!(scrub(text), scrubbed, "{text}");
+        }
     }
 
     #[test]

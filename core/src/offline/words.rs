@@ -727,6 +727,10 @@ pub const NAME_CUES: &[&str] = &[
     "name:",
 ];
 
+/// Words that open a place's name: a given name after one is the place's
+/// ("san diego", "santa monica", "st louis", "fort worth").
+pub const PLACE_PREFIXES: &[&str] = &["san", "santa", "santo", "são", "saint", "st", "ste", "fort", "port", "mount", "lake"];
+
 /// Verbs whose subject, opening a sentence, is a person rather than a request.
 pub const SUBJECT_VERBS: &[&str] = &[
     "is", "was", "has", "had", "lives", "lived", "said", "says", "asked", "asks", "wants", "wanted", "went", "works", "worked", "told", "gave", "got", "loves",

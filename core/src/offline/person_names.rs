@@ -1,0 +1,131 @@
+//! Given names and surnames, so that names written in lower case are found.
+//!
+//! The scrubber otherwise knows a name by its capital letter, which "email
+//! john smith", HWU64's utterances and most text typed on a phone lack. The
+//! lists are the 1990 US census's (public domain), split by
+//! `core/data/names/make.py` into names that are also ordinary English words
+//! and names that are not; the script says how, and why the rarest names
+//! are left out. They are American lists: a name rare in the US 1990 census
+//! ("arijit") is still found only by its capital or a cue.
+
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use super::words::{COMMON_CAPITALISED, NUMBER_WORDS, STOPWORDS};
+use crate::language::detect_language;
+
+/// A given name, and whether it is also an ordinary word ("mark", "grace").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GivenName {
+    pub also_a_word: bool,
+}
+
+struct Lists {
+    given: HashSet<&'static str>,
+    given_also_words: HashSet<&'static str>,
+    surnames: HashSet<&'static str>,
+    surnames_also_words: HashSet<&'static str>,
+    /// The languages in whose Stopwords ISO list a listed name is: "dan" is
+    /// Indonesian and Dutch for "and" and "than", "sara" Italian for "will be".
+    function_word_of: HashMap<&'static str, Vec<&'static str>>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        // A name the scrubber already reads as a common English word
+        // ("june", "python") or a number is left out: it is far more often
+        // that word than a person.
+        let common: HashSet<&'static str> = STOPWORDS.iter().chain(COMMON_CAPITALISED).chain(NUMBER_WORDS).copied().collect();
+        let read = |list: &'static str| list.lines().filter(|name| !common.contains(name)).collect::<HashSet<_>>();
+        let given = read(include_str!("../../data/names/given.txt"));
+        let given_also_words = read(include_str!("../../data/names/given_also_words.txt"));
+        let surnames = read(include_str!("../../data/names/surnames.txt"));
+        let surnames_also_words = read(include_str!("../../data/names/surnames_also_words.txt"));
+        let mut function_word_of: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for &code in stop_words::available_languages() {
+            for &word in stop_words::lookup(code).unwrap_or_default() {
+                if [&given, &given_also_words, &surnames, &surnames_also_words].iter().any(|list| list.contains(word)) {
+                    function_word_of.entry(word).or_default().push(code);
+                }
+            }
+        }
+        Lists { given, given_also_words, surnames, surnames_also_words, function_word_of }
+    })
+}
+
+/// Reads the names of one text. A name that is a function word of some
+/// language ("dan", "sara", "tom") is a name only where the text is not
+/// written in that language; the text's language is detected only when
+/// such a word is met, so most texts are never read for it.
+pub struct NameReader<'t> {
+    text: &'t str,
+    language: OnceCell<Option<String>>,
+}
+
+impl<'t> NameReader<'t> {
+    pub fn new(text: &'t str) -> Self {
+        NameReader { text, language: OnceCell::new() }
+    }
+
+    /// Whether a lower-case word of the text is a given name on the lists.
+    pub fn given_name(&self, lower: &str) -> Option<GivenName> {
+        let lists = lists();
+        let also_a_word = if lists.given.contains(lower) {
+            false
+        } else if lists.given_also_words.contains(lower) {
+            true
+        } else {
+            return None;
+        };
+        self.is_not_a_function_word(lower).then_some(GivenName { also_a_word })
+    }
+
+    /// Whether a lower-case word of the text, right after `given`, is its
+    /// surname. A surname that is also a word counts only after a given
+    /// name that is not one: "john cook" is a name, "will cook" as often a
+    /// sentence ("who will cook tonight").
+    pub fn is_surname_after(&self, given: GivenName, lower: &str) -> bool {
+        let lists = lists();
+        (lists.surnames.contains(lower) || (!given.also_a_word && lists.surnames_also_words.contains(lower))) && self.is_not_a_function_word(lower)
+    }
+
+    fn is_not_a_function_word(&self, lower: &str) -> bool {
+        let Some(languages) = lists().function_word_of.get(lower) else { return true };
+        let language = self.language.get_or_init(|| detect_language(self.text));
+        !language.as_deref().is_some_and(|code| languages.contains(&code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_are_words_need_a_surname() {
+        let names = NameReader::new("");
+        assert_eq!(names.given_name("john"), Some(GivenName { also_a_word: false }));
+        for word in ["mark", "grace", "max"] {
+            assert_eq!(names.given_name(word), Some(GivenName { also_a_word: true }), "{word}");
+        }
+        assert!(names.is_surname_after(GivenName { also_a_word: true }, "johnson"));
+        assert!(!names.is_surname_after(GivenName { also_a_word: true }, "brown"));
+        assert!(names.is_surname_after(GivenName { also_a_word: false }, "brown"));
+        // Common words, places and function words are not names.
+        for word in ["june", "monday", "paris", "india", "the", "one", "al"] {
+            assert_eq!(names.given_name(word), None, "{word}");
+        }
+        assert!(!names.is_surname_after(GivenName { also_a_word: false }, "to"));
+    }
+
+    #[test]
+    fn a_function_word_of_the_texts_language_is_no_name() {
+        let english = NameReader::new("please forward the invoice to dan and sara before friday");
+        assert!(english.given_name("dan").is_some() && english.given_name("sara").is_some());
+        let indonesian = NameReader::new("saya ingin membeli roti dan susu di toko dekat rumah saya");
+        assert_eq!(indonesian.given_name("dan"), None);
+        let italian = NameReader::new("domani sara una bella giornata per andare al mare con gli amici");
+        assert_eq!(italian.given_name("sara"), None);
+    }
+}
