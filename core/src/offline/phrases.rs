@@ -538,6 +538,17 @@ mod tests {
     }
 
     #[test]
+    fn a_place_keeps_the_new_of_its_name() {
+        let members = strings(&["what time is it in new york", "current time new york", "time in new york please", "is it late in new york now"]);
+        let contrast = strings(&["time in london", "what time is it in tokyo", "weather in new delhi"]);
+        let english = Lexicon::english();
+        let ranked = distinctive_phrases(&members, &[], &contrast, 2, &english);
+        assert_eq!(naming_phrase(&ranked, &english).unwrap().surface, "new york", "{ranked:?}");
+        // Alone, "new" still names nothing.
+        assert!(english.is_light("new"));
+    }
+
+    #[test]
     fn sentence_openers_lose_their_capital_but_names_and_acronyms_keep_theirs() {
         let members = strings(&["Explain Rust lifetimes to me", "How do Rust lifetimes work?", "NASA launch dates", "When did NASA launch Apollo"]);
         let ranked = distinctive_phrases(&members, &[], &[], 2, &Lexicon::english());

@@ -283,7 +283,10 @@ pub const STOPWORDS: &[&str] = &[
     "way",
     "tell",
     "help",
-    "new",
+    // Not "new": alone it says nothing, and as a light word
+    // (`Lexicon::is_light`) it names nothing alone, but it opens places
+    // and what a request is for ("new york", "new card"): HWU64's clusters
+    // of time questions were "Time & york".
     "good",
     "many",
     "said",
