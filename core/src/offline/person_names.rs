@@ -55,10 +55,14 @@ fn lists() -> &'static Lists {
     })
 }
 
-/// Reads the names of one text. A name that is a function word of some
-/// language ("dan", "sara", "tom") is a name only where the text is not
-/// written in that language; the text's language is detected only when
-/// such a word is met, so most texts are never read for it.
+/// Reads the names of one text. The lists are American, so a listed name
+/// written in lower case is a name only where the text reads as English or
+/// its language cannot be told: in Spanish "vida" is life and in Vietnamese
+/// "theo" is "according to". Written with a capital, it is a name in any
+/// language, except where it is a function word of the text's own
+/// ("Dan" opening an Indonesian sentence is "and"). The text's language is
+/// detected only when such a word is met, so most texts are never read
+/// for it.
 pub struct NameReader<'t> {
     text: &'t str,
     language: OnceCell<Option<String>>,
@@ -69,32 +73,41 @@ impl<'t> NameReader<'t> {
         NameReader { text, language: OnceCell::new() }
     }
 
-    /// Whether a lower-case word of the text is a given name on the lists.
-    pub fn given_name(&self, lower: &str) -> Option<GivenName> {
+    /// Whether a word of the text, as written, is a given name on the lists.
+    pub fn given_name(&self, word: &str) -> Option<GivenName> {
         let lists = lists();
-        let also_a_word = if lists.given.contains(lower) {
+        let lower = word.to_lowercase();
+        let also_a_word = if lists.given.contains(lower.as_str()) {
             false
-        } else if lists.given_also_words.contains(lower) {
+        } else if lists.given_also_words.contains(lower.as_str()) {
             true
         } else {
             return None;
         };
-        self.is_not_a_function_word(lower).then_some(GivenName { also_a_word })
+        self.reads_as_a_name(word, &lower).then_some(GivenName { also_a_word })
     }
 
-    /// Whether a lower-case word of the text, right after `given`, is its
+    /// Whether a word of the text, as written, right after `given`, is its
     /// surname. A surname that is also a word counts only after a given
     /// name that is not one: "john cook" is a name, "will cook" as often a
     /// sentence ("who will cook tonight").
-    pub fn is_surname_after(&self, given: GivenName, lower: &str) -> bool {
+    pub fn is_surname_after(&self, given: GivenName, word: &str) -> bool {
         let lists = lists();
-        (lists.surnames.contains(lower) || (!given.also_a_word && lists.surnames_also_words.contains(lower))) && self.is_not_a_function_word(lower)
+        let lower = word.to_lowercase();
+        let listed = lists.surnames.contains(lower.as_str()) || (!given.also_a_word && lists.surnames_also_words.contains(lower.as_str()));
+        listed && self.reads_as_a_name(word, &lower)
     }
 
-    fn is_not_a_function_word(&self, lower: &str) -> bool {
-        let Some(languages) = lists().function_word_of.get(lower) else { return true };
-        let language = self.language.get_or_init(|| detect_language(self.text));
-        !language.as_deref().is_some_and(|code| languages.contains(&code))
+    fn reads_as_a_name(&self, word: &str, lower: &str) -> bool {
+        let function_word_of = lists().function_word_of.get(lower);
+        let written_in_lower_case = word == lower;
+        if function_word_of.is_none() && !written_in_lower_case {
+            return true;
+        }
+        let language = self.language.get_or_init(|| detect_language(self.text)).as_deref();
+        let english_or_unknown = language.is_none_or(|code| code == "en");
+        let a_function_word_here = function_word_of.is_some_and(|languages| language.is_some_and(|code| languages.contains(&code)));
+        (english_or_unknown || !written_in_lower_case) && !a_function_word_here
     }
 }
 
@@ -120,12 +133,17 @@ mod tests {
     }
 
     #[test]
-    fn a_function_word_of_the_texts_language_is_no_name() {
+    fn a_name_in_lower_case_is_read_only_in_english_text() {
         let english = NameReader::new("please forward the invoice to dan and sara before friday");
         assert!(english.given_name("dan").is_some() && english.given_name("sara").is_some());
-        let indonesian = NameReader::new("saya ingin membeli roti dan susu di toko dekat rumah saya");
+        let indonesian = NameReader::new("Dan saya ingin membeli roti dan susu di toko dekat rumah saya");
         assert_eq!(indonesian.given_name("dan"), None);
-        let italian = NameReader::new("domani sara una bella giornata per andare al mare con gli amici");
-        assert_eq!(italian.given_name("sara"), None);
+        // A function word of the text's language is no name even capitalised.
+        assert_eq!(indonesian.given_name("Dan"), None);
+        let spanish = NameReader::new("Estoy creando la historia de un personaje que su vida ha sido un desastre, dice Alberto.");
+        assert_eq!(spanish.given_name("vida"), None);
+        assert!(spanish.given_name("Alberto").is_some());
+        // Too short to tell its language: read as English.
+        assert!(NameReader::new("text mary").given_name("mary").is_some());
     }
 }

@@ -153,8 +153,9 @@ pub fn find(text: &str) -> Vec<Finding> {
         let next_adjacent = next.filter(|n| text[m.end()..n.start()].trim().is_empty());
         // "san diego" and "st louis" are places, not people.
         let after_place_prefix = i > 0 && PLACE_PREFIXES.contains(&words[i - 1].as_str().to_lowercase().as_str());
-        let given = if after_place_prefix { None } else { names.given_name(&wl) };
-        surname_next = given.is_some_and(|g| next_adjacent.is_some_and(|n| names.is_surname_after(g, &n.as_str().to_lowercase())));
+        // "OSCAR" and "MAX" in capitals are what the acronym rule says they are.
+        let given = if after_place_prefix || is_acronym(w) { None } else { names.given_name(w) };
+        surname_next = given.is_some_and(|g| next_adjacent.is_some_and(|n| names.is_surname_after(g, n.as_str())));
         let listed = is_surname || surname_next || given.is_some_and(|g| !g.also_a_word);
         let after_cue = ends_with_name_cue(before);
         let proper = listed
@@ -361,6 +362,7 @@ mod tests {
             ("who will cook tonight", "who will cook tonight"),
             ("weather in san diego and paris", "weather in san diego and paris"),
             ("set an alarm for june first", "set an alarm for june first"),
+            ("the OSCAR for best picture", "the OSCAR for best picture"),
         ] {
             assert_eq!(scrub(text), scrubbed, "{text}");
         }
