@@ -98,17 +98,39 @@ impl<'t> NameReader<'t> {
         listed && self.reads_as_a_name(word, &lower)
     }
 
+    /// The text's language where it reads as the same one with and without
+    /// the listed names, else none: the detector errs both ways. A list of
+    /// names reads as no language in particular, and "they had 6: silvana,
+    /// adam, christopher, kristina, chad and caleb" before a question about
+    /// Python was taken for German; without them, "Phone number &" was
+    /// taken for Italian. Where the two readings differ, the text is read
+    /// as English, which errs towards hiding names.
+    fn language_with_and_without_names(&self) -> Option<String> {
+        let with_names = detect_language(self.text);
+        (with_names == detect_language(&without_listed_names(self.text))).then_some(with_names).flatten()
+    }
+
     fn reads_as_a_name(&self, word: &str, lower: &str) -> bool {
         let function_word_of = lists().function_word_of.get(lower);
         let written_in_lower_case = word == lower;
         if function_word_of.is_none() && !written_in_lower_case {
             return true;
         }
-        let language = self.language.get_or_init(|| detect_language(self.text)).as_deref();
+        let language = self.language.get_or_init(|| self.language_with_and_without_names()).as_deref();
         let english_or_unknown = language.is_none_or(|code| code == "en");
         let a_function_word_here = function_word_of.is_some_and(|languages| language.is_some_and(|code| languages.contains(&code)));
         (english_or_unknown || !written_in_lower_case) && !a_function_word_here
     }
+}
+
+/// `text` without the words on the name lists.
+fn without_listed_names(text: &str) -> String {
+    let lists = lists();
+    let listed = |word: &str| {
+        let lower = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        [&lists.given, &lists.given_also_words, &lists.surnames, &lists.surnames_also_words].iter().any(|list| list.contains(lower.as_str()))
+    };
+    text.split_whitespace().filter(|word| !listed(word)).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -145,5 +167,9 @@ mod tests {
         assert!(spanish.given_name("Alberto").is_some());
         // Too short to tell its language: read as English.
         assert!(NameReader::new("text mary").given_name("mary").is_some());
+        // A list of names is read as the words around it.
+        let listing = "they had 6: silvana, adam, christopher, kristina, chad and caleb.\n\nwhat does the @ in python do";
+        assert_eq!(detect_language(listing).as_deref(), Some("de"));
+        assert!(NameReader::new(listing).given_name("adam").is_some());
     }
 }
