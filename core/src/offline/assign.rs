@@ -21,7 +21,7 @@ pub struct AssignWeights {
 
 impl Default for AssignWeights {
     fn default() -> Self {
-        AssignWeights { part_temperature: 0.05, placed_weight: 1.5 }
+        AssignWeights { part_temperature: 0.02, placed_weight: 1.5 }
     }
 }
 
