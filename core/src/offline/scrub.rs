@@ -6,7 +6,9 @@
 //! rule is deliberately blunt: a capitalised word that is not a known common
 //! word is treated as a proper noun and replaced, as is the word after a cue
 //! such as "my name is". This over-scrubs rare technical names; it is the
-//! price of never leaking a name that a list did not know.
+//! price of never leaking a name that a list did not know. Names written in
+//! lower case have no capital to go by: the census's given names and the
+//! surnames after them are found in any case (`person_names`).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -731,7 +731,7 @@ pub const NAME_CUES: &[&str] = &[
 ];
 
 /// Words that open a place's name: a given name after one is the place's
-/// ("san diego", "santa monica", "st louis", "fort worth").
+/// ("san diego", "santa monica", "st louis", "fort wayne").
 pub const PLACE_PREFIXES: &[&str] = &["san", "santa", "santo", "são", "saint", "st", "ste", "fort", "port", "mount", "lake"];
 
 /// Verbs whose subject, opening a sentence, is a person rather than a request.
