@@ -143,6 +143,8 @@ pub fn find(text: &str) -> Vec<Finding> {
     let unknown_capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase) && !is_common(&w.to_lowercase()) && !is_acronym(w);
     let names = person_names::NameReader::new(text);
     let mut surname_next = false;
+    // Given names that are also words, not taken as names on their own.
+    let mut listed_words: Vec<usize> = Vec::new();
     for (i, m) in words.iter().enumerate() {
         let is_surname = std::mem::take(&mut surname_next);
         if overlaps(&taken, m.start(), m.end()) {
@@ -177,9 +179,58 @@ pub fn find(text: &str) -> Vec<Finding> {
             };
         if proper {
             taken.insert(m.start(), Finding { detail: Detail::Name, start: m.start(), end: m.end() });
+        } else if given.is_some() {
+            listed_words.push(i);
         }
     }
+    names_listed_with_names(text, &words, &listed_words, &mut taken);
     taken.into_values().collect()
+}
+
+/// A given name that is also a word ("crystal", "robin") is a name where it
+/// stands in a list beside a name: "jessica, crystal, brandy and robin".
+/// Alone it is the word; beside "salt" and "pepper", "rosemary" is a herb.
+/// Names spread along a list from every name in it, each word visited once,
+/// so a text of thousands of such words stays linear.
+fn names_listed_with_names(text: &str, words: &[regex::Match], candidates: &[usize], taken: &mut BTreeMap<usize, Finding>) {
+    if candidates.is_empty() {
+        return;
+    }
+    let gap = |a: usize, b: usize| text[words[a].end()..words[b].start()].trim();
+    let conjunction = |i: usize| matches!(words[i].as_str().to_lowercase().as_str(), "and" | "or");
+    // The list items next to word `i`: across a comma, or across "and" / "or".
+    let beside = |i: usize| {
+        let before = match i {
+            0 => None,
+            _ if gap(i - 1, i) == "," => Some(i - 1),
+            _ if i >= 2 && conjunction(i - 1) && gap(i - 1, i).is_empty() && matches!(gap(i - 2, i - 1), "" | ",") => Some(i - 2),
+            _ => None,
+        };
+        let after = if i + 1 >= words.len() {
+            None
+        } else if gap(i, i + 1) == "," {
+            Some(i + 1)
+        } else if i + 2 < words.len() && conjunction(i + 1) && gap(i + 1, i + 2).is_empty() && matches!(gap(i, i + 1), "" | ",") {
+            Some(i + 2)
+        } else {
+            None
+        };
+        [before, after]
+    };
+    let mut candidate = vec![false; words.len()];
+    for &i in candidates {
+        candidate[i] = true;
+    }
+    let mut spreading: Vec<usize> =
+        (0..words.len()).filter(|&i| taken.get(&words[i].start()).is_some_and(|f| f.detail == Detail::Name && f.end == words[i].end())).collect();
+    while let Some(name) = spreading.pop() {
+        for next in beside(name).into_iter().flatten() {
+            if std::mem::take(&mut candidate[next]) {
+                taken.insert(words[next].start(), Finding { detail: Detail::Name, start: words[next].start(), end: words[next].end() });
+                spreading.push(next);
+            }
+        }
+    }
 }
 
 /// Whether `before` ends with a name cue ("my name is", "Dr."), in any case.
@@ -365,9 +416,14 @@ mod tests {
             ("weather in san diego and paris", "weather in san diego and paris"),
             ("set an alarm for june first", "set an alarm for june first"),
             ("the OSCAR for best picture", "the OSCAR for best picture"),
+            ("they had 4: jessica, crystal, brandy and robin", "they had 4: [NAME], [NAME], [NAME] and [NAME]"),
+            ("invite john and grace", "invite [NAME] and [NAME]"),
+            ("salt, pepper, rosemary and basil", "salt, pepper, rosemary and basil"),
         ] {
             assert_eq!(scrub(text), scrubbed, "{text}");
         }
+        let long_list = format!("john{}", ", rose".repeat(20_000));
+        assert_eq!(scrub(&long_list).matches("[NAME]").count(), 20_001);
     }
 
     #[test]
