@@ -43,16 +43,23 @@ fn lists() -> &'static Lists {
         let given_also_words = read(include_str!("../../data/names/given_also_words.txt"));
         let surnames = read(include_str!("../../data/names/surnames.txt"));
         let surnames_also_words = read(include_str!("../../data/names/surnames_also_words.txt"));
-        let mut function_word_of: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        let mut lists = Lists { given, given_also_words, surnames, surnames_also_words, function_word_of: HashMap::new() };
         for &code in stop_words::available_languages() {
             for &word in stop_words::lookup(code).unwrap_or_default() {
-                if [&given, &given_also_words, &surnames, &surnames_also_words].iter().any(|list| list.contains(word)) {
-                    function_word_of.entry(word).or_default().push(code);
+                if lists.holds(word) {
+                    lists.function_word_of.entry(word).or_default().push(code);
                 }
             }
         }
-        Lists { given, given_also_words, surnames, surnames_also_words, function_word_of }
+        lists
     })
+}
+
+impl Lists {
+    /// Whether a lower-case word is on any of the lists.
+    fn holds(&self, lower: &str) -> bool {
+        [&self.given, &self.given_also_words, &self.surnames, &self.surnames_also_words].iter().any(|list| list.contains(lower))
+    }
 }
 
 /// Reads the names of one text. The lists are American, so a listed name
@@ -126,10 +133,7 @@ impl<'t> NameReader<'t> {
 /// `text` without the words on the name lists.
 fn without_listed_names(text: &str) -> String {
     let lists = lists();
-    let listed = |word: &str| {
-        let lower = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-        [&lists.given, &lists.given_also_words, &lists.surnames, &lists.surnames_also_words].iter().any(|list| list.contains(lower.as_str()))
-    };
+    let listed = |word: &str| lists.holds(&word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase());
     text.split_whitespace().filter(|word| !listed(word)).collect::<Vec<_>>().join(" ")
 }
 

@@ -155,10 +155,11 @@ pub fn find(text: &str) -> Vec<Finding> {
         let before = &text[..m.start()];
         let next = words.get(i + 1);
         let next_adjacent = next.filter(|n| text[m.end()..n.start()].trim().is_empty());
-        // "san diego" and "st louis" are places, not people.
-        let after_place_prefix = i > 0 && PLACE_PREFIXES.contains(&words[i - 1].as_str().to_lowercase().as_str());
-        // "OSCAR" and "MAX" in capitals are what the acronym rule says they are.
-        let given = if after_place_prefix || is_acronym(w) { None } else { names.given_name(w) };
+        // "OSCAR" and "MAX" in capitals are what the acronym rule says they
+        // are; "san diego" and "st louis" are places, not people. The word
+        // before is read only for a given name, not for every word.
+        let after_place_prefix = || i > 0 && PLACE_PREFIXES.contains(&words[i - 1].as_str().to_lowercase().as_str());
+        let given = if is_acronym(w) { None } else { names.given_name(w).filter(|_| !after_place_prefix()) };
         surname_next = given.is_some_and(|g| next_adjacent.is_some_and(|n| names.is_surname_after(g, n.as_str())));
         let listed = is_surname || surname_next || given.is_some_and(|g| !g.also_a_word);
         let after_cue = ends_with_name_cue(before);
@@ -198,25 +199,15 @@ fn names_listed_with_names(text: &str, words: &[regex::Match], candidates: &[usi
     }
     let gap = |a: usize, b: usize| text[words[a].end()..words[b].start()].trim();
     let conjunction = |i: usize| matches!(words[i].as_str().to_lowercase().as_str(), "and" | "or");
-    // The list items next to word `i`: across a comma, or across "and" / "or".
-    let beside = |i: usize| {
-        let before = match i {
-            0 => None,
-            _ if gap(i - 1, i) == "," => Some(i - 1),
-            _ if i >= 2 && conjunction(i - 1) && gap(i - 1, i).is_empty() && matches!(gap(i - 2, i - 1), "" | ",") => Some(i - 2),
-            _ => None,
-        };
-        let after = if i + 1 >= words.len() {
-            None
-        } else if gap(i, i + 1) == "," {
-            Some(i + 1)
-        } else if i + 2 < words.len() && conjunction(i + 1) && gap(i + 1, i + 2).is_empty() && matches!(gap(i, i + 1), "" | ",") {
-            Some(i + 2)
-        } else {
-            None
-        };
-        [before, after]
+    // The list item before word `i`: across a comma, or across "and" / "or".
+    let item_before = |i: usize| match i {
+        0 => None,
+        _ if gap(i - 1, i) == "," => Some(i - 1),
+        _ if i >= 2 && conjunction(i - 1) && gap(i - 1, i).is_empty() && matches!(gap(i - 2, i - 1), "" | ",") => Some(i - 2),
+        _ => None,
     };
+    // The item after `i` is the one whose item before is `i`.
+    let beside = |i: usize| [item_before(i), (i + 1..words.len().min(i + 3)).find(|&j| item_before(j) == Some(i))];
     let mut candidate = vec![false; words.len()];
     for &i in candidates {
         candidate[i] = true;
